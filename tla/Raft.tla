@@ -1,0 +1,864 @@
+--------------------------------- MODULE Raft ---------------------------------
+(***************************************************************************)
+(* Raft with PreVote and CheckQuorum, in etcd-raft's semantics.            *)
+(*                                                                         *)
+(* This is the definition that the Go package raft/ implements, that the   *)
+(* Go package model/ transcribes action by action, and that spec/ states   *)
+(* the properties of.  Every action is one atomic step of one server: it   *)
+(* consumes at most one message, changes that server's state, and emits    *)
+(* the messages that the implementation emits in the same step (the        *)
+(* implementation hands out state for persisting before its messages       *)
+(* leave, so an action is also a unit of durability).                      *)
+(*                                                                         *)
+(* What is modelled, beyond the Raft paper:                                *)
+(*  - PreVote (thesis 9.6) as etcd does it: a pre-candidate keeps its term *)
+(*    and vote and asks for votes at Term+1; a grant echoes the request    *)
+(*    term; a rejection carries the voter's term; a lower-term pre-vote   *)
+(*    gets an explicit rejection (etcd#8243).                              *)
+(*  - CheckQuorum: a follower that heard from its leader within the        *)
+(*    election timeout ignores higher-term vote requests (the lease), and  *)
+(*    a leader that has not heard from a quorum within an election timeout *)
+(*    steps down.                                                          *)
+(*  - Log replication with etcd's probe and replicate states, rejection    *)
+(*    hints, heartbeats whose commit is bounded by the follower's match,   *)
+(*    and commitment of current-term entries only.                         *)
+(*  - Faults: message loss, duplication, restarts that keep only the       *)
+(*    durable state, and directed network links that can be cut and       *)
+(*    healed (full, partial and asymmetric partitions).                    *)
+(*                                                                         *)
+(* Time is abstract: the timers of the implementation appear as the        *)
+(* actions Timeout, Heartbeat, CheckQuorum and LeaseExpire, which may      *)
+(* happen whenever the role allows them.                                   *)
+(*                                                                         *)
+(* tla/README.md maps every action to the Go function that realises it.   *)
+(***************************************************************************)
+EXTENDS Naturals, FiniteSets, Sequences, TLC
+
+\* The servers, the client values that can be proposed, and a reserved value
+\* that is neither (no vote, no leader, the payload of a leader's empty entry).
+CONSTANTS Server, Value, Nil
+
+\* The two features under study.  Each MC config fixes both.
+CONSTANTS PreVote, CheckQuorum
+
+(***************************************************************************)
+(* Bounds.  Each keeps the state space finite; none changes what a single *)
+(* step does, it only disables steps that would leave the bounds.          *)
+(*  MaxTerm      Timeout is disabled at a server whose term is MaxTerm, so  *)
+(*               no term exceeds MaxTerm.                                  *)
+(*  MaxLogLen    ClientRequest is disabled at a leader whose log has       *)
+(*               MaxLogLen entries (a new leader's empty entry may still   *)
+(*               make a log longer).                                       *)
+(*  MaxInFlight  No step may leave more than MaxInFlight messages in       *)
+(*               flight, counting copies (a guard on the next state).      *)
+(*  MaxCopies    DuplicateMessage is disabled for a message that already   *)
+(*               has MaxCopies copies in flight (1 disables duplication).  *)
+(*  MaxCutLinks  Partition is disabled when MaxCutLinks directed links are *)
+(*               already cut (0 disables partitions).                      *)
+(*  AllowRestart Restart is enabled only when TRUE.                        *)
+(***************************************************************************)
+CONSTANTS MaxTerm, MaxLogLen, MaxInFlight, MaxCopies, MaxCutLinks, AllowRestart
+
+\* An append carries at most MaxBatch entries (etcd's MaxSizePerMsg, counted
+\* in entries; raft.Config.MaxEntriesPerMsg).  This one is not a bound of
+\* the model but a parameter of the protocol: with MaxBatch at least the
+\* longest log, every append carries the whole suffix.
+CONSTANT MaxBatch
+
+\* The directed links <<from, to>> that Partition may cut (all of them, in
+\* general; a config may restrict them to keep the state space small).
+CONSTANT CuttableLinks
+
+ASSUME /\ PreVote \in BOOLEAN /\ CheckQuorum \in BOOLEAN
+       /\ AllowRestart \in BOOLEAN
+       /\ Nil \notin Server /\ Nil \notin Value
+       /\ MaxTerm \in Nat /\ MaxLogLen \in Nat /\ MaxInFlight \in Nat
+       /\ MaxCopies \in Nat \ {0} /\ MaxCutLinks \in Nat
+       /\ MaxBatch \in Nat \ {0}
+       /\ CuttableLinks \subseteq Server \X Server
+
+\* Roles.
+Follower     == "Follower"
+PreCandidate == "PreCandidate"
+Candidate    == "Candidate"
+Leader       == "Leader"
+Roles == {Follower, PreCandidate, Candidate, Leader}
+
+\* Message types (etcd: MsgPreVote, MsgPreVoteResp, MsgVote, MsgVoteResp,
+\* MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp).
+PreVoteRequest        == "PreVoteRequest"
+PreVoteResponse       == "PreVoteResponse"
+VoteRequest           == "VoteRequest"
+VoteResponse          == "VoteResponse"
+AppendEntriesRequest  == "AppendEntriesRequest"
+AppendEntriesResponse == "AppendEntriesResponse"
+HeartbeatRequest      == "HeartbeatRequest"
+HeartbeatResponse     == "HeartbeatResponse"
+
+\* Replication modes of a leader's progress for one follower.
+Probe     == "Probe"
+Replicate == "Replicate"
+
+-----------------------------------------------------------------------------
+(* Variables *)
+
+\* Durable per-server state (etcd's HardState and log): kept by Restart.
+VARIABLE currentTerm   \* the server's term
+VARIABLE votedFor      \* the server it voted for in currentTerm, or Nil
+VARIABLE log           \* a sequence of [term, value] entries
+VARIABLE commitIndex   \* the highest index known to be committed
+
+\* Volatile per-server state: lost by Restart.
+VARIABLE state         \* the role
+VARIABLE leader        \* the leader it knows of in currentTerm, or Nil
+\* lease[i]: i is a follower that knows its leader and has heard from it
+\* within the last election timeout.  Only kept when CheckQuorum is on (it
+\* has no effect otherwise), so it is FALSE in configs without CheckQuorum.
+VARIABLE lease
+\* The tally of the current (pre-)campaign: who granted, who rejected.
+\* One tally serves both stages, as in etcd; it is empty outside campaigns.
+VARIABLE votesGranted, votesRejected
+\* progress[i][j]: leader i's view of follower j, a record with
+\*   next   the index of the next entry to send,
+\*   match  the highest index known to be replicated on j,
+\*   mode   Probe (one append at a time) or Replicate (pipelined),
+\*   paused in Probe, an append was sent and no reply has come back.
+\* Meaningless unless i is a leader, and then reset to NoProgress.
+VARIABLE progress
+\* recentActive[i]: the followers leader i has heard from since its last
+\* CheckQuorum (only kept when CheckQuorum is on).
+VARIABLE recentActive
+
+\* The network: a bag of messages (a function from message to its number of
+\* copies in flight), and the set of directed links that are cut.
+VARIABLE messages, cut
+
+serverVars == <<currentTerm, votedFor, state, leader, lease>>
+logVars    == <<log, commitIndex>>
+campaignVars == <<votesGranted, votesRejected>>
+leaderVars == <<progress, recentActive>>
+netVars    == <<messages, cut>>
+vars == <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
+          votesGranted, votesRejected, progress, recentActive, messages, cut>>
+
+-----------------------------------------------------------------------------
+(* Helpers *)
+
+Min(a, b) == IF a < b THEN a ELSE b
+Max(a, b) == IF a > b THEN a ELSE b
+
+\* A quorum is a majority of Server.
+QuorumSize == Cardinality(Server) \div 2 + 1
+IsQuorum(S) == Cardinality(S) >= QuorumSize
+
+\* The term of the entry at index k of log lg, 0 for index 0 and, as etcd's
+\* log does for an index it does not have, for an index past the end.
+TermAt(lg, k) == IF k = 0 \/ k > Len(lg) THEN 0 ELSE lg[k].term
+LastTerm(lg) == TermAt(lg, Len(lg))
+
+\* etcd's isUpToDate: a candidate's last entry (lastTerm, lastIndex) is at
+\* least as up to date as the log lg.
+UpToDate(lastTerm, lastIndex, lg) ==
+    \/ lastTerm > LastTerm(lg)
+    \/ lastTerm = LastTerm(lg) /\ lastIndex >= Len(lg)
+
+\* etcd's findConflictByTerm: the largest index k <= idx whose term is at
+\* most t (0 if none), with its term; an index past the end of the log is
+\* returned as is, with term 0 ("unknown").
+FindConflictByTerm(lg, idx, t) ==
+    IF idx > Len(lg) THEN <<idx, 0>>
+    ELSE LET k == CHOOSE k \in 0..idx :
+                    /\ (k = 0 \/ lg[k].term <= t)
+                    /\ \A k2 \in (k+1)..idx : lg[k2].term > t
+         IN <<k, TermAt(lg, k)>>
+
+\* Isolated(i): no other server can reach i.
+Isolated(i) == \A j \in Server \ {i} : <<j, i>> \in cut
+
+\* The number of messages in flight, counting copies.
+RECURSIVE SumCopies(_, _)
+SumCopies(b, D) == IF D = {} THEN 0
+                   ELSE LET m == CHOOSE m \in D : TRUE
+                        IN b[m] + SumCopies(b, D \ {m})
+InFlight(b) == SumCopies(b, DOMAIN b)
+
+-----------------------------------------------------------------------------
+(* The network *)
+
+\* A bag with one copy of m more.
+Put(b, m) == IF m \in DOMAIN b THEN [b EXCEPT ![m] = @ + 1] ELSE b @@ (m :> 1)
+\* A bag with one copy of m less.
+Take(b, m) == IF b[m] = 1 THEN [d \in DOMAIN b \ {m} |-> b[d]]
+              ELSE [b EXCEPT ![m] = @ - 1]
+\* A bag with every message of the set ms added, unless its link is cut:
+\* a message sent over a cut link is lost.
+RECURSIVE PutAll(_, _)
+PutAll(b, ms) == IF ms = {} THEN b
+                 ELSE LET m == CHOOSE m \in ms : TRUE
+                      IN PutAll(IF <<m.msource, m.mdest>> \in cut THEN b
+                                ELSE Put(b, m), ms \ {m})
+
+\* The network becomes bag b, unless b holds more than MaxInFlight messages
+\* (the bound is a guard: the step is then not taken).
+NetworkBecomes(b) == InFlight(b) <= MaxInFlight /\ messages' = b
+
+\* Consume request m and send the set of messages ms.
+Reply(m, ms) == NetworkBecomes(PutAll(Take(messages, m), ms))
+\* Send the messages ms without consuming anything.
+SendAll(ms) == NetworkBecomes(PutAll(messages, ms))
+
+-----------------------------------------------------------------------------
+(* Messages *)
+
+VoteRequestMsg(type, i, j, term, lg) ==
+    [mtype |-> type, mterm |-> term, mlastLogTerm |-> LastTerm(lg),
+     mlastLogIndex |-> Len(lg), msource |-> i, mdest |-> j]
+
+VoteResponseMsg(type, i, j, term, reject) ==
+    [mtype |-> type, mterm |-> term, mreject |-> reject,
+     msource |-> i, mdest |-> j]
+
+\* An append from leader i (at term t) to j, anchored after index next-1 and
+\* carrying the entries of lg from next to last, and the leader's commit ci.
+AppendMsg(i, j, t, lg, ci, next, last) ==
+    [mtype |-> AppendEntriesRequest, mterm |-> t,
+     mprevLogIndex |-> next - 1, mprevLogTerm |-> TermAt(lg, next - 1),
+     mentries |-> SubSeq(lg, next, last), mcommitIndex |-> ci,
+     msource |-> i, mdest |-> j]
+
+AppendResponseMsg(i, j, t, reject, index, hint, hintTerm) ==
+    [mtype |-> AppendEntriesResponse, mterm |-> t, mreject |-> reject,
+     mindex |-> index, mrejectHint |-> hint, mlogTerm |-> hintTerm,
+     msource |-> i, mdest |-> j]
+
+HeartbeatMsg(i, j, t, ci) ==
+    [mtype |-> HeartbeatRequest, mterm |-> t, mcommitIndex |-> ci,
+     msource |-> i, mdest |-> j]
+
+HeartbeatResponseMsg(i, j, t) ==
+    [mtype |-> HeartbeatResponse, mterm |-> t, msource |-> i, mdest |-> j]
+
+-----------------------------------------------------------------------------
+(***************************************************************************)
+(* One server's state as a record, so that each step can be written as a   *)
+(* function from (server, input) to (server', messages sent), which is how *)
+(* raft/ and model/ are written too.                                       *)
+(***************************************************************************)
+
+Srv(i) == [term |-> currentTerm[i], vote |-> votedFor[i], log |-> log[i],
+           commit |-> commitIndex[i], role |-> state[i], leader |-> leader[i],
+           lease |-> lease[i], granted |-> votesGranted[i],
+           rejected |-> votesRejected[i], prs |-> progress[i],
+           active |-> recentActive[i]]
+
+\* Server i takes the state s.
+SetSrv(i, s) ==
+    /\ currentTerm'   = [currentTerm EXCEPT ![i] = s.term]
+    /\ votedFor'      = [votedFor EXCEPT ![i] = s.vote]
+    /\ log'           = [log EXCEPT ![i] = s.log]
+    /\ commitIndex'   = [commitIndex EXCEPT ![i] = s.commit]
+    /\ state'         = [state EXCEPT ![i] = s.role]
+    /\ leader'        = [leader EXCEPT ![i] = s.leader]
+    /\ lease'         = [lease EXCEPT ![i] = s.lease]
+    /\ votesGranted'  = [votesGranted EXCEPT ![i] = s.granted]
+    /\ votesRejected' = [votesRejected EXCEPT ![i] = s.rejected]
+    /\ progress'      = [progress EXCEPT ![i] = s.prs]
+    /\ recentActive'  = [recentActive EXCEPT ![i] = s.active]
+
+\* The outcome of a step at one server: its new state s and the set of
+\* messages out it sends.
+Result(s, out) == [s |-> s, out |-> out]
+
+NoProgress == [next |-> 0, match |-> 0, mode |-> Probe, paused |-> FALSE]
+NoProgresses == [j \in Server |-> NoProgress]
+
+\* s ignores higher-term (pre-)vote requests.  etcd: checkQuorum and
+\* lead != None and electionElapsed < electionTimeout; a leader is always
+\* within its own lease.
+InLease(s) == CheckQuorum /\ (s.role = Leader \/ s.lease)
+
+-----------------------------------------------------------------------------
+(* Role changes (etcd's become* functions) *)
+
+\* etcd's becomeFollower(t, l): a new term forgets the vote; the tally and
+\* any leader state are reset; the election timer restarts, so with
+\* CheckQuorum the lease holds when a leader is known.  For a follower that
+\* hears from its leader in its own term this only sets leader and lease.
+BecomeFollower(s, t, l) ==
+    [s EXCEPT !.term = t, !.vote = IF t = s.term THEN @ ELSE Nil,
+              !.role = Follower, !.leader = l, !.lease = CheckQuorum /\ l # Nil,
+              !.granted = {}, !.rejected = {}, !.prs = NoProgresses,
+              !.active = {}]
+
+\* The (pre-)vote requests server i sends from state s for term t.
+CampaignMsgs(i, s, type, t) ==
+    {VoteRequestMsg(type, i, j, t, s.log) : j \in Server \ {i}}
+
+\* etcd's maybeSendAppend(j, sendIfEmpty) for leader i in state s: the
+\* append sent (a set of zero or one) and s with j's progress updated.  An
+\* append carries the entries from j's next on, at most MaxBatch of them; a
+\* probed follower gets one append at a time (etcd's IsPaused and
+\* SentEntries), a replicated one has next advanced past what was sent.
+SendAppend(i, s, j, sendIfEmpty) ==
+    LET pr == s.prs[j]
+        last == Min(Len(s.log), pr.next + MaxBatch - 1)
+        n  == last - pr.next + 1
+        m  == AppendMsg(i, j, s.term, s.log, s.commit, pr.next, last)
+        pr1 == IF n = 0 THEN pr
+               ELSE IF pr.mode = Replicate THEN [pr EXCEPT !.next = @ + n]
+               ELSE [pr EXCEPT !.paused = TRUE]
+    IN IF ~(pr.mode = Probe /\ pr.paused) /\ (n > 0 \/ sendIfEmpty)
+       THEN Result([s EXCEPT !.prs[j] = pr1], {m})
+       ELSE Result(s, {})
+
+\* etcd's loop "for maybeSendAppend(j, FALSE) {}": appends to j until
+\* nothing is left to send or j is paused.
+RECURSIVE SendAppends(_, _, _)
+SendAppends(i, s, j) ==
+    LET r == SendAppend(i, s, j, FALSE)
+    IN IF r.out = {} THEN r
+       ELSE LET rest == SendAppends(i, r.s, j)
+            IN Result(rest.s, r.out \cup rest.out)
+
+\* etcd's bcastAppend: maybeSendAppend(j, TRUE) for every follower j.
+BcastAppend(i, s) ==
+    LET R(j) == SendAppend(i, s, j, TRUE)
+    IN Result([s EXCEPT !.prs = [j \in Server |->
+                                   IF j = i THEN @[j] ELSE R(j).s.prs[j]]],
+              UNION {R(j).out : j \in Server \ {i}})
+
+\* The highest index held by a quorum, counting the leader's whole log
+\* (etcd's tracker.Committed).
+QuorumMatch(i, s) ==
+    LET Holders(k) == {i} \cup {j \in Server \ {i} : s.prs[j].match >= k}
+    IN CHOOSE k \in 0..Len(s.log) :
+         /\ IsQuorum(Holders(k))
+         /\ \A k2 \in (k+1)..Len(s.log) : ~IsQuorum(Holders(k2))
+
+\* etcd's maybeCommit: the quorum index is committed if its entry is of the
+\* leader's term (Raft paper 5.4.2: never commit an earlier term's entry by
+\* counting replicas).
+MaybeCommit(i, s) ==
+    LET q == QuorumMatch(i, s)
+    IN IF q > s.commit /\ TermAt(s.log, q) = s.term
+       THEN [s EXCEPT !.commit = q] ELSE s
+
+\* etcd's appendEntry followed by bcastAppend: leader i appends an entry
+\* with value v at its term, commits if it alone is a quorum, and sends.
+AppendEntry(i, s, v) ==
+    BcastAppend(i, MaybeCommit(i, [s EXCEPT !.log = Append(@, [term |-> s.term,
+                                                            value |-> v])]))
+
+\* etcd's becomeLeader and bcastAppend: every follower is probed from just
+\* after the leader's last entry, then the leader appends its empty entry.
+BecomeLeader(i, s) ==
+    AppendEntry(i,
+      [s EXCEPT !.role = Leader, !.leader = i, !.lease = FALSE,
+                !.granted = {}, !.rejected = {},
+                !.prs = [j \in Server |->
+                           IF j = i THEN NoProgress
+                           ELSE [next |-> Len(s.log) + 1, match |-> 0,
+                                 mode |-> Probe, paused |-> FALSE]],
+                !.active = {}],
+      Nil)
+
+\* etcd's campaign(campaignElection): term+1, a vote for itself, and vote
+\* requests; alone it is a quorum and leads at once.
+CampaignElection(i, s) ==
+    LET s1 == [s EXCEPT !.term = @ + 1, !.vote = i, !.role = Candidate,
+                        !.leader = Nil, !.lease = FALSE,
+                        !.granted = {i}, !.rejected = {}]
+    IN IF IsQuorum({i}) THEN BecomeLeader(i, s1)
+       ELSE Result(s1, CampaignMsgs(i, s1, VoteRequest, s1.term))
+
+\* etcd's campaign(campaignPreElection): term and vote unchanged, the known
+\* leader forgotten (etcd#8334), pre-vote requests for term+1; alone it is a
+\* quorum and goes on to the real election at once.
+CampaignPreElection(i, s) ==
+    LET s1 == [s EXCEPT !.role = PreCandidate, !.leader = Nil, !.lease = FALSE,
+                        !.granted = {i}, !.rejected = {}]
+    IN IF IsQuorum({i}) THEN CampaignElection(i, s1)
+       ELSE Result(s1, CampaignMsgs(i, s1, PreVoteRequest, s.term + 1))
+
+\* etcd's poll: the first response from j counts, later ones do not.
+Poll(s, j, granted) ==
+    IF j \in s.granted \cup s.rejected THEN s
+    ELSE IF granted THEN [s EXCEPT !.granted = @ \cup {j}]
+    ELSE [s EXCEPT !.rejected = @ \cup {j}]
+
+\* The campaign can no longer win (etcd's quorum.VoteLost).
+Lost(s) == Cardinality(s.rejected) > Cardinality(Server) - QuorumSize
+
+-----------------------------------------------------------------------------
+(* What one server does with one message (etcd's Step and its handlers).   *)
+
+\* etcd's canVote, for a request m to a server in state s whose term has
+\* already been brought up to date.
+CanVote(s, m) ==
+    \/ s.vote = m.msource
+    \/ s.vote = Nil /\ s.leader = Nil
+    \/ m.mtype = PreVoteRequest /\ m.mterm > s.term
+
+VoteGranted(s, m) ==
+    /\ CanVote(s, m)
+    /\ \/ m.mlastLogTerm > LastTerm(s.log)
+       \/ m.mlastLogTerm = LastTerm(s.log) /\ m.mlastLogIndex >= Len(s.log)
+
+\* A pre-vote request never changes the receiver.  Within the lease a
+\* higher-term request is ignored; a lower-term one is rejected explicitly
+\* with the receiver's term (etcd#8243, or a stale node never learns the
+\* term); a grant echoes the request term, a rejection carries the
+\* receiver's term.
+OnPreVoteRequest(i, s, m) ==
+    LET j == m.msource
+    IN IF m.mterm > s.term /\ InLease(s) THEN Result(s, {})
+       ELSE IF m.mterm < s.term
+            THEN Result(s, {VoteResponseMsg(PreVoteResponse, i, j, s.term, TRUE)})
+       ELSE IF VoteGranted(s, m)
+            THEN Result(s, {VoteResponseMsg(PreVoteResponse, i, j, m.mterm, FALSE)})
+       ELSE Result(s, {VoteResponseMsg(PreVoteResponse, i, j, s.term, TRUE)})
+
+\* Within the lease a higher-term vote request is ignored; a lower-term one
+\* is ignored.  Otherwise the receiver first adopts a higher term, then
+\* grants (recording its vote, restarting its election timer) or rejects.
+OnVoteRequest(i, s, m) ==
+    LET j == m.msource
+        s1 == IF m.mterm > s.term THEN BecomeFollower(s, m.mterm, Nil) ELSE s
+    IN IF m.mterm > s.term /\ InLease(s) THEN Result(s, {})
+       ELSE IF m.mterm < s.term THEN Result(s, {})
+       ELSE IF VoteGranted(s1, m)
+            THEN Result([s1 EXCEPT !.vote = j,
+                           !.lease = CheckQuorum /\ s1.role = Follower
+                                     /\ s1.leader # Nil],
+                        {VoteResponseMsg(VoteResponse, i, j, m.mterm, FALSE)})
+       ELSE Result(s1, {VoteResponseMsg(VoteResponse, i, j, s1.term, TRUE)})
+
+\* A rejection with a higher term makes the receiver a follower at that
+\* term; a grant never changes its term (it echoes a term in the receiver's
+\* future).  Only a pre-candidate counts the response; a quorum of grants
+\* starts the real election, a lost campaign makes it a follower in its
+\* term with no leader.
+OnPreVoteResponse(i, s, m) ==
+    IF m.mterm > s.term /\ m.mreject THEN Result(BecomeFollower(s, m.mterm, Nil), {})
+    ELSE IF m.mterm < s.term \/ s.role # PreCandidate THEN Result(s, {})
+    ELSE LET s1 == Poll(s, m.msource, ~m.mreject)
+         IN IF IsQuorum(s1.granted) THEN CampaignElection(i, s1)
+            ELSE IF Lost(s1) THEN Result(BecomeFollower(s1, s1.term, Nil), {})
+            ELSE Result(s1, {})
+
+\* Any higher-term response makes the receiver a follower at that term.
+\* Only a candidate counts it (a stale vote response from an earlier term
+\* is ignored); a quorum of grants makes it leader, a lost election a
+\* follower in its term with no leader.
+OnVoteResponse(i, s, m) ==
+    IF m.mterm > s.term THEN Result(BecomeFollower(s, m.mterm, Nil), {})
+    ELSE IF m.mterm < s.term \/ s.role # Candidate THEN Result(s, {})
+    ELSE LET s1 == Poll(s, m.msource, ~m.mreject)
+         IN IF IsQuorum(s1.granted) THEN BecomeLeader(i, s1)
+            ELSE IF Lost(s1) THEN Result(BecomeFollower(s1, s1.term, Nil), {})
+            ELSE Result(s1, {})
+
+\* The reply of a server at a higher term to an append or heartbeat from a
+\* stale leader, with PreVote or CheckQuorum: without it a stale leader that
+\* no vote request can reach would never learn the new term.
+StaleLeaderReply(i, s, m) ==
+    IF CheckQuorum \/ PreVote
+    THEN {AppendResponseMsg(i, m.msource, s.term, FALSE, 0, 0, 0)} ELSE {}
+
+\* The log lg after accepting entries ents anchored after index prev (whose
+\* term matched): entries already present are kept, the first conflicting
+\* one and everything after it is replaced (etcd's findConflict, append).
+RECURSIVE Merge(_, _, _, _)
+Merge(lg, prev, ents, k) ==
+    IF k > Len(ents) THEN lg
+    ELSE IF prev + k <= Len(lg) /\ lg[prev + k].term = ents[k].term
+         THEN Merge(lg, prev, ents, k + 1)
+         ELSE SubSeq(lg, 1, prev + k - 1) \o SubSeq(ents, k, Len(ents))
+
+\* A follower (or a server that has just become one) handles an append.
+\* An anchor below its commit is answered with its commit index.  A matching
+\* anchor is accepted: the log is merged, the commit advanced to the
+\* leader's commit bounded by the last new index.  Otherwise it rejects with
+\* a hint: the largest index at or below the anchor whose term is at most
+\* the anchor's term, and that index's term.
+AcceptAppend(i, s, m) ==
+    LET j == m.msource
+        prev == m.mprevLogIndex
+        last == prev + Len(m.mentries)
+        hint == FindConflictByTerm(s.log, Min(prev, Len(s.log)), m.mprevLogTerm)
+    IN IF prev < s.commit
+       THEN Result(s, {AppendResponseMsg(i, j, s.term, FALSE, s.commit, 0, 0)})
+       ELSE IF prev <= Len(s.log) /\ TermAt(s.log, prev) = m.mprevLogTerm
+       THEN Result([s EXCEPT !.log = Merge(@, prev, m.mentries, 1),
+                             !.commit = Max(@, Min(m.mcommitIndex, last))],
+                   {AppendResponseMsg(i, j, s.term, FALSE, last, 0, 0)})
+       ELSE Result(s, {AppendResponseMsg(i, j, s.term, TRUE, prev, hint[1], hint[2])})
+
+OnAppendEntriesRequest(i, s, m) ==
+    IF m.mterm < s.term THEN Result(s, StaleLeaderReply(i, s, m))
+    ELSE IF m.mterm = s.term /\ s.role = Leader THEN Result(s, {})
+    ELSE AcceptAppend(i, BecomeFollower(s, m.mterm, m.msource), m)
+
+\* A heartbeat carries a commit the leader knows the receiver can reach.
+OnHeartbeatRequest(i, s, m) ==
+    IF m.mterm < s.term THEN Result(s, StaleLeaderReply(i, s, m))
+    ELSE IF m.mterm = s.term /\ s.role = Leader THEN Result(s, {})
+    ELSE LET s1 == BecomeFollower(s, m.mterm, m.msource)
+         IN Result([s1 EXCEPT !.commit = Max(@, m.mcommitIndex)],
+                   {HeartbeatResponseMsg(i, m.msource, s1.term)})
+
+\* Leader i learns that j rejected an append anchored at m.mindex (etcd's
+\* MaybeDecrTo, BecomeProbe and sendAppend).  A rejection that cannot be
+\* about the latest probe or the pipeline is stale and ignored; otherwise
+\* next backs off, using the hint to skip a whole term at a time, and a
+\* probe is sent.
+LeaderOnReject(i, s, m) ==
+    LET j == m.msource
+        pr == s.prs[j]
+        hint == IF m.mlogTerm > 0
+                THEN FindConflictByTerm(s.log, m.mrejectHint, m.mlogTerm)[1]
+                ELSE m.mrejectHint
+    IN IF pr.mode = Replicate THEN
+          IF m.mindex <= pr.match THEN Result(s, {})
+          ELSE SendAppend(i, [s EXCEPT !.prs[j] = [pr EXCEPT !.mode = Probe,
+                                  !.paused = FALSE, !.next = pr.match + 1]],
+                          j, TRUE)
+       ELSE IF pr.next - 1 # m.mindex THEN Result(s, {})
+       ELSE SendAppend(i, [s EXCEPT !.prs[j] = [pr EXCEPT
+                               !.next = Max(Min(m.mindex, hint + 1), pr.match + 1),
+                               !.paused = FALSE]],
+                       j, TRUE)
+
+\* Leader i learns that j holds its log up to m.mindex (etcd's MaybeUpdate,
+\* BecomeReplicate, maybeCommit, bcastAppend, maybeSendAppend).  A probed
+\* follower that answers moves to Replicate; a commit that advances is
+\* broadcast; entries j still lacks are sent.
+LeaderOnAck(i, s, m) ==
+    LET j == m.msource
+        pr == s.prs[j]
+        updated == m.mindex > pr.match
+        pr1 == IF updated THEN [pr EXCEPT !.match = m.mindex,
+                                  !.next = Max(@, m.mindex + 1), !.paused = FALSE]
+               ELSE pr
+        pr2 == IF pr1.mode = Probe
+               THEN [pr1 EXCEPT !.mode = Replicate, !.paused = FALSE,
+                                !.next = pr1.match + 1]
+               ELSE pr1
+        s2 == MaybeCommit(i, [s EXCEPT !.prs[j] = pr2])
+        b  == IF s2.commit > s.commit THEN BcastAppend(i, s2) ELSE Result(s2, {})
+        r  == SendAppends(i, b.s, j)
+    IN IF updated \/ (pr.match = m.mindex /\ pr.mode = Probe)
+       THEN Result(r.s, b.out \cup r.out)
+       ELSE Result(s, {})
+
+\* Any higher-term response makes the receiver a follower at that term;
+\* a leader counts j as recently active and handles an ack or a rejection.
+OnAppendEntriesResponse(i, s, m) ==
+    IF m.mterm > s.term THEN Result(BecomeFollower(s, m.mterm, Nil), {})
+    ELSE IF m.mterm < s.term \/ s.role # Leader THEN Result(s, {})
+    ELSE LET s1 == [s EXCEPT !.active = IF CheckQuorum THEN @ \cup {m.msource}
+                                        ELSE @]
+         IN IF m.mreject THEN LeaderOnReject(i, s1, m) ELSE LeaderOnAck(i, s1, m)
+
+\* A heartbeat response unpauses a probed follower and sends it an append
+\* if it lacks entries or is being probed.
+OnHeartbeatResponse(i, s, m) ==
+    IF m.mterm > s.term THEN Result(BecomeFollower(s, m.mterm, Nil), {})
+    ELSE IF m.mterm < s.term \/ s.role # Leader THEN Result(s, {})
+    ELSE LET j == m.msource
+             s1 == [s EXCEPT !.active = IF CheckQuorum THEN @ \cup {j} ELSE @,
+                             !.prs[j].paused = FALSE]
+         IN IF s1.prs[j].match < Len(s1.log) \/ s1.prs[j].mode = Probe
+            THEN SendAppend(i, s1, j, TRUE)
+            ELSE Result(s1, {})
+
+-----------------------------------------------------------------------------
+(* Initial state *)
+
+Init ==
+    /\ currentTerm = [i \in Server |-> 0]
+    /\ votedFor = [i \in Server |-> Nil]
+    /\ log = [i \in Server |-> <<>>]
+    /\ commitIndex = [i \in Server |-> 0]
+    /\ state = [i \in Server |-> Follower]
+    /\ leader = [i \in Server |-> Nil]
+    /\ lease = [i \in Server |-> FALSE]
+    /\ votesGranted = [i \in Server |-> {}]
+    /\ votesRejected = [i \in Server |-> {}]
+    /\ progress = [i \in Server |-> NoProgresses]
+    /\ recentActive = [i \in Server |-> {}]
+    /\ messages = [m \in {} |-> 0]
+    /\ cut = {}
+
+-----------------------------------------------------------------------------
+(***************************************************************************)
+(* Actions.  A comment above each names the Go function of raft/ that      *)
+(* realises it; tla/README.md has the whole table.                         *)
+(***************************************************************************)
+
+\* Server i takes the step r (a Result) without consuming a message.
+Act(i, r) == SetSrv(i, r.s) /\ SendAll(r.out) /\ UNCHANGED cut
+
+\* Server m.mdest handles message m, with the step r (a Result).
+Deliver(m, r) == SetSrv(m.mdest, r.s) /\ Reply(m, r.out) /\ UNCHANGED cut
+
+\* Server i's election timer fires, or the application calls Campaign
+\* (etcd's MsgHup).  Not enabled at a leader, which ignores it.  With PreVote
+\* i starts a pre-election, otherwise an election.
+\* Go: raft.(*raft).hup (from tickElection, or RawNode.Campaign).
+Timeout(i) ==
+    /\ state[i] # Leader
+    /\ currentTerm[i] < MaxTerm
+    /\ Act(i, IF PreVote THEN CampaignPreElection(i, Srv(i))
+              ELSE CampaignElection(i, Srv(i)))
+
+\* Leader i appends client value v and sends it on.
+\* Go: raft.(*raft).stepLeader on MsgProp (RawNode.Propose).
+ClientRequest(i, v) ==
+    /\ state[i] = Leader
+    /\ Len(log[i]) < MaxLogLen
+    /\ Act(i, AppendEntry(i, Srv(i), v))
+
+\* Leader i's heartbeat timer fires: a heartbeat to every follower j, with
+\* the commit bounded by j's match (etcd: the leader must not forward a
+\* follower's commit to an index it is not known to hold).
+\* Go: raft.(*raft).bcastHeartbeat (tickHeartbeat, MsgBeat).
+Heartbeat(i) ==
+    /\ state[i] = Leader
+    /\ Act(i, Result(Srv(i),
+             {HeartbeatMsg(i, j, currentTerm[i],
+                           Min(progress[i][j].match, commitIndex[i])) :
+              j \in Server \ {i}}))
+
+\* With CheckQuorum, leader i's check-quorum timer fires (every election
+\* timeout): unless it heard from a quorum since the last check it steps
+\* down to follower in its term; either way it counts afresh.
+\* Go: raft.(*raft).stepLeader on MsgCheckQuorum (tickHeartbeat).
+QuorumCheck(i) ==
+    /\ CheckQuorum
+    /\ state[i] = Leader
+    /\ LET s == Srv(i)
+       IN Act(i, Result(IF IsQuorum({i} \cup s.active) THEN [s EXCEPT !.active = {}]
+                        ELSE BecomeFollower(s, s.term, Nil), {}))
+
+\* Follower i has not heard from its leader for an election timeout: its
+\* lease ends (its election timer runs on towards Timeout).
+\* Go: raft.(*raft).tickElection, when electionElapsed reaches ElectionTick.
+LeaseExpire(i) ==
+    /\ lease[i]
+    /\ lease' = [lease EXCEPT ![i] = FALSE]
+    /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader,
+                   votesGranted, votesRejected, progress, recentActive,
+                   messages, cut>>
+
+\* Server i crashes and restarts from its durable state (term, vote, log and
+\* commit, handed out by Ready before any message that depends on them):
+\* it is a follower that knows no leader.
+\* Go: raft.NewRawNode on the node's Storage.
+Restart(i) ==
+    /\ AllowRestart
+    /\ Act(i, Result([Srv(i) EXCEPT !.role = Follower, !.leader = Nil,
+                        !.lease = FALSE, !.granted = {}, !.rejected = {},
+                        !.prs = NoProgresses, !.active = {}], {}))
+
+\* The messages of type t from j to i in flight.
+Pending(j, i, t) ==
+    {m \in DOMAIN messages : m.mtype = t /\ m.msource = j /\ m.mdest = i}
+
+\* Server i handles a message of one type from j (which one, when several
+\* are in flight, is what the step's change of messages shows).
+\* Go: raft.(*raft).Step and the handler named after each action.
+HandlePreVoteRequest(i, j) ==
+    \E m \in Pending(j, i, PreVoteRequest) : Deliver(m, OnPreVoteRequest(i, Srv(i), m))
+
+HandlePreVoteResponse(i, j) ==
+    \E m \in Pending(j, i, PreVoteResponse) : Deliver(m, OnPreVoteResponse(i, Srv(i), m))
+
+HandleVoteRequest(i, j) ==
+    \E m \in Pending(j, i, VoteRequest) : Deliver(m, OnVoteRequest(i, Srv(i), m))
+
+HandleVoteResponse(i, j) ==
+    \E m \in Pending(j, i, VoteResponse) : Deliver(m, OnVoteResponse(i, Srv(i), m))
+
+HandleAppendEntriesRequest(i, j) ==
+    \E m \in Pending(j, i, AppendEntriesRequest) : Deliver(m, OnAppendEntriesRequest(i, Srv(i), m))
+
+HandleAppendEntriesResponse(i, j) ==
+    \E m \in Pending(j, i, AppendEntriesResponse) : Deliver(m, OnAppendEntriesResponse(i, Srv(i), m))
+
+HandleHeartbeatRequest(i, j) ==
+    \E m \in Pending(j, i, HeartbeatRequest) : Deliver(m, OnHeartbeatRequest(i, Srv(i), m))
+
+HandleHeartbeatResponse(i, j) ==
+    \E m \in Pending(j, i, HeartbeatResponse) : Deliver(m, OnHeartbeatResponse(i, Srv(i), m))
+
+\* The network loses one copy of a message to i from j.  (Message actions
+\* name the receiver first, as the handlers do.)
+DropMessage(i, j) ==
+    \E m \in DOMAIN messages :
+    /\ m.mdest = i /\ m.msource = j
+    /\ messages' = Take(messages, m)
+    /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
+                   votesGranted, votesRejected, progress, recentActive, cut>>
+
+\* The network duplicates a message to i from j: one more copy of it.
+DuplicateMessage(i, j) ==
+    \E m \in DOMAIN messages :
+    /\ m.mdest = i /\ m.msource = j
+    /\ messages[m] < MaxCopies
+    /\ NetworkBecomes(Put(messages, m))
+    /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
+                   votesGranted, votesRejected, progress, recentActive, cut>>
+
+\* The directed link from i to j goes down, and the messages in flight on
+\* it are lost with it.
+Partition(i, j) ==
+    /\ i # j
+    /\ <<i, j>> \in CuttableLinks \ cut
+    /\ Cardinality(cut) < MaxCutLinks
+    /\ cut' = cut \cup {<<i, j>>}
+    /\ messages' = [m \in {d \in DOMAIN messages : ~(d.msource = i /\ d.mdest = j)}
+                      |-> messages[m]]
+    /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
+                   votesGranted, votesRejected, progress, recentActive>>
+
+\* The directed link from i to j comes back up.
+Heal(i, j) ==
+    /\ <<i, j>> \in cut
+    /\ cut' = cut \ {<<i, j>>}
+    /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
+                   votesGranted, votesRejected, progress, recentActive, messages>>
+
+Next ==
+       \/ \E i \in Server : Timeout(i)
+       \/ \E i \in Server, v \in Value : ClientRequest(i, v)
+       \/ \E i \in Server : Heartbeat(i)
+       \/ \E i \in Server : QuorumCheck(i)
+       \/ \E i \in Server : LeaseExpire(i)
+       \/ \E i \in Server : Restart(i)
+       \/ \E i, j \in Server : HandlePreVoteRequest(i, j)
+       \/ \E i, j \in Server : HandlePreVoteResponse(i, j)
+       \/ \E i, j \in Server : HandleVoteRequest(i, j)
+       \/ \E i, j \in Server : HandleVoteResponse(i, j)
+       \/ \E i, j \in Server : HandleAppendEntriesRequest(i, j)
+       \/ \E i, j \in Server : HandleAppendEntriesResponse(i, j)
+       \/ \E i, j \in Server : HandleHeartbeatRequest(i, j)
+       \/ \E i, j \in Server : HandleHeartbeatResponse(i, j)
+       \/ \E i, j \in Server : DropMessage(i, j)
+       \/ \E i, j \in Server : DuplicateMessage(i, j)
+       \/ \E i, j \in Server : Partition(i, j)
+       \/ \E i, j \in Server : Heal(i, j)
+
+Spec == Init /\ [][Next]_vars
+
+-----------------------------------------------------------------------------
+(***************************************************************************)
+(* Properties.  Each has a Go twin of the same name in spec/.              *)
+(***************************************************************************)
+
+Entries == [term : Nat, value : Value \cup {Nil}]
+
+\* Types, and the bounds every state keeps: a commit within the log.
+TypeOK ==
+    /\ currentTerm \in [Server -> Nat]
+    /\ votedFor \in [Server -> Server \cup {Nil}]
+    /\ \A i \in Server : \A k \in DOMAIN log[i] : log[i][k] \in Entries
+    /\ \A i \in Server : commitIndex[i] \in 0..Len(log[i])
+    /\ state \in [Server -> Roles]
+    /\ leader \in [Server -> Server \cup {Nil}]
+    /\ lease \in [Server -> BOOLEAN]
+    /\ \A i \in Server : lease[i] => state[i] = Follower /\ leader[i] # Nil
+    /\ votesGranted \in [Server -> SUBSET Server]
+    /\ votesRejected \in [Server -> SUBSET Server]
+    /\ recentActive \in [Server -> SUBSET Server]
+    /\ \A m \in DOMAIN messages : messages[m] \in Nat \ {0}
+    /\ cut \subseteq Server \X Server
+
+\* At most one leader per term.
+ElectionSafety ==
+    \A i, j \in Server :
+        state[i] = Leader /\ state[j] = Leader /\ currentTerm[i] = currentTerm[j]
+            => i = j
+
+\* Two logs with an entry of the same index and term agree up to it.
+LogMatching ==
+    \A i, j \in Server : \A k \in 1..Min(Len(log[i]), Len(log[j])) :
+        log[i][k].term = log[j][k].term
+            => SubSeq(log[i], 1, k) = SubSeq(log[j], 1, k)
+
+\* An entry that server i knows is committed is in the log of every leader
+\* of a term at least i's (any such leader was elected after the commit).
+LeaderCompleteness ==
+    \A i, l \in Server :
+        state[l] = Leader /\ currentTerm[l] >= currentTerm[i]
+            => /\ commitIndex[i] <= Len(log[l])
+               /\ \A k \in 1..commitIndex[i] : log[l][k] = log[i][k]
+
+\* No two servers commit different entries at one index.
+StateMachineSafety ==
+    \A i, j \in Server : \A k \in 1..Min(commitIndex[i], commitIndex[j]) :
+        log[i][k] = log[j][k]
+
+\* A server votes for at most one candidate per term: within a term, a vote
+\* once cast never changes.
+OneVotePerTerm ==
+    [][\A i \in Server :
+         currentTerm'[i] = currentTerm[i] /\ votedFor[i] # Nil
+             => votedFor'[i] = votedFor[i]]_vars
+
+\* No server's term ever decreases, restarts included.
+TermMonotonic ==
+    [][\A i \in Server : currentTerm'[i] >= currentTerm[i]]_vars
+
+\* A leader that stays leader only appends to its log.
+LeaderAppendOnly ==
+    [][\A i \in Server :
+         state[i] = Leader /\ state'[i] = Leader
+             => SubSeq(log'[i], 1, Len(log[i])) = log[i]
+                /\ Len(log'[i]) >= Len(log[i])]_vars
+
+\* PreVote (1): becoming or staying PreCandidate never changes currentTerm,
+\* and never changes votedFor, except that a pre-candidate with no vote may
+\* cast one for another server's real election in its own term.
+PreVoteKeepsTermAndVote ==
+    [][\A i \in Server :
+         state'[i] = PreCandidate
+             => /\ currentTerm'[i] = currentTerm[i]
+                /\ votedFor'[i] # votedFor[i]
+                     => /\ state[i] = PreCandidate /\ votedFor[i] = Nil
+                        /\ votedFor'[i] # i]_vars
+
+\* The number of copies of m in bag b (0 if none).
+Copies(b, m) == IF m \in DOMAIN b THEN b[m] ELSE 0
+
+\* PreVote (2): handling (or losing) a pre-vote request never changes the
+\* receiver's term, vote, role, leader or lease.
+PreVoteRequestHarmless ==
+    [][\A m \in DOMAIN messages :
+         m.mtype = PreVoteRequest /\ Copies(messages', m) < messages[m]
+             => LET i == m.mdest
+                IN /\ currentTerm'[i] = currentTerm[i]
+                   /\ votedFor'[i] = votedFor[i]
+                   /\ state'[i] = state[i]
+                   /\ leader'[i] = leader[i]
+                   /\ lease'[i] = lease[i]]_vars
+
+\* PreVote (3): a server becomes Candidate (or starts a new candidacy) only
+\* in a step that hands it a pre-vote grant completing a quorum of grants
+\* for its pre-campaign.
+CandidateHasPreVoteQuorum ==
+    [][\A i \in Server :
+         state'[i] = Candidate
+         /\ (state[i] # Candidate \/ currentTerm'[i] # currentTerm[i])
+             => /\ state[i] = PreCandidate
+                /\ \E m \in DOMAIN messages :
+                     /\ m.mtype = PreVoteResponse /\ m.mdest = i /\ ~m.mreject
+                     /\ Copies(messages', m) < messages[m]
+                     /\ IsQuorum(votesGranted[i] \cup {m.msource})]_vars
+
+\* PreVote (4): a server that no other server can reach (for three servers,
+\* one cut off from every quorum) never raises its term by its own campaign.
+IsolatedTermStable ==
+    [][\A i \in Server : Isolated(i) => currentTerm'[i] <= currentTerm[i]]_vars
+
+================================================================================
