@@ -1,0 +1,666 @@
+package raft
+
+import (
+	"fmt"
+	"slices"
+)
+
+// raft is the protocol state machine of one node. It is deterministic and
+// single-threaded: it changes only when stepped, and what it wants done
+// (messages to send, state to persist) accumulates for RawNode.Ready.
+//
+// The handlers mirror tla/Raft.tla: each is named after, and commented with,
+// the spec operator it realises.
+type raft struct {
+	id    uint64
+	peers []uint64 // every voter, sorted, this node included
+
+	term uint64
+	vote uint64
+	log  raftLog
+	role StateRole
+	lead uint64
+
+	// votes is the tally of the current (pre-)campaign: who granted (true)
+	// and who rejected (false). One tally serves both stages, as in etcd.
+	votes map[uint64]bool
+	// prs is a leader's view of every node, itself included.
+	prs map[uint64]*Progress
+
+	preVote       bool
+	checkQuorum   bool
+	thesisPreVote bool
+	maxEntries    uint64 // 0: no bound
+
+	electionTimeout  int
+	heartbeatTimeout int
+	// randomizedElectionTimeout is drawn in [electionTimeout,
+	// 2*electionTimeout) at every role change.
+	randomizedElectionTimeout int
+	// electionElapsed counts the ticks since a follower last heard from its
+	// leader (or granted a vote), or since a candidate started: its election
+	// fires at randomizedElectionTimeout, and its lease holds while it is
+	// below electionTimeout.
+	electionElapsed int
+	// heartbeatElapsed counts a leader's ticks since its last heartbeat.
+	heartbeatElapsed int
+	// checkQuorumElapsed counts a leader's ticks since its last quorum check.
+	checkQuorumElapsed int
+
+	rand   Rand
+	msgs   []Message
+	tracer Tracer
+}
+
+func newRaft(c *Config) (*raft, error) {
+	peers, err := c.validate()
+	if err != nil {
+		return nil, err
+	}
+	hs, err := c.Storage.InitialState()
+	if err != nil {
+		return nil, fmt.Errorf("raft: reading the hard state from storage: %w", err)
+	}
+	last, err := c.Storage.LastIndex()
+	if err != nil {
+		return nil, fmt.Errorf("raft: reading the last index from storage: %w", err)
+	}
+	ents, err := c.Storage.Entries(1, last+1)
+	if err != nil {
+		return nil, fmt.Errorf("raft: reading entries [1, %d] from storage: %w", last, err)
+	}
+	for k, e := range ents {
+		if e.Index != uint64(k)+1 {
+			return nil, fmt.Errorf("raft: storage entry at position %d has index %d, want %d", k, e.Index, k+1)
+		}
+		if e.Term == 0 || e.Term > hs.Term || (k > 0 && e.Term < ents[k-1].Term) {
+			return nil, fmt.Errorf("raft: storage entry %d has term %d (previous term %d, hard state term %d)",
+				e.Index, e.Term, termOf(ents, k), hs.Term)
+		}
+	}
+	if hs.Vote != None && !slices.Contains(peers, hs.Vote) {
+		return nil, fmt.Errorf("raft: storage hard state votes for %d, which is not a peer %v", hs.Vote, peers)
+	}
+	if hs.Commit > last {
+		return nil, fmt.Errorf("raft: storage hard state commits index %d beyond the last stored index %d", hs.Commit, last)
+	}
+	if c.Applied > hs.Commit {
+		return nil, fmt.Errorf("raft: config Applied %d is beyond the stored commit index %d", c.Applied, hs.Commit)
+	}
+	r := &raft{
+		id:               c.ID,
+		peers:            peers,
+		log:              raftLog{ents: ents, unstable: last + 1, committed: hs.Commit, applied: c.Applied},
+		prs:              make(map[uint64]*Progress, len(peers)),
+		votes:            make(map[uint64]bool, len(peers)),
+		preVote:          c.PreVote,
+		checkQuorum:      c.CheckQuorum,
+		thesisPreVote:    c.ThesisPreVote,
+		maxEntries:       uint64(c.MaxEntriesPerMsg),
+		electionTimeout:  c.ElectionTick,
+		heartbeatTimeout: c.HeartbeatTick,
+		rand:             c.rand(),
+		tracer:           c.Tracer,
+	}
+	for _, p := range peers {
+		r.prs[p] = &Progress{}
+	}
+	r.becomeFollower(hs.Term, None)
+	r.vote = hs.Vote
+	return r, nil
+}
+
+func termOf(ents []Entry, k int) uint64 {
+	if k == 0 {
+		return 0
+	}
+	return ents[k-1].Term
+}
+
+func (r *raft) quorum() int { return len(r.peers)/2 + 1 }
+
+func (r *raft) hardState() HardState {
+	return HardState{Term: r.term, Vote: r.vote, Commit: r.log.committed}
+}
+
+func (r *raft) send(m Message) {
+	m.From = r.id
+	r.msgs = append(r.msgs, m)
+}
+
+// heardFromLeader reports whether r is a follower that heard from its
+// leader within the last election timeout.
+func (r *raft) heardFromLeader() bool {
+	return r.role == Follower && r.lead != None && r.electionElapsed < r.electionTimeout
+}
+
+// inLease reports whether r ignores higher-term (pre-)vote requests: with
+// CheckQuorum, a leader always, a follower while it heard from its leader
+// within the election timeout (the TLA+ InLease; etcd: checkQuorum and lead
+// != None and electionElapsed < electionTimeout).
+func (r *raft) inLease() bool {
+	return r.checkQuorum && (r.role == Leader || r.heardFromLeader())
+}
+
+// --- Role changes (the TLA+ BecomeFollower, CampaignPreElection,
+// CampaignElection, BecomeLeader) ---
+
+// reset starts a new role at term: a new term forgets the vote; timers
+// restart; the tally and every progress are cleared.
+func (r *raft) reset(term uint64) {
+	if r.term != term {
+		r.term = term
+		r.vote = None
+	}
+	r.lead = None
+	r.electionElapsed = 0
+	r.heartbeatElapsed = 0
+	r.checkQuorumElapsed = 0
+	r.randomizedElectionTimeout = r.electionTimeout + r.rand.IntN(r.electionTimeout)
+	clear(r.votes)
+	last := r.log.lastIndex()
+	for _, p := range r.peers {
+		*r.prs[p] = Progress{Next: last + 1}
+	}
+	r.prs[r.id].Match = last
+}
+
+// becomeFollower is the TLA+ BecomeFollower: a follower at term knowing
+// leader lead; with CheckQuorum its lease holds at once when lead is known.
+func (r *raft) becomeFollower(term, lead uint64) {
+	r.reset(term)
+	r.role = Follower
+	r.lead = lead
+}
+
+// becomePreCandidate changes neither term nor vote, and forgets the known
+// leader (etcd#8334: a pre-candidate must not keep voting as if it still
+// had a leader).
+func (r *raft) becomePreCandidate() {
+	clear(r.votes)
+	r.role = PreCandidate
+	r.lead = None
+}
+
+func (r *raft) becomeCandidate() {
+	r.reset(r.term + 1)
+	r.vote = r.id
+	r.role = Candidate
+}
+
+// becomeLeader is the TLA+ BecomeLeader: every follower is probed from just
+// after the last entry, then the leader appends its empty entry (which it
+// commits alone in a single-node cluster) and sends it.
+func (r *raft) becomeLeader() {
+	r.reset(r.term)
+	r.role = Leader
+	r.lead = r.id
+	self := r.prs[r.id]
+	self.Mode = ProgressReplicate
+	self.RecentActive = true
+	r.appendEntry(nil)
+}
+
+// hup is the TLA+ Timeout: a leader ignores it; with PreVote it starts a
+// pre-election, otherwise an election.
+func (r *raft) hup() bool {
+	if r.role == Leader {
+		return false
+	}
+	r.campaign(r.preVote)
+	return true
+}
+
+// campaign is the TLA+ CampaignPreElection (pre) or CampaignElection. The
+// node votes for itself; alone it is a quorum and goes on at once.
+func (r *raft) campaign(pre bool) {
+	var t MessageType
+	var term uint64
+	if pre {
+		r.becomePreCandidate()
+		t, term = MsgPreVote, r.term+1 // a pre-vote asks for the next term
+	} else {
+		r.becomeCandidate()
+		t, term = MsgVote, r.term
+	}
+	r.votes[r.id] = true
+	if r.tally() == voteWon {
+		if pre {
+			r.campaign(false)
+		} else {
+			r.becomeLeader()
+		}
+		return
+	}
+	for _, p := range r.peers {
+		if p != r.id {
+			r.send(Message{Type: t, To: p, Term: term, Index: r.log.lastIndex(), LogTerm: r.log.lastTerm()})
+		}
+	}
+}
+
+type voteResult uint8
+
+const (
+	votePending voteResult = iota
+	voteWon
+	voteLost
+)
+
+// tally is the TLA+ IsQuorum(granted) and Lost: won with a quorum of
+// grants, lost when a quorum can no longer be reached.
+func (r *raft) tally() voteResult {
+	granted, rejected := 0, 0
+	for _, v := range r.votes {
+		if v {
+			granted++
+		} else {
+			rejected++
+		}
+	}
+	switch {
+	case granted >= r.quorum():
+		return voteWon
+	case rejected > len(r.peers)-r.quorum():
+		return voteLost
+	}
+	return votePending
+}
+
+// poll is the TLA+ Poll: the first response from a node counts.
+func (r *raft) poll(from uint64, granted bool) voteResult {
+	if _, ok := r.votes[from]; !ok {
+		r.votes[from] = granted
+	}
+	return r.tally()
+}
+
+// --- Timers ---
+
+// tick advances the node's timers by one tick.
+func (r *raft) tick() {
+	if r.role == Leader {
+		r.tickLeader()
+		return
+	}
+	leased := r.heardFromLeader()
+	r.electionElapsed++
+	if leased && !r.heardFromLeader() && r.checkQuorum {
+		r.traced(ActionLeaseExpire, nil, nil, func() {})
+	}
+	if r.electionElapsed >= r.randomizedElectionTimeout {
+		r.electionElapsed = 0
+		r.traced(ActionTimeout, nil, nil, func() { r.hup() })
+	}
+}
+
+func (r *raft) tickLeader() {
+	r.heartbeatElapsed++
+	r.checkQuorumElapsed++
+	if r.checkQuorumElapsed >= r.electionTimeout {
+		r.checkQuorumElapsed = 0
+		if r.checkQuorum {
+			r.traced(ActionQuorumCheck, nil, nil, r.quorumCheck)
+		}
+	}
+	if r.role == Leader && r.heartbeatElapsed >= r.heartbeatTimeout {
+		r.heartbeatElapsed = 0
+		r.traced(ActionHeartbeat, nil, nil, r.bcastHeartbeat)
+	}
+}
+
+// quorumCheck is the TLA+ QuorumCheck: a leader that has not heard from a
+// quorum since the last check steps down in its term; either way it counts
+// afresh.
+func (r *raft) quorumCheck() {
+	active := 0
+	for _, p := range r.peers {
+		if p == r.id || r.prs[p].RecentActive {
+			active++
+		}
+	}
+	if active < r.quorum() {
+		r.becomeFollower(r.term, None)
+	}
+	for _, p := range r.peers {
+		if p != r.id {
+			r.prs[p].RecentActive = false
+		}
+	}
+}
+
+// bcastHeartbeat is the TLA+ Heartbeat: the commit a heartbeat carries is
+// bounded by the follower's match, so that it never commits past what it is
+// known to hold.
+func (r *raft) bcastHeartbeat() {
+	for _, p := range r.peers {
+		if p != r.id {
+			r.send(Message{Type: MsgHeartbeat, To: p, Term: r.term, Commit: min(r.prs[p].Match, r.log.committed)})
+		}
+	}
+}
+
+// --- Messages ---
+
+// step handles a message from another node that has passed validation: the
+// term check of the TLA+ On* operators, then vote requests, then the role's
+// handler.
+func (r *raft) step(m Message) {
+	if !r.checkTerm(m) {
+		return
+	}
+	switch m.Type {
+	case MsgVote, MsgPreVote:
+		r.handleVoteRequest(m)
+	default:
+		switch r.role {
+		case Leader:
+			r.stepLeader(m)
+		case Candidate, PreCandidate:
+			r.stepCandidate(m)
+		default:
+			r.stepFollower(m)
+		}
+	}
+}
+
+// checkTerm compares the message's term with the node's and reports whether
+// the message is to be handled further.
+//
+// A higher term makes the node a follower at that term, except that within
+// the lease a higher-term (pre-)vote request is ignored (thesis 9.6), a
+// pre-vote request never changes the receiver (it asks about a term the
+// sender has not reached), and a granted pre-vote response echoes a term in
+// the receiver's future. A rejected pre-vote response carries the voter's
+// term: it does make a follower.
+//
+// A lower-term message is dropped, but with PreVote or CheckQuorum a stale
+// leader's append or heartbeat gets a response at the node's term, or the
+// stale leader, which no vote request may reach, would never learn the new
+// term; and a lower-term pre-vote request gets an explicit rejection, or a
+// pre-candidate stuck at a low term never learns the term (etcd#8243).
+func (r *raft) checkTerm(m Message) bool {
+	switch {
+	case m.Term > r.term:
+		if (m.Type == MsgVote || m.Type == MsgPreVote) && r.inLease() {
+			return false
+		}
+		switch {
+		case m.Type == MsgPreVote:
+		case m.Type == MsgPreVoteResp && !m.Reject:
+		case m.Type == MsgApp || m.Type == MsgHeartbeat:
+			r.becomeFollower(m.Term, m.From)
+		default:
+			r.becomeFollower(m.Term, None)
+		}
+	case m.Term < r.term:
+		switch {
+		case (r.checkQuorum || r.preVote) && (m.Type == MsgApp || m.Type == MsgHeartbeat):
+			r.send(Message{Type: MsgAppResp, To: m.From, Term: r.term})
+		case m.Type == MsgPreVote:
+			r.send(Message{Type: MsgPreVoteResp, To: m.From, Term: r.term, Reject: true})
+		}
+		return false
+	}
+	return true
+}
+
+// handleVoteRequest is the vote decision of the TLA+ OnPreVoteRequest and
+// OnVoteRequest (the term is already brought up to date). The node can vote
+// if it already voted for this candidate, or has no vote and knows no
+// leader, or (a pre-vote) the request is for a higher term; it grants if
+// moreover the candidate's log is at least as up to date. A grant echoes
+// the request term and a rejection carries the node's term. A pre-vote
+// changes nothing; a real vote is recorded, and restarts the election timer.
+func (r *raft) handleVoteRequest(m Message) {
+	canVote := r.vote == m.From ||
+		(r.vote == None && r.lead == None) ||
+		(m.Type == MsgPreVote && m.Term > r.term)
+	if m.Type == MsgPreVote && r.thesisPreVote && r.heardFromLeader() {
+		canVote = false
+	}
+	resp := MsgVoteResp
+	if m.Type == MsgPreVote {
+		resp = MsgPreVoteResp
+	}
+	if canVote && r.log.isUpToDate(m.LogTerm, m.Index) {
+		if m.Type == MsgVote {
+			r.vote = m.From
+			r.electionElapsed = 0
+		}
+		r.send(Message{Type: resp, To: m.From, Term: m.Term})
+		return
+	}
+	r.send(Message{Type: resp, To: m.From, Term: r.term, Reject: true})
+}
+
+func (r *raft) stepFollower(m Message) {
+	switch m.Type {
+	case MsgApp:
+		r.electionElapsed = 0
+		r.lead = m.From
+		r.handleAppendEntries(m)
+	case MsgHeartbeat:
+		r.electionElapsed = 0
+		r.lead = m.From
+		r.handleHeartbeat(m)
+	}
+}
+
+// stepCandidate serves PreCandidate and Candidate: each counts only its own
+// response type, so a stale pre-vote response is ignored by a candidate
+// (the TLA+ OnPreVoteResponse and OnVoteResponse).
+func (r *raft) stepCandidate(m Message) {
+	mine := MsgVoteResp
+	if r.role == PreCandidate {
+		mine = MsgPreVoteResp
+	}
+	switch m.Type {
+	case MsgApp:
+		r.becomeFollower(m.Term, m.From)
+		r.handleAppendEntries(m)
+	case MsgHeartbeat:
+		r.becomeFollower(m.Term, m.From)
+		r.handleHeartbeat(m)
+	case mine:
+		switch r.poll(m.From, !m.Reject) {
+		case voteWon:
+			if r.role == PreCandidate {
+				r.campaign(false)
+			} else {
+				r.becomeLeader()
+			}
+		case voteLost:
+			r.becomeFollower(r.term, None)
+		}
+	}
+}
+
+// handleAppendEntries is the TLA+ AcceptAppend. An anchor below the commit
+// index is answered with the commit index; a matching anchor is accepted
+// (entries merged, commit advanced to the leader's commit bounded by the
+// last new index); otherwise the append is rejected with a hint: the largest
+// index at or below the anchor whose term is at most the anchor's term, and
+// that index's term, so that the leader can skip a whole term at a time.
+func (r *raft) handleAppendEntries(m Message) {
+	if m.Index < r.log.committed {
+		r.send(Message{Type: MsgAppResp, To: m.From, Term: r.term, Index: r.log.committed})
+		return
+	}
+	if r.log.matchTerm(m.Index, m.LogTerm) {
+		last := m.Index + uint64(len(m.Entries))
+		r.log.merge(m.Index, m.Entries)
+		r.log.commitTo(min(m.Commit, last))
+		r.send(Message{Type: MsgAppResp, To: m.From, Term: r.term, Index: last})
+		return
+	}
+	hint, hintTerm := r.log.findConflictByTerm(min(m.Index, r.log.lastIndex()), m.LogTerm)
+	r.send(Message{Type: MsgAppResp, To: m.From, Term: r.term, Index: m.Index, Reject: true, RejectHint: hint, LogTerm: hintTerm})
+}
+
+// handleHeartbeat is the TLA+ OnHeartbeatRequest after its term check.
+func (r *raft) handleHeartbeat(m Message) {
+	r.log.commitTo(m.Commit)
+	r.send(Message{Type: MsgHeartbeatResp, To: m.From, Term: r.term})
+}
+
+func (r *raft) stepLeader(m Message) {
+	pr := r.prs[m.From]
+	switch m.Type {
+	case MsgAppResp:
+		pr.RecentActive = true
+		if m.Reject {
+			r.onReject(m, pr)
+		} else {
+			r.onAck(m, pr)
+		}
+	case MsgHeartbeatResp:
+		// The TLA+ OnHeartbeatResponse: unpause a probed follower and send
+		// it an append if it lacks entries or is being probed.
+		pr.RecentActive = true
+		pr.Paused = false
+		if pr.Match < r.log.lastIndex() || pr.Mode == ProgressProbe {
+			r.sendAppend(m.From, true)
+		}
+	}
+}
+
+// onReject is the TLA+ LeaderOnReject.
+func (r *raft) onReject(m Message, pr *Progress) {
+	hint := m.RejectHint
+	if m.LogTerm > 0 {
+		hint, _ = r.log.findConflictByTerm(m.RejectHint, m.LogTerm)
+	}
+	if pr.maybeDecrTo(m.Index, hint) {
+		if pr.Mode == ProgressReplicate {
+			pr.becomeProbe()
+		}
+		r.sendAppend(m.From, true)
+	}
+}
+
+// onAck is the TLA+ LeaderOnAck: a probed follower that answers moves to
+// Replicate; a commit that advances is broadcast; entries the follower still
+// lacks are sent.
+func (r *raft) onAck(m Message, pr *Progress) {
+	if !pr.maybeUpdate(m.Index) && !(pr.Match == m.Index && pr.Mode == ProgressProbe) {
+		return
+	}
+	if pr.Mode == ProgressProbe {
+		pr.becomeReplicate()
+	}
+	if r.maybeCommit() {
+		r.bcastAppend()
+	}
+	for r.sendAppend(m.From, false) {
+	}
+}
+
+// maybeCommit is the TLA+ MaybeCommit: the highest index held by a quorum is
+// committed if its entry is of the leader's term (Raft paper 5.4.2: an
+// earlier term's entry is never committed by counting replicas).
+func (r *raft) maybeCommit() bool {
+	matches := make([]uint64, 0, len(r.peers))
+	for _, p := range r.peers {
+		if p == r.id {
+			matches = append(matches, r.log.lastIndex())
+		} else {
+			matches = append(matches, r.prs[p].Match)
+		}
+	}
+	slices.Sort(matches)
+	q := min(matches[len(matches)-r.quorum()], r.log.lastIndex())
+	if q > r.log.committed && r.log.term(q) == r.term {
+		r.log.commitTo(q)
+		return true
+	}
+	return false
+}
+
+// sendAppend is the TLA+ SendAppend (etcd's maybeSendAppend): an append
+// carrying the entries from the follower's next on (at most maxEntries of
+// them), unless the follower is paused, or there is nothing to send and
+// sendIfEmpty is false. It reports whether it sent.
+func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
+	pr := r.prs[to]
+	if !pr.canSend() {
+		return false
+	}
+	last := r.log.lastIndex()
+	if r.maxEntries > 0 {
+		last = min(last, pr.Next+r.maxEntries-1)
+	}
+	n := last + 1 - pr.Next
+	if n == 0 && !sendIfEmpty {
+		return false
+	}
+	r.send(Message{
+		Type:    MsgApp,
+		To:      to,
+		Term:    r.term,
+		Index:   pr.Next - 1,
+		LogTerm: r.log.term(pr.Next - 1),
+		Entries: cloneEntries(r.log.slice(pr.Next, last)),
+		Commit:  r.log.committed,
+	})
+	pr.sentEntries(n)
+	return true
+}
+
+// bcastAppend is the TLA+ BcastAppend: sendAppend(p, true) for every
+// follower p.
+func (r *raft) bcastAppend() {
+	for _, p := range r.peers {
+		if p != r.id {
+			r.sendAppend(p, true)
+		}
+	}
+}
+
+// appendEntry is the TLA+ AppendEntry: the leader appends an entry of its
+// term, commits if it alone is a quorum, and sends.
+func (r *raft) appendEntry(data []byte) {
+	r.log.append(Entry{Term: r.term, Index: r.log.lastIndex() + 1, Data: data})
+	r.prs[r.id].Match = r.log.lastIndex()
+	r.maybeCommit()
+	r.bcastAppend()
+}
+
+// --- Tracing ---
+
+// traced runs a step that the spec sees as action, and reports it to the
+// tracer with the messages it sent.
+func (r *raft) traced(action string, m *Message, value []byte, step func()) {
+	if r.tracer == nil {
+		step()
+		return
+	}
+	start := len(r.msgs)
+	step()
+	ev := TraceEvent{
+		Action: action,
+		Node:   r.id,
+		Value:  value,
+		State:  r.nodeState(),
+		Sent:   slices.Clone(r.msgs[start:]),
+	}
+	if m != nil {
+		c := *m
+		c.Entries = cloneEntries(m.Entries)
+		ev.Msg = &c
+	}
+	r.tracer.Trace(ev)
+}
+
+func (r *raft) nodeState() NodeState {
+	return NodeState{
+		Term:      r.term,
+		Vote:      r.vote,
+		Role:      r.role,
+		Lead:      r.lead,
+		Lease:     r.checkQuorum && r.heardFromLeader(),
+		Commit:    r.log.committed,
+		LastIndex: r.log.lastIndex(),
+		LastTerm:  r.log.lastTerm(),
+	}
+}

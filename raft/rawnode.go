@@ -1,0 +1,339 @@
+package raft
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// Errors returned by RawNode.
+var (
+	// ErrNotLeader: proposals go to the leader; this library does not
+	// forward them (Status().Lead names the leader, if known).
+	ErrNotLeader = errors.New("raft: not the leader")
+	// ErrEmptyProposal: an entry without data is reserved for a leader's
+	// empty entry.
+	ErrEmptyProposal = errors.New("raft: empty proposal")
+	// ErrTimerNotRunning: Fire named a timer that does not run in the
+	// node's current role or configuration.
+	ErrTimerNotRunning = errors.New("raft: timer not running")
+)
+
+// StepError is returned by RawNode.Step for a message it refuses. The node
+// is unchanged.
+type StepError struct {
+	Node   uint64
+	Msg    Message
+	Reason string
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("raft: node %d refused %v: %s", e.Node, e.Msg, e.Reason)
+}
+
+// Ready is what a node hands out for the application to do, in this order:
+// persist HardState (if not empty) and Entries to Storage; then send
+// Messages (vote and append responses depend on that state being durable);
+// then apply CommittedEntries; then call Advance.
+type Ready struct {
+	// SoftState is the new role and leader, or nil if unchanged.
+	SoftState *SoftState
+	// HardState is the state to persist, or empty if unchanged.
+	HardState HardState
+	// Entries are to be appended to Storage (the first one may overwrite
+	// stored entries from its index on).
+	Entries []Entry
+	// CommittedEntries are committed and ready to apply.
+	CommittedEntries []Entry
+	// Messages are to be sent once HardState and Entries are durable.
+	Messages []Message
+}
+
+// ready marks what the last Ready handed out, for Advance.
+type ready struct {
+	soft     SoftState
+	hard     HardState
+	last     uint64 // last index handed out for persisting
+	applied  uint64 // last index handed out for applying
+	messages int
+}
+
+// RawNode drives one node single-threadedly, in the style of etcd's
+// RawNode: Tick, Step, Propose and Campaign feed it; Ready and Advance
+// collect its output. It has no goroutines, clock, I/O or hidden
+// randomness.
+type RawNode struct {
+	r       *raft
+	soft    SoftState // as of the last Advance
+	hard    HardState // as of the last Advance
+	pending *ready
+}
+
+// NewRawNode starts a node from cfg.Storage: a fresh node if the storage is
+// empty, otherwise a restart that keeps the term, vote, log and commit index
+// it persisted.
+func NewRawNode(cfg *Config) (*RawNode, error) {
+	r, err := newRaft(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &RawNode{r: r, soft: SoftState{Lead: r.lead, Role: r.role}, hard: r.hardState()}, nil
+}
+
+// Tick advances the node's logical clock by one tick: a follower's or
+// candidate's election timer and lease, a leader's heartbeat and quorum
+// check.
+func (rn *RawNode) Tick() { rn.r.tick() }
+
+// Campaign makes the node start an election now (a pre-election with
+// PreVote), as if its election timer had fired. A leader ignores it.
+func (rn *RawNode) Campaign() error {
+	rn.r.traced(ActionTimeout, nil, nil, func() { rn.r.hup() })
+	return nil
+}
+
+// Timer names a node's timers, for Fire.
+type Timer uint8
+
+const (
+	// ElectionTimer runs on followers and candidates; firing it starts an
+	// election (or pre-election), as Campaign does.
+	ElectionTimer Timer = iota + 1
+	// HeartbeatTimer runs on leaders; firing it broadcasts heartbeats.
+	HeartbeatTimer
+	// CheckQuorumTimer runs on leaders with CheckQuorum; firing it makes
+	// the leader step down unless it heard from a quorum since the last
+	// check.
+	CheckQuorumTimer
+	// LeaseTimer runs on a follower that heard from its leader within the
+	// election timeout; firing it ends the lease (the election timer runs
+	// on).
+	LeaseTimer
+)
+
+func (t Timer) String() string {
+	switch t {
+	case ElectionTimer:
+		return "ElectionTimer"
+	case HeartbeatTimer:
+		return "HeartbeatTimer"
+	case CheckQuorumTimer:
+		return "CheckQuorumTimer"
+	case LeaseTimer:
+		return "LeaseTimer"
+	}
+	return fmt.Sprintf("Timer(%d)", uint8(t))
+}
+
+// Fire makes one timer go off now, whatever its count. Tick fires timers
+// when they are due; Fire lets a deterministic driver (a simulation, a
+// conformance harness, trace replay) choose exactly when. It returns
+// ErrTimerNotRunning if the timer does not run in the node's current role.
+func (rn *RawNode) Fire(t Timer) error {
+	r := rn.r
+	var action string
+	var step func()
+	switch {
+	case t == ElectionTimer && r.role != Leader:
+		action, step = ActionTimeout, func() { r.electionElapsed = 0; r.hup() }
+	case t == HeartbeatTimer && r.role == Leader:
+		action, step = ActionHeartbeat, func() { r.heartbeatElapsed = 0; r.bcastHeartbeat() }
+	case t == CheckQuorumTimer && r.role == Leader && r.checkQuorum:
+		action, step = ActionQuorumCheck, func() { r.checkQuorumElapsed = 0; r.quorumCheck() }
+	case t == LeaseTimer && r.heardFromLeader():
+		action, step = ActionLeaseExpire, func() { r.electionElapsed = max(r.electionElapsed, r.electionTimeout) }
+		if !r.checkQuorum {
+			// Only CheckQuorum's lease is part of the spec.
+			step()
+			return nil
+		}
+	default:
+		return fmt.Errorf("%w: %v on node %d (%v, CheckQuorum %v)", ErrTimerNotRunning, t, r.id, r.role, r.checkQuorum)
+	}
+	r.traced(action, nil, nil, step)
+	return nil
+}
+
+// Propose appends data to the log if the node is the leader. It returns
+// ErrNotLeader otherwise (the proposal is not forwarded).
+func (rn *RawNode) Propose(data []byte) error {
+	if len(data) == 0 {
+		return ErrEmptyProposal
+	}
+	if rn.r.role != Leader {
+		return fmt.Errorf("%w: node %d is %v at term %d (leader: %d)", ErrNotLeader, rn.r.id, rn.r.role, rn.r.term, rn.r.lead)
+	}
+	data = slices.Clone(data)
+	rn.r.traced(ActionClientRequest, nil, data, func() { rn.r.appendEntry(data) })
+	return nil
+}
+
+// Step hands the node a message from another node. It returns a *StepError,
+// and leaves the node unchanged, for a message it refuses: an unknown or
+// local-only type, a sender outside the configuration or the node itself, a
+// message addressed to another node, a missing term, a malformed append, or
+// one that contradicts what the node knows is committed.
+func (rn *RawNode) Step(m Message) error {
+	if reason := rn.validate(m); reason != "" {
+		return &StepError{Node: rn.r.id, Msg: m, Reason: reason}
+	}
+	mc := m
+	mc.Entries = cloneEntries(m.Entries)
+	rn.r.traced(HandleAction(m.Type), &mc, nil, func() { rn.r.step(mc) })
+	return nil
+}
+
+func (rn *RawNode) validate(m Message) string {
+	r := rn.r
+	switch {
+	case !m.Type.valid():
+		return "unknown message type"
+	case m.Type.IsLocal():
+		return "a local message type cannot come from the network"
+	case m.To != r.id:
+		return fmt.Sprintf("addressed to node %d", m.To)
+	case m.From == r.id:
+		return "a message from the node itself"
+	case !slices.Contains(r.peers, m.From):
+		return fmt.Sprintf("sender %d is not in the configuration %v", m.From, r.peers)
+	case m.Term == 0 && !(m.Type == MsgPreVoteResp && m.Reject):
+		// Only a pre-vote rejection from a node that never left term 0 has
+		// no term.
+		return "term is missing (0)"
+	}
+	if m.Type == MsgApp {
+		if (m.Index == 0) != (m.LogTerm == 0) {
+			return fmt.Sprintf("anchor index %d with term %d", m.Index, m.LogTerm)
+		}
+		prevTerm := m.LogTerm
+		for k, e := range m.Entries {
+			if e.Index != m.Index+1+uint64(k) {
+				return fmt.Sprintf("entry %d of %d has index %d, want %d", k, len(m.Entries), e.Index, m.Index+1+uint64(k))
+			}
+			if e.Term < prevTerm || e.Term > m.Term {
+				return fmt.Sprintf("entry %d has term %d, outside [%d, %d]", e.Index, e.Term, prevTerm, m.Term)
+			}
+			prevTerm = e.Term
+		}
+	} else if len(m.Entries) > 0 {
+		return fmt.Sprintf("%v carries entries", m.Type)
+	}
+	// What the node would do with the message must not contradict what it
+	// knows: check before anything changes.
+	follows := m.Term > r.term || (m.Term == r.term && r.role != Leader)
+	switch {
+	case m.Type == MsgHeartbeat && follows && m.Commit > r.log.lastIndex():
+		return fmt.Sprintf("heartbeat commits index %d beyond the last index %d", m.Commit, r.log.lastIndex())
+	case m.Type == MsgApp && follows && m.Index >= r.log.committed && r.log.matchTerm(m.Index, m.LogTerm):
+		if c := r.log.findConflict(m.Index, m.Entries); c != 0 && c <= r.log.committed {
+			return fmt.Sprintf("entry %d conflicts with the committed log (commit index %d)", c, r.log.committed)
+		}
+	case m.Type == MsgAppResp && !m.Reject && m.Term == r.term && r.role == Leader && m.Index > r.log.lastIndex():
+		return fmt.Sprintf("acknowledges index %d beyond the last index %d", m.Index, r.log.lastIndex())
+	}
+	return ""
+}
+
+// HasReady reports whether Ready has anything to hand out.
+func (rn *RawNode) HasReady() bool {
+	r := rn.r
+	return SoftState{Lead: r.lead, Role: r.role} != rn.soft ||
+		r.hardState() != rn.hard ||
+		r.log.unstable <= r.log.lastIndex() ||
+		len(r.msgs) > 0 ||
+		r.log.committed > r.log.applied
+}
+
+// Ready returns what the node has for the application (see Ready). Calling
+// it again before Advance returns everything since the last Advance.
+func (rn *RawNode) Ready() Ready {
+	r := rn.r
+	var rd Ready
+	soft := SoftState{Lead: r.lead, Role: r.role}
+	if soft != rn.soft {
+		rd.SoftState = &soft
+	}
+	if hs := r.hardState(); hs != rn.hard {
+		rd.HardState = hs
+	}
+	rd.Entries = cloneEntries(r.log.slice(r.log.unstable, r.log.lastIndex()))
+	rd.CommittedEntries = cloneEntries(r.log.slice(r.log.applied+1, r.log.committed))
+	rd.Messages = slices.Clone(r.msgs)
+	rn.pending = &ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: r.log.committed, messages: len(r.msgs)}
+	r.log.overwritten = 0
+	return rd
+}
+
+// Advance acknowledges the last Ready: its state is persisted, its messages
+// sent, its committed entries applied.
+func (rn *RawNode) Advance() {
+	p := rn.pending
+	if p == nil {
+		return
+	}
+	rn.pending = nil
+	r := rn.r
+	rn.soft, rn.hard = p.soft, p.hard
+	unstable := p.last + 1
+	if o := r.log.overwritten; o != 0 && o < unstable {
+		// Entries handed out were overwritten after Ready: what was
+		// persisted from there on is stale.
+		unstable = o
+	}
+	r.log.unstable = min(unstable, r.log.lastIndex()+1)
+	r.log.overwritten = 0
+	r.log.applied = max(r.log.applied, p.applied)
+	r.msgs = slices.Delete(r.msgs, 0, p.messages)
+}
+
+// Status reports the node's state.
+type Status struct {
+	ID uint64
+	HardState
+	SoftState
+	// Lease: with CheckQuorum, the node is a follower that heard from its
+	// leader within the election timeout.
+	Lease     bool
+	LastIndex uint64
+	LastTerm  uint64
+	Applied   uint64
+	// VotesGranted and VotesRejected are the tally of the current
+	// (pre-)campaign, sorted.
+	VotesGranted  []uint64
+	VotesRejected []uint64
+	// Progress is a leader's view of every node (itself included); nil on
+	// other roles.
+	Progress map[uint64]Progress
+}
+
+// Status returns the node's current state.
+func (rn *RawNode) Status() Status {
+	r := rn.r
+	st := Status{
+		ID:        r.id,
+		HardState: r.hardState(),
+		SoftState: SoftState{Lead: r.lead, Role: r.role},
+		Lease:     r.checkQuorum && r.heardFromLeader(),
+		LastIndex: r.log.lastIndex(),
+		LastTerm:  r.log.lastTerm(),
+		Applied:   r.log.applied,
+	}
+	for _, id := range slices.Sorted(maps.Keys(r.votes)) {
+		if r.votes[id] {
+			st.VotesGranted = append(st.VotesGranted, id)
+		} else {
+			st.VotesRejected = append(st.VotesRejected, id)
+		}
+	}
+	if r.role == Leader {
+		st.Progress = make(map[uint64]Progress, len(r.peers))
+		for _, p := range r.peers {
+			st.Progress[p] = *r.prs[p]
+		}
+	}
+	return st
+}
+
+// Log returns a copy of the node's whole log, persisted or not.
+func (rn *RawNode) Log() []Entry { return cloneEntries(rn.r.log.ents) }

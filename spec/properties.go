@@ -1,0 +1,327 @@
+package spec
+
+import (
+	"fmt"
+	"slices"
+)
+
+// An Invariant holds in every reachable state. It returns nil, or an error
+// that says what was violated where.
+type Invariant func(v *View) error
+
+// An ActionProperty holds for every step from pre to post (a TLA+ property
+// of the form [][A]_vars). It returns nil, or an error saying what was
+// violated where.
+type ActionProperty func(pre, post *View) error
+
+// NamedInvariant is an invariant and its TLA+ name.
+type NamedInvariant struct {
+	Name  string
+	Check Invariant
+}
+
+// NamedActionProperty is an action property and its TLA+ name.
+type NamedActionProperty struct {
+	Name  string
+	Check ActionProperty
+}
+
+// Invariants are the invariants of tla/Raft.tla, checked in every config.
+var Invariants = []NamedInvariant{
+	{"TypeOK", TypeOK},
+	{"ElectionSafety", ElectionSafety},
+	{"LogMatching", LogMatching},
+	{"LeaderCompleteness", LeaderCompleteness},
+	{"StateMachineSafety", StateMachineSafety},
+}
+
+// ActionProperties are the action properties that hold with or without
+// PreVote. The first two PreVote properties hold vacuously without PreVote.
+var ActionProperties = []NamedActionProperty{
+	{"OneVotePerTerm", OneVotePerTerm},
+	{"TermMonotonic", TermMonotonic},
+	{"LeaderAppendOnly", LeaderAppendOnly},
+	{"PreVoteKeepsTermAndVote", PreVoteKeepsTermAndVote},
+	{"PreVoteRequestHarmless", PreVoteRequestHarmless},
+}
+
+// PreVoteActionProperties hold only with PreVote (without it, TLC and the
+// explorer must find counterexamples).
+var PreVoteActionProperties = []NamedActionProperty{
+	{"CandidateHasPreVoteQuorum", CandidateHasPreVoteQuorum},
+	{"IsolatedTermStable", IsolatedTermStable},
+}
+
+// ActionPropertiesFor lists the action properties that must hold in a
+// cluster with or without PreVote.
+func ActionPropertiesFor(preVote bool) []NamedActionProperty {
+	out := slices.Clone(ActionProperties)
+	if preVote {
+		out = append(out, PreVoteActionProperties...)
+	}
+	return out
+}
+
+// LookupInvariant finds an invariant by its TLA+ name.
+func LookupInvariant(name string) (Invariant, bool) {
+	for _, p := range Invariants {
+		if p.Name == name {
+			return p.Check, true
+		}
+	}
+	return nil, false
+}
+
+// LookupActionProperty finds an action property by its TLA+ name.
+func LookupActionProperty(name string) (ActionProperty, bool) {
+	for _, p := range append(slices.Clone(ActionProperties), PreVoteActionProperties...) {
+		if p.Name == name {
+			return p.Check, true
+		}
+	}
+	return nil, false
+}
+
+// TypeOK: every variable has its type, a commit index lies within the log,
+// and a lease is held only by a follower that knows its leader.
+func TypeOK(v *View) error {
+	n := v.N()
+	for i := 1; i <= n; i++ {
+		s := v.Server(i)
+		switch {
+		case s.Vote < 0 || s.Vote > n:
+			return fmt.Errorf("TypeOK: server %d votedFor %d is not a server", i, s.Vote)
+		case s.Leader < 0 || s.Leader > n:
+			return fmt.Errorf("TypeOK: server %d leader %d is not a server", i, s.Leader)
+		case s.Role > Leader:
+			return fmt.Errorf("TypeOK: server %d has role %v", i, s.Role)
+		case s.Commit > uint64(len(s.Log)):
+			return fmt.Errorf("TypeOK: server %d (term %d) has commitIndex %d beyond its log of %d entries", i, s.Term, s.Commit, len(s.Log))
+		case s.Lease && (s.Role != Follower || s.Leader == 0):
+			return fmt.Errorf("TypeOK: server %d holds a lease as %v with leader %d", i, s.Role, s.Leader)
+		case len(s.Progress) != n:
+			return fmt.Errorf("TypeOK: server %d has %d progress records for %d servers", i, len(s.Progress), n)
+		}
+		for _, set := range []Set{s.Granted, s.Rejected, s.RecentActive} {
+			if set>>(uint(n)+1) != 0 || set.Has(0) {
+				return fmt.Errorf("TypeOK: server %d has a server set %v outside 1..%d", i, set, n)
+			}
+		}
+		for k, e := range s.Log {
+			if e.Term == 0 {
+				return fmt.Errorf("TypeOK: server %d has an entry of term 0 at index %d", i, k+1)
+			}
+		}
+	}
+	for _, b := range v.Messages {
+		if b.Copies <= 0 {
+			return fmt.Errorf("TypeOK: message %v has %d copies", b.Msg, b.Copies)
+		}
+		if b.Msg.From < 1 || b.Msg.From > n || b.Msg.To < 1 || b.Msg.To > n {
+			return fmt.Errorf("TypeOK: message %v names a server outside 1..%d", b.Msg, n)
+		}
+	}
+	for _, l := range v.Cut {
+		if l.From < 1 || l.From > n || l.To < 1 || l.To > n {
+			return fmt.Errorf("TypeOK: cut link %d->%d names a server outside 1..%d", l.From, l.To, n)
+		}
+	}
+	return nil
+}
+
+// ElectionSafety: at most one leader per term.
+func ElectionSafety(v *View) error {
+	for i := 1; i <= v.N(); i++ {
+		for j := i + 1; j <= v.N(); j++ {
+			a, b := v.Server(i), v.Server(j)
+			if a.Role == Leader && b.Role == Leader && a.Term == b.Term {
+				return fmt.Errorf("ElectionSafety: servers %d and %d are both leaders of term %d", i, j, a.Term)
+			}
+		}
+	}
+	return nil
+}
+
+// LogMatching: two logs with an entry of the same index and term agree up to
+// that index.
+func LogMatching(v *View) error {
+	for i := 1; i <= v.N(); i++ {
+		for j := i + 1; j <= v.N(); j++ {
+			a, b := v.Server(i).Log, v.Server(j).Log
+			// The highest index where the terms agree decides: the prefixes
+			// up to it must be equal.
+			for k := min(len(a), len(b)); k >= 1; k-- {
+				if a[k-1].Term != b[k-1].Term {
+					continue
+				}
+				if !slices.Equal(a[:k], b[:k]) {
+					return fmt.Errorf("LogMatching: servers %d and %d agree on the term %d of index %d but not on the entries before: %v vs %v",
+						i, j, a[k-1].Term, k, a[:k], b[:k])
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// LeaderCompleteness: an entry that server i knows is committed is in the log
+// of every leader of a term at least i's.
+func LeaderCompleteness(v *View) error {
+	for i := 1; i <= v.N(); i++ {
+		si := v.Server(i)
+		for l := 1; l <= v.N(); l++ {
+			sl := v.Server(l)
+			if sl.Role != Leader || sl.Term < si.Term {
+				continue
+			}
+			if si.Commit > uint64(len(sl.Log)) {
+				return fmt.Errorf("LeaderCompleteness: leader %d of term %d has %d entries but server %d (term %d) committed %d",
+					l, sl.Term, len(sl.Log), i, si.Term, si.Commit)
+			}
+			for k := uint64(1); k <= si.Commit && k <= uint64(len(si.Log)); k++ {
+				if sl.Log[k-1] != si.Log[k-1] {
+					return fmt.Errorf("LeaderCompleteness: leader %d of term %d has %v at index %d where server %d (term %d) committed %v",
+						l, sl.Term, sl.Log[k-1], k, i, si.Term, si.Log[k-1])
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// StateMachineSafety: no two servers commit different entries at one index.
+func StateMachineSafety(v *View) error {
+	for i := 1; i <= v.N(); i++ {
+		for j := i + 1; j <= v.N(); j++ {
+			a, b := v.Server(i), v.Server(j)
+			for k := uint64(1); k <= min(a.Commit, b.Commit, uint64(len(a.Log)), uint64(len(b.Log))); k++ {
+				if a.Log[k-1] != b.Log[k-1] {
+					return fmt.Errorf("StateMachineSafety: servers %d and %d committed %v and %v at index %d",
+						i, j, a.Log[k-1], b.Log[k-1], k)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// OneVotePerTerm: within a term, a vote once cast never changes.
+func OneVotePerTerm(pre, post *View) error {
+	for i := 1; i <= pre.N(); i++ {
+		a, b := pre.Server(i), post.Server(i)
+		if a.Term == b.Term && a.Vote != 0 && b.Vote != a.Vote {
+			return fmt.Errorf("OneVotePerTerm: server %d changed its vote in term %d from %d to %d", i, a.Term, a.Vote, b.Vote)
+		}
+	}
+	return nil
+}
+
+// TermMonotonic: no server's term ever decreases, restarts included.
+func TermMonotonic(pre, post *View) error {
+	for i := 1; i <= pre.N(); i++ {
+		if a, b := pre.Server(i).Term, post.Server(i).Term; b < a {
+			return fmt.Errorf("TermMonotonic: server %d went from term %d to term %d", i, a, b)
+		}
+	}
+	return nil
+}
+
+// LeaderAppendOnly: a leader that stays leader only appends to its log.
+func LeaderAppendOnly(pre, post *View) error {
+	for i := 1; i <= pre.N(); i++ {
+		a, b := pre.Server(i), post.Server(i)
+		if a.Role != Leader || b.Role != Leader {
+			continue
+		}
+		if len(b.Log) < len(a.Log) || !slices.Equal(b.Log[:len(a.Log)], a.Log) {
+			return fmt.Errorf("LeaderAppendOnly: leader %d (term %d) changed its log from %v to %v", i, a.Term, a.Log, b.Log)
+		}
+	}
+	return nil
+}
+
+// PreVoteKeepsTermAndVote (PreVote 1): becoming or staying PreCandidate
+// never changes currentTerm, and never changes votedFor, except that a
+// pre-candidate with no vote may cast one for another server's real
+// election in its own term.
+func PreVoteKeepsTermAndVote(pre, post *View) error {
+	for i := 1; i <= pre.N(); i++ {
+		a, b := pre.Server(i), post.Server(i)
+		if b.Role != PreCandidate {
+			continue
+		}
+		if a.Term != b.Term {
+			return fmt.Errorf("PreVoteKeepsTermAndVote: server %d changed its term from %d to %d as %v -> PreCandidate", i, a.Term, b.Term, a.Role)
+		}
+		if a.Vote != b.Vote && !(a.Role == PreCandidate && a.Vote == 0 && b.Vote != i) {
+			return fmt.Errorf("PreVoteKeepsTermAndVote: server %d changed its vote in term %d from %d to %d as %v -> PreCandidate", i, a.Term, a.Vote, b.Vote, a.Role)
+		}
+	}
+	return nil
+}
+
+// consumed lists the messages with fewer copies after the step than before.
+func consumed(pre, post *View) []Message {
+	var out []Message
+	for _, b := range pre.Messages {
+		if post.Copies(b.Msg) < b.Copies {
+			out = append(out, b.Msg)
+		}
+	}
+	return out
+}
+
+// PreVoteRequestHarmless (PreVote 2): handling (or losing) a pre-vote
+// request never changes the receiver's term, vote, role, leader or lease.
+func PreVoteRequestHarmless(pre, post *View) error {
+	for _, m := range consumed(pre, post) {
+		if m.Type != PreVoteRequest {
+			continue
+		}
+		a, b := pre.Server(m.To), post.Server(m.To)
+		if a.Term != b.Term || a.Vote != b.Vote || a.Role != b.Role || a.Leader != b.Leader || a.Lease != b.Lease {
+			return fmt.Errorf("PreVoteRequestHarmless: server %d handled %v and went from (term %d, vote %d, %v, leader %d, lease %v) to (term %d, vote %d, %v, leader %d, lease %v)",
+				m.To, m, a.Term, a.Vote, a.Role, a.Leader, a.Lease, b.Term, b.Vote, b.Role, b.Leader, b.Lease)
+		}
+	}
+	return nil
+}
+
+// CandidateHasPreVoteQuorum (PreVote 3): a server becomes Candidate (or
+// starts a new candidacy) only in a step that hands it a pre-vote grant
+// completing a quorum of grants for its pre-campaign.
+func CandidateHasPreVoteQuorum(pre, post *View) error {
+	n := pre.N()
+	for i := 1; i <= n; i++ {
+		a, b := pre.Server(i), post.Server(i)
+		if b.Role != Candidate || (a.Role == Candidate && a.Term == b.Term) {
+			continue
+		}
+		ok := false
+		if a.Role == PreCandidate {
+			for _, m := range consumed(pre, post) {
+				if m.Type == PreVoteResponse && m.To == i && !m.Reject && IsQuorum(a.Granted.Add(m.From), n) {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			return fmt.Errorf("CandidateHasPreVoteQuorum: server %d became Candidate of term %d from %v (term %d) holding pre-vote grants %v, without a grant completing a quorum",
+				i, b.Term, a.Role, a.Term, a.Granted)
+		}
+	}
+	return nil
+}
+
+// IsolatedTermStable (PreVote 4): a server that no other server can reach
+// (for three servers, one cut off from every quorum) never raises its term
+// by its own campaign.
+func IsolatedTermStable(pre, post *View) error {
+	for i := 1; i <= pre.N(); i++ {
+		if pre.Isolated(i) && post.Server(i).Term > pre.Server(i).Term {
+			return fmt.Errorf("IsolatedTermStable: isolated server %d raised its term from %d to %d", i, pre.Server(i).Term, post.Server(i).Term)
+		}
+	}
+	return nil
+}
