@@ -1,0 +1,260 @@
+// Package tlc runs the TLC model checker on the project's TLA+ models and
+// reads its results, and keeps the manifest of models (tla/models.json) with
+// the figures TLC recorded for each.
+package tlc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Model is one entry of tla/models.json: a TLA+ module and config, what TLC
+// must conclude, and the figures TLC recorded.
+type Model struct {
+	Name   string `json:"name"`
+	Module string `json:"module"`
+	Config string `json:"config"`
+	// Expect is "pass", or the name of the property TLC must find violated.
+	Expect string `json:"expect"`
+	// Mutation names the seeded bug of a mutant module ("" for none).
+	Mutation string `json:"mutation,omitempty"`
+	// Check: part of make check (false for long runs).
+	Check bool `json:"check"`
+	// For pass models: distinct states, states generated, BFS depth.
+	Distinct  int64 `json:"distinct,omitempty"`
+	Generated int64 `json:"generated,omitempty"`
+	Depth     int   `json:"depth,omitempty"`
+	// For expected failures: states in TLC's (shortest) counterexample,
+	// the initial state included.
+	TraceLength int `json:"trace_length,omitempty"`
+	// TLCSeconds is TLC's wall time with one worker when recorded.
+	TLCSeconds float64 `json:"tlc_seconds,omitempty"`
+}
+
+// Manifest is tla/models.json.
+type Manifest struct {
+	TLC struct {
+		Version string `json:"version"`
+		Workers int    `json:"workers"`
+	} `json:"tlc"`
+	Models []Model `json:"models"`
+}
+
+// LoadManifest reads a manifest.
+func LoadManifest(path string) (*Manifest, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for i, mo := range m.Models {
+		if mo.Name == "" || mo.Module == "" || mo.Config == "" || mo.Expect == "" {
+			return nil, fmt.Errorf("%s: model %d (%q) lacks a name, module, config or expect", path, i, mo.Name)
+		}
+	}
+	return &m, nil
+}
+
+// Save writes the manifest back, indented.
+func (m *Manifest) Save(path string) error {
+	data, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// Find returns the model named name.
+func (m *Manifest) Find(name string) (*Model, bool) {
+	for i := range m.Models {
+		if m.Models[i].Name == name {
+			return &m.Models[i], true
+		}
+	}
+	return nil, false
+}
+
+// ErrNoTLC says why TLC cannot run here.
+var ErrNoTLC = errors.New("no TLC")
+
+// Jar returns the path of tla2tools.jar: $TLA2TOOLS_JAR, or
+// $HOME/.tla/tla2tools.jar. It returns an error wrapping ErrNoTLC, saying
+// why, if there is no jar or no java.
+func Jar() (string, error) {
+	jar := os.Getenv("TLA2TOOLS_JAR")
+	if jar == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("%w: TLA2TOOLS_JAR is unset and the home directory is unknown", ErrNoTLC)
+		}
+		jar = filepath.Join(home, ".tla", "tla2tools.jar")
+	}
+	if _, err := os.Stat(jar); err != nil {
+		return "", fmt.Errorf("%w: no jar at %s (set TLA2TOOLS_JAR)", ErrNoTLC, jar)
+	}
+	if _, err := exec.LookPath("java"); err != nil {
+		return "", fmt.Errorf("%w: java is not on PATH", ErrNoTLC)
+	}
+	return jar, nil
+}
+
+// Result is what one TLC run concluded.
+type Result struct {
+	ExitCode  int
+	Distinct  int64
+	Generated int64
+	Depth     int
+	// Violated is the name of the invariant or action property TLC found
+	// violated ("" if none).
+	Violated string
+	// TraceLength counts the states of the counterexample printed.
+	TraceLength int
+	Seconds     float64
+	Output      string
+}
+
+// Exit codes of TLC (measured; see ../shared/TLC.md).
+const (
+	ExitOK        = 0
+	ExitInvariant = 12
+	ExitProperty  = 13
+)
+
+var (
+	reCounts   = regexp.MustCompile(`([\d,]+) states generated, ([\d,]+) distinct states found`)
+	reDepth    = regexp.MustCompile(`depth of the complete state graph search is (\d+)`)
+	reViolated = regexp.MustCompile(`(?:Invariant|Action property) (\w+) is violated`)
+	reState    = regexp.MustCompile(`(?m)^State \d+:`)
+)
+
+// Options are extra TLC arguments.
+type Options struct {
+	// Args are appended to TLC's command line (for example -simulate).
+	Args []string
+	// Timeout stops TLC (0: none).
+	Timeout time.Duration
+}
+
+// Run checks one module with one config, both in dir, with one worker and
+// a temporary metadir, and parses the output.
+func Run(ctx context.Context, jar, dir, module, config string, opt Options) (*Result, error) {
+	meta, err := os.MkdirTemp("", "tlc-meta-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(meta)
+	if opt.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opt.Timeout)
+		defer cancel()
+	}
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"-XX:+UseParallelGC", "-cp", jar, "tlc2.TLC", "-workers", "1",
+		"-config", filepath.Join(absDir, config), "-metadir", meta, "-noGenerateSpecTE"}
+	args = append(args, opt.Args...)
+	args = append(args, filepath.Join(absDir, module+".tla"))
+	cmd := exec.CommandContext(ctx, "java", args...)
+	cmd.Dir = absDir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err = cmd.Run()
+	res := &Result{Seconds: time.Since(start).Seconds(), Output: out.String()}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		res.ExitCode = exit.ExitCode()
+	default:
+		return nil, fmt.Errorf("running TLC on %s with %s: %w", module, config, err)
+	}
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("TLC on %s with %s: %w", module, config, ctx.Err())
+	}
+	parse(res)
+	return res, nil
+}
+
+func parse(r *Result) {
+	if m := reCounts.FindAllStringSubmatch(r.Output, -1); len(m) > 0 {
+		last := m[len(m)-1]
+		r.Generated = atoi64(last[1])
+		r.Distinct = atoi64(last[2])
+	}
+	if m := reDepth.FindStringSubmatch(r.Output); m != nil {
+		r.Depth, _ = strconv.Atoi(m[1])
+	}
+	if m := reViolated.FindStringSubmatch(r.Output); m != nil {
+		r.Violated = m[1]
+		r.TraceLength = len(reState.FindAllString(r.Output, -1))
+	}
+}
+
+func atoi64(s string) int64 {
+	n, _ := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
+	return n
+}
+
+// Verdict compares a result with what the model expects and with the
+// figures recorded for it; it returns nil if they agree.
+func (m *Model) Verdict(r *Result) error {
+	if m.Expect == "pass" {
+		if r.ExitCode != ExitOK {
+			if r.Violated != "" {
+				return fmt.Errorf("%s: TLC found %s violated (exit %d)", m.Name, r.Violated, r.ExitCode)
+			}
+			return fmt.Errorf("%s: TLC exited %d:\n%s", m.Name, r.ExitCode, tail(r.Output, 30))
+		}
+		if m.Distinct != 0 && (r.Distinct != m.Distinct || r.Depth != m.Depth) {
+			return fmt.Errorf("%s: TLC found %d distinct states at depth %d, tla/models.json records %d at depth %d (the spec changed: re-record with make tlc-record)",
+				m.Name, r.Distinct, r.Depth, m.Distinct, m.Depth)
+		}
+		return nil
+	}
+	if r.Violated != m.Expect {
+		if r.Violated == "" {
+			return fmt.Errorf("%s: TLC did not find the expected violation of %s (exit %d)", m.Name, m.Expect, r.ExitCode)
+		}
+		return fmt.Errorf("%s: TLC found %s violated, expected %s", m.Name, r.Violated, m.Expect)
+	}
+	if m.TraceLength != 0 && r.TraceLength != m.TraceLength {
+		return fmt.Errorf("%s: TLC's counterexample has %d states, tla/models.json records %d", m.Name, r.TraceLength, m.TraceLength)
+	}
+	return nil
+}
+
+// Record copies a result's figures into the model.
+func (m *Model) Record(r *Result) {
+	m.TLCSeconds = float64(int(r.Seconds*10+0.5)) / 10
+	if m.Expect == "pass" {
+		m.Distinct, m.Generated, m.Depth = r.Distinct, r.Generated, r.Depth
+	} else {
+		m.TraceLength = r.TraceLength
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
