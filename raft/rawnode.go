@@ -89,6 +89,9 @@ func (rn *RawNode) Tick() { rn.r.tick() }
 // Campaign makes the node start an election now (a pre-election with
 // PreVote), as if its election timer had fired. A leader ignores it.
 func (rn *RawNode) Campaign() error {
+	if rn.r.role == Leader {
+		return nil // etcd: a leader ignores MsgHup (the spec has no such step)
+	}
 	rn.r.traced(ActionTimeout, nil, nil, func() { rn.r.hup() })
 	return nil
 }
@@ -206,7 +209,7 @@ func (rn *RawNode) validate(m Message) string {
 		if (m.Index == 0) != (m.LogTerm == 0) {
 			return fmt.Sprintf("anchor index %d with term %d", m.Index, m.LogTerm)
 		}
-		prevTerm := m.LogTerm
+		prevTerm := max(m.LogTerm, 1)
 		for k, e := range m.Entries {
 			if e.Index != m.Index+1+uint64(k) {
 				return fmt.Sprintf("entry %d of %d has index %d, want %d", k, len(m.Entries), e.Index, m.Index+1+uint64(k))
@@ -225,9 +228,18 @@ func (rn *RawNode) validate(m Message) string {
 	switch {
 	case m.Type == MsgHeartbeat && follows && m.Commit > r.log.lastIndex():
 		return fmt.Sprintf("heartbeat commits index %d beyond the last index %d", m.Commit, r.log.lastIndex())
-	case m.Type == MsgApp && follows && m.Index >= r.log.committed && r.log.matchTerm(m.Index, m.LogTerm):
-		if c := r.log.findConflict(m.Index, m.Entries); c != 0 && c <= r.log.committed {
-			return fmt.Sprintf("entry %d conflicts with the committed log (commit index %d)", c, r.log.committed)
+	case m.Type == MsgApp && follows:
+		// Any leader of the node's term or later holds every entry the
+		// node knows is committed (Leader Completeness): an append that
+		// disagrees with them comes from a broken sender.
+		if m.Index <= r.log.committed && !r.log.matchTerm(m.Index, m.LogTerm) {
+			return fmt.Sprintf("anchor %d/%d contradicts the committed entry %d/%d (commit index %d)",
+				m.Index, m.LogTerm, m.Index, r.log.term(m.Index), r.log.committed)
+		}
+		if m.Index <= r.log.lastIndex() && r.log.matchTerm(m.Index, m.LogTerm) {
+			if c := r.log.findConflict(m.Index, m.Entries); c != 0 && c <= r.log.committed {
+				return fmt.Sprintf("entry %d conflicts with the committed log (commit index %d)", c, r.log.committed)
+			}
 		}
 	case m.Type == MsgAppResp && !m.Reject && m.Term == r.term && r.role == Leader && m.Index > r.log.lastIndex():
 		return fmt.Sprintf("acknowledges index %d beyond the last index %d", m.Index, r.log.lastIndex())
