@@ -107,6 +107,9 @@ func newRaft(c *Config) (*raft, error) {
 	}
 	r.becomeFollower(hs.Term, None)
 	r.vote = hs.Vote
+	if bug(BugRestartForgetsVote) {
+		r.vote = None
+	}
 	return r, nil
 }
 
@@ -180,6 +183,9 @@ func (r *raft) becomePreCandidate() {
 	clear(r.votes)
 	r.role = PreCandidate
 	r.lead = None
+	if bug(BugPreCandidateBumpsTerm) {
+		r.term++
+	}
 }
 
 func (r *raft) becomeCandidate() {
@@ -386,6 +392,8 @@ func (r *raft) checkTerm(m Message) bool {
 			return false
 		}
 		switch {
+		case m.Type == MsgPreVote && bug(BugPreVoteAdoptsTerm):
+			r.becomeFollower(m.Term, None)
 		case m.Type == MsgPreVote:
 		case m.Type == MsgPreVoteResp && !m.Reject:
 		case m.Type == MsgApp || m.Type == MsgHeartbeat:
@@ -423,7 +431,7 @@ func (r *raft) handleVoteRequest(m Message) {
 	if m.Type == MsgPreVote {
 		resp = MsgPreVoteResp
 	}
-	if canVote && r.log.isUpToDate(m.LogTerm, m.Index) {
+	if canVote && (r.log.isUpToDate(m.LogTerm, m.Index) || bug(BugGrantWithoutLogCheck)) {
 		if m.Type == MsgVote {
 			r.vote = m.From
 			r.electionElapsed = 0
@@ -570,7 +578,7 @@ func (r *raft) maybeCommit() bool {
 	}
 	slices.Sort(matches)
 	q := min(matches[len(matches)-r.quorum()], r.log.lastIndex())
-	if q > r.log.committed && r.log.term(q) == r.term {
+	if q > r.log.committed && (r.log.term(q) == r.term || bug(BugCommitEarlierTerm)) {
 		r.log.commitTo(q)
 		return true
 	}
