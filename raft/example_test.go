@@ -42,7 +42,7 @@ func Example() {
 				log.Fatal(err)
 			}
 			inflight = append(inflight, rd.Messages...) // then send
-			for _, e := range rd.CommittedEntries {      // then apply
+			for _, e := range rd.CommittedEntries {     // then apply
 				if len(e.Data) > 0 {
 					applied[id] = append(applied[id], string(e.Data))
 				}
