@@ -382,3 +382,26 @@ func b2u(b bool) uint64 {
 	}
 	return 0
 }
+
+// Equal reports whether two views are the same abstract state (a fast
+// check; use go-cmp to see how two views differ).
+func Equal(a, b *View) bool {
+	if len(a.Servers) != len(b.Servers) || len(a.Messages) != len(b.Messages) || !slices.Equal(a.Cut, b.Cut) {
+		return false
+	}
+	for i := range a.Servers {
+		x, y := &a.Servers[i], &b.Servers[i]
+		if x.Term != y.Term || x.Vote != y.Vote || x.Commit != y.Commit || x.Role != y.Role ||
+			x.Leader != y.Leader || x.Lease != y.Lease || x.Granted != y.Granted ||
+			x.Rejected != y.Rejected || x.RecentActive != y.RecentActive ||
+			!slices.Equal(x.Log, y.Log) || !slices.Equal(x.Progress, y.Progress) {
+			return false
+		}
+	}
+	for i := range a.Messages {
+		if a.Messages[i].Copies != b.Messages[i].Copies || !a.Messages[i].Msg.Equal(b.Messages[i].Msg) {
+			return false
+		}
+	}
+	return true
+}

@@ -150,8 +150,8 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// Run checks one module with one config, both in dir, with one worker and
-// a temporary metadir, and parses the output.
+// Run checks one module of dir with one config (a path relative to dir, or
+// absolute), with one worker and a temporary metadir, and parses the output.
 func Run(ctx context.Context, jar, dir, module, config string, opt Options) (*Result, error) {
 	meta, err := os.MkdirTemp("", "tlc-meta-")
 	if err != nil {
@@ -167,8 +167,11 @@ func Run(ctx context.Context, jar, dir, module, config string, opt Options) (*Re
 	if err != nil {
 		return nil, err
 	}
+	if !filepath.IsAbs(config) {
+		config = filepath.Join(absDir, config)
+	}
 	args := []string{"-XX:+UseParallelGC", "-cp", jar, "tlc2.TLC", "-workers", "1",
-		"-config", filepath.Join(absDir, config), "-metadir", meta, "-noGenerateSpecTE"}
+		"-config", config, "-metadir", meta, "-noGenerateSpecTE"}
 	args = append(args, opt.Args...)
 	args = append(args, filepath.Join(absDir, module+".tla"))
 	cmd := exec.CommandContext(ctx, "java", args...)

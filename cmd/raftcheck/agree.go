@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/checkedraft/checkedraft/internal/tlc"
+	"github.com/checkedraft/checkedraft/model"
+)
+
+// agreement is the explorer's outcome on one model of the manifest, and
+// whether it agrees with what TLC recorded.
+type agreement struct {
+	model *tlc.Model
+	res   *model.Result
+	// problem says how the explorer disagrees with TLC ("" if it agrees).
+	problem string
+	// note qualifies an agreement (no figures to compare with).
+	note string
+}
+
+// checkModel runs the explorer on one model of the manifest (whose files are
+// in dir) and compares with TLC's figures: for a passing model the distinct
+// states, the depth and (when recorded) the states generated; for an
+// expected failure the violated property and the counterexample's length.
+func checkModel(dir string, m *tlc.Model, workers int) (agreement, error) {
+	a := agreement{model: m}
+	cfg, err := model.ParseConfig(filepath.Join(dir, m.Config))
+	if err != nil {
+		return a, err
+	}
+	if cfg.Mutation != m.Mutation {
+		a.problem = fmt.Sprintf("the cfg selects mutant %q, the manifest %q", cfg.Mutation, m.Mutation)
+		return a, nil
+	}
+	res, err := model.Explore(cfg, model.Options{Workers: workers})
+	if err != nil {
+		return a, err
+	}
+	a.res = res
+	v := res.Violation
+	var problems []string
+	if m.Expect == "pass" {
+		switch {
+		case v != nil:
+			problems = append(problems, fmt.Sprintf("%s violated (trace of %d states)", v.Property, len(v.Trace)))
+		case m.Distinct == 0:
+			a.note = "no violation; TLC recorded no figures to compare"
+		default:
+			if res.Distinct != m.Distinct {
+				problems = append(problems, fmt.Sprintf("distinct %d, TLC %d", res.Distinct, m.Distinct))
+			}
+			if res.Depth != m.Depth {
+				problems = append(problems, fmt.Sprintf("depth %d, TLC %d", res.Depth, m.Depth))
+			}
+			if m.Generated != 0 && res.Generated != m.Generated {
+				problems = append(problems, fmt.Sprintf("generated %d, TLC %d", res.Generated, m.Generated))
+			}
+		}
+	} else {
+		switch {
+		case v == nil:
+			problems = append(problems, fmt.Sprintf("no violation, TLC violates %s", m.Expect))
+		case v.Property != m.Expect:
+			problems = append(problems, fmt.Sprintf("%s violated, TLC violates %s", v.Property, m.Expect))
+		case m.TraceLength == 0:
+			a.note = "the same violation; TLC recorded no trace length"
+		case len(v.Trace) != m.TraceLength:
+			problems = append(problems, fmt.Sprintf("trace of %d states, TLC %d", len(v.Trace), m.TraceLength))
+		}
+	}
+	a.problem = strings.Join(problems, "; ")
+	return a, nil
+}
+
+// agreeAll checks every selected model and prints the table; it reports
+// whether any model disagrees.
+func agreeAll(manPath string, all bool, workers int, w io.Writer) (bool, error) {
+	man, err := tlc.LoadManifest(manPath)
+	if err != nil {
+		return false, usageError{err}
+	}
+	dir := filepath.Dir(manPath)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "model\texpect\tTLC distinct\texplorer distinct\tTLC depth/trace\texplorer depth/trace\ttime\tdistinct/s\tverdict")
+	disagree := 0
+	ran := 0
+	for i := range man.Models {
+		m := &man.Models[i]
+		if !m.Check && !all {
+			continue
+		}
+		ran++
+		a, err := checkModel(dir, m, workers)
+		if err != nil {
+			a.problem = err.Error()
+		}
+		tlcDistinct, ourDistinct, tlcDepth, ourDepth := "-", "-", "-", "-"
+		elapsed, rate := "-", "-"
+		if m.Expect == "pass" {
+			tlcDistinct, tlcDepth = fmt.Sprint(m.Distinct), fmt.Sprint(m.Depth)
+		} else {
+			tlcDepth = fmt.Sprintf("trace %d", m.TraceLength)
+		}
+		if a.res != nil {
+			ourDistinct = fmt.Sprint(a.res.Distinct)
+			ourDepth = fmt.Sprint(a.res.Depth)
+			if v := a.res.Violation; v != nil {
+				ourDepth = fmt.Sprintf("trace %d", len(v.Trace))
+			}
+			elapsed = fmt.Sprintf("%.2fs", a.res.Elapsed.Seconds())
+			rate = fmt.Sprintf("%.0f", a.res.StatesPerSecond())
+		}
+		verdict := "agree"
+		if a.note != "" {
+			verdict = a.note
+		}
+		if a.problem != "" {
+			verdict = "DISAGREE: " + a.problem
+			disagree++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Expect, tlcDistinct, ourDistinct, tlcDepth, ourDepth, elapsed, rate, verdict)
+	}
+	if err := tw.Flush(); err != nil {
+		return false, err
+	}
+	if disagree > 0 {
+		fmt.Fprintf(w, "%d of %d models disagree with TLC\n", disagree, ran)
+		return true, nil
+	}
+	fmt.Fprintf(w, "all %d models agree with TLC\n", ran)
+	return false, nil
+}
+
+func agree(args []string, stdout, stderr io.Writer) (bool, error) {
+	fs := newFlagSet("agree", stderr)
+	models := fs.String("models", "", "the manifest of models (default: tla/models.json here or above)")
+	all := fs.Bool("all", false, `include the models with "check": false (the large config)`)
+	workers := fs.Int("workers", 0, "goroutines generating successors (default: all cores)")
+	if err := parseFlags(fs, args); err != nil {
+		return false, err
+	}
+	manPath, err := findManifest(*models)
+	if err != nil {
+		return false, err
+	}
+	return agreeAll(manPath, *all, *workers, stdout)
+}
+
+func speed(args []string, stdout, stderr io.Writer) (bool, error) {
+	fs := newFlagSet("speed", stderr)
+	config := fs.String("config", "prevote", "a tla/*.cfg file, or the name of a model in tla/models.json")
+	models := fs.String("models", "", "the manifest of models (default: tla/models.json here or above)")
+	workers := fs.Int("workers", 0, "goroutines generating successors (default: all cores)")
+	if err := parseFlags(fs, args); err != nil {
+		return false, err
+	}
+	r, err := resolveModel(*config, *models)
+	if err != nil {
+		return false, err
+	}
+	cfg, err := loadConfig(r)
+	if err != nil {
+		return false, err
+	}
+	res, err := model.Explore(cfg, model.Options{Workers: *workers})
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(stdout, "model %s (%s)\n", r.name, r.cfgPath)
+	fmt.Fprintf(stdout, "explorer: %d distinct states in %.2fs: %.0f distinct states/s\n",
+		res.Distinct, res.Elapsed.Seconds(), res.StatesPerSecond())
+	if *workers != 1 {
+		one, err := model.Explore(cfg, model.Options{Workers: 1})
+		if err != nil {
+			return false, err
+		}
+		fmt.Fprintf(stdout, "explorer, 1 worker: %.2fs: %.0f distinct states/s\n", one.Elapsed.Seconds(), one.StatesPerSecond())
+	}
+	jar, err := tlc.Jar()
+	if errors.Is(err, tlc.ErrNoTLC) {
+		fmt.Fprintf(stdout, "TLC skipped: %v\n", err)
+		return false, nil
+	}
+	module := "MCRaft"
+	if r.entry != nil {
+		module = r.entry.Module
+	} else if base := filepath.Base(r.cfgPath); strings.HasPrefix(base, "Mut") {
+		module = strings.TrimSuffix(base, ".cfg")
+	}
+	tr, err := tlc.Run(context.Background(), jar, filepath.Dir(r.cfgPath), module, filepath.Base(r.cfgPath), tlc.Options{})
+	if err != nil {
+		return false, err
+	}
+	if tr.Distinct == 0 || tr.Seconds <= 0 {
+		return false, fmt.Errorf("TLC reported no states (exit %d)", tr.ExitCode)
+	}
+	tlcRate := float64(tr.Distinct) / tr.Seconds
+	fmt.Fprintf(stdout, "TLC (1 worker): %d distinct states in %.2fs (wall, JVM start included): %.0f distinct states/s\n",
+		tr.Distinct, tr.Seconds, tlcRate)
+	if tr.Distinct != res.Distinct {
+		fmt.Fprintf(stdout, "note: TLC found %d distinct states, the explorer %d\n", tr.Distinct, res.Distinct)
+	}
+	fmt.Fprintf(stdout, "ratio: explorer/TLC = %.1fx\n", res.StatesPerSecond()/tlcRate)
+	return false, nil
+}

@@ -1,0 +1,288 @@
+// Command raftcheck runs the explorer of package model, the Go
+// transcription of tla/Raft.tla, on the project's models.
+//
+//	raftcheck explore [-config prevote|tla/X.cfg] [overrides] [-workers N] [-progress 10s]
+//	raftcheck agree [-models tla/models.json] [-all] [-workers N]
+//	raftcheck speed [-config prevote|tla/X.cfg] [-workers N]
+//
+// explore checks one model and prints a counterexample table on a
+// violation; agree runs every model of make check and compares with the
+// figures TLC recorded in tla/models.json; speed measures distinct states
+// per second of the explorer and of TLC on one model.
+//
+// Exit status: 0 if every property holds (explore) or every model agrees
+// (agree), 1 on a violation or a disagreement, 2 on bad usage or input.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/checkedraft/checkedraft/internal/tlc"
+	"github.com/checkedraft/checkedraft/model"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailed   = 1
+	exitBadUsage = 2
+)
+
+// usageError is bad usage or input (exit 2).
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage:
+  raftcheck explore [-config NAME|FILE.cfg] [-servers N] [-max-term N] [-max-log N]
+                    [-max-inflight N] [-max-copies N] [-max-cut N] [-restart[=BOOL]]
+                    [-batch N] [-prevote[=BOOL]] [-checkquorum[=BOOL]]
+                    [-workers N] [-progress DURATION] [-models FILE]
+  raftcheck agree   [-models tla/models.json] [-all] [-workers N]
+  raftcheck speed   [-config NAME|FILE.cfg] [-workers N] [-models FILE]
+`
+
+// run is the command with its arguments and streams; it returns the exit
+// status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitBadUsage
+	}
+	var err error
+	var failed bool
+	switch args[0] {
+	case "explore":
+		failed, err = explore(args[1:], stdout, stderr)
+	case "agree":
+		failed, err = agree(args[1:], stdout, stderr)
+	case "speed":
+		failed, err = speed(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "raftcheck: unknown command %q\n%s", args[0], usage)
+		return exitBadUsage
+	}
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "raftcheck: %v\n", err)
+		return exitBadUsage
+	case err != nil:
+		fmt.Fprintf(stderr, "raftcheck: %v\n", err)
+		return exitFailed
+	case failed:
+		return exitFailed
+	}
+	return exitOK
+}
+
+// optBool is a boolean flag that remembers whether it was given.
+type optBool struct{ set, val bool }
+
+func (b *optBool) String() string {
+	if b == nil || !b.set {
+		return "unset"
+	}
+	return strconv.FormatBool(b.val)
+}
+
+func (b *optBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	b.set, b.val = true, v
+	return nil
+}
+
+func (b *optBool) IsBoolFlag() bool { return true }
+
+// newFlagSet is a flag set that reports errors instead of exiting.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("raftcheck "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	return nil
+}
+
+// findManifest returns path if given, else tla/models.json in the current
+// directory or the nearest parent that has one.
+func findManifest(path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, "tla", "models.json")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", usagef("no tla/models.json here or in a parent directory (use -models)")
+		}
+		dir = parent
+	}
+}
+
+// resolved is a model to run: its config file and, if known, its entry in
+// the manifest.
+type resolved struct {
+	name    string
+	cfgPath string
+	entry   *tlc.Model
+}
+
+// resolveModel turns -config into a config file: a path to a .cfg file, or
+// the name of a model in the manifest.
+func resolveModel(name, models string) (resolved, error) {
+	isPath := strings.HasSuffix(name, ".cfg") || strings.ContainsRune(name, os.PathSeparator)
+	manPath, merr := findManifest(models)
+	var man *tlc.Manifest
+	if merr == nil {
+		var err error
+		if man, err = tlc.LoadManifest(manPath); err != nil && !isPath {
+			return resolved{}, usageError{err}
+		}
+	}
+	if isPath {
+		if _, err := os.Stat(name); err != nil {
+			return resolved{}, usageError{err}
+		}
+		r := resolved{name: strings.TrimSuffix(filepath.Base(name), ".cfg"), cfgPath: name}
+		if man != nil {
+			for i := range man.Models {
+				if m := &man.Models[i]; m.Config == filepath.Base(name) {
+					r.name, r.entry = m.Name, m
+				}
+			}
+		}
+		return r, nil
+	}
+	if merr != nil {
+		return resolved{}, merr
+	}
+	m, ok := man.Find(name)
+	if !ok {
+		var names []string
+		for _, m := range man.Models {
+			names = append(names, m.Name)
+		}
+		return resolved{}, usagef("no model %q in %s (models: %s)", name, manPath, strings.Join(names, ", "))
+	}
+	return resolved{name: m.Name, cfgPath: filepath.Join(filepath.Dir(manPath), m.Config), entry: m}, nil
+}
+
+// loadConfig parses a model's config.
+func loadConfig(r resolved) (model.Config, error) {
+	cfg, err := model.ParseConfig(r.cfgPath)
+	if err != nil {
+		return cfg, usageError{err}
+	}
+	return cfg, nil
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+func explore(args []string, stdout, stderr io.Writer) (bool, error) {
+	fs := newFlagSet("explore", stderr)
+	config := fs.String("config", "prevote", "a tla/*.cfg file, or the name of a model in tla/models.json")
+	models := fs.String("models", "", "the manifest of models (default: tla/models.json here or above)")
+	servers := fs.Int("servers", -1, "number of servers (overrides Server)")
+	maxTerm := fs.Int("max-term", -1, "override MaxTerm")
+	maxLog := fs.Int("max-log", -1, "override MaxLogLen")
+	maxInFlight := fs.Int("max-inflight", -1, "override MaxInFlight")
+	maxCopies := fs.Int("max-copies", -1, "override MaxCopies")
+	maxCut := fs.Int("max-cut", -1, "override MaxCutLinks")
+	batch := fs.Int("batch", -1, "override MaxBatch")
+	var restart, preVote, checkQuorum optBool
+	fs.Var(&restart, "restart", "override AllowRestart")
+	fs.Var(&preVote, "prevote", "override PreVote")
+	fs.Var(&checkQuorum, "checkquorum", "override CheckQuorum")
+	workers := fs.Int("workers", 0, "goroutines generating successors (default: all cores)")
+	progress := fs.Duration("progress", 10*time.Second, "interval of progress lines (0: none)")
+	if err := parseFlags(fs, args); err != nil {
+		return false, err
+	}
+	r, err := resolveModel(*config, *models)
+	if err != nil {
+		return false, err
+	}
+	cfg, err := loadConfig(r)
+	if err != nil {
+		return false, err
+	}
+	if *servers >= 0 {
+		if cfg, err = cfg.WithServers(*servers); err != nil {
+			return false, usageError{err}
+		}
+	}
+	for _, o := range []struct {
+		v   int
+		dst *int
+	}{
+		{*maxTerm, &cfg.MaxTerm}, {*maxLog, &cfg.MaxLogLen}, {*maxInFlight, &cfg.MaxInFlight},
+		{*maxCopies, &cfg.MaxCopies}, {*maxCut, &cfg.MaxCutLinks}, {*batch, &cfg.MaxBatch},
+	} {
+		if o.v >= 0 {
+			*o.dst = o.v
+		}
+	}
+	for _, o := range []struct {
+		v   optBool
+		dst *bool
+	}{{restart, &cfg.AllowRestart}, {preVote, &cfg.PreVote}, {checkQuorum, &cfg.CheckQuorum}} {
+		if o.v.set {
+			*o.dst = o.v.val
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return false, usageError{err}
+	}
+	fmt.Fprintf(stdout, "model %s (%s)\n%v\n", r.name, r.cfgPath, cfg)
+	res, err := model.Explore(cfg, model.Options{Workers: *workers, Progress: *progress, Log: stdout})
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(stdout, "%d distinct states, %d generated, depth %d\n", res.Distinct, res.Generated, res.Depth)
+	fmt.Fprintf(stdout, "%.2fs, %.0f distinct states/s; peak heap %s, max RSS %s\n",
+		res.Elapsed.Seconds(), res.StatesPerSecond(), mib(res.PeakHeap), mib(res.MaxRSS))
+	if res.Violation != nil {
+		fmt.Fprintln(stdout)
+		if err := res.Violation.WriteTable(stdout); err != nil {
+			return true, err
+		}
+		return true, nil
+	}
+	fmt.Fprintln(stdout, "every invariant and property holds")
+	return false, nil
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCmd runs raftcheck with args and returns its exit status and output.
+func runCmd(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+const manifest = "../../tla/models.json"
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		nil,
+		{"frobnicate"},
+		{"explore", "-no-such-flag"},
+		{"explore", "-models", manifest, "-config", "no-such-model"},
+		{"explore", "-config", "../../tla/NoSuch.cfg"},
+		{"explore", "-models", manifest, "-config", "plain", "-servers", "9"},
+		{"explore", "-models", manifest, "-config", "plain", "stray"},
+		{"agree", "-models", "no/such/models.json"},
+	} {
+		if code, _, errOut := runCmd(args...); code != exitBadUsage || errOut == "" {
+			t.Errorf("raftcheck %q: exit %d (stderr %q), want %d with a message", args, code, errOut, exitBadUsage)
+		}
+	}
+}
+
+func TestExploreBadConfigNamesLine(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.cfg")
+	if err := os.WriteFile(p, []byte("CONSTANTS\n  Server = {s1}\n  MaxTerm = x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCmd("explore", "-config", p)
+	if code != exitBadUsage || !strings.Contains(errOut, p+":3:") {
+		t.Errorf("exit %d, stderr %q: want %d and the file and line", code, errOut, exitBadUsage)
+	}
+}
+
+func TestExplorePasses(t *testing.T) {
+	code, out, errOut := runCmd("explore", "-models", manifest, "-config", "prevote", "-max-term", "1", "-progress", "0")
+	if code != exitOK || !strings.Contains(out, "every invariant and property holds") || !strings.Contains(out, "MaxTerm 1") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestExploreOverrides(t *testing.T) {
+	// Without PreVote, a server becomes candidate at once, without a
+	// pre-vote quorum.
+	code, out, _ := runCmd("explore", "-models", manifest, "-config", "isolation", "-prevote=false", "-checkquorum=false", "-progress", "0")
+	if code != exitFailed || !strings.Contains(out, "CandidateHasPreVoteQuorum is violated") || !strings.Contains(out, "PreVote false") ||
+		!strings.Contains(out, "counterexample: 2 states") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd("explore", "-models", manifest, "-config", "plain", "-servers", "1", "-max-term", "2", "-max-log", "1",
+		"-max-inflight", "1", "-max-copies", "2", "-max-cut", "0", "-batch", "1", "-restart", "-progress", "0")
+	if code != exitOK || !strings.Contains(out, "1 servers") || !strings.Contains(out, "AllowRestart true") || !strings.Contains(out, "MaxBatch 1") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+func TestExploreViolationTable(t *testing.T) {
+	code, out, _ := runCmd("explore", "-config", "../../tla/MutVoteTwice.cfg", "-progress", "0")
+	if code != exitFailed {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFailed, out)
+	}
+	for _, want := range []string{"invariant ElectionSafety is violated", "counterexample: 11 states",
+		"step", "server 3", "Timeout(1)", "HandleVoteResponse", "in flight:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestAgree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("agree runs every model")
+	}
+	code, out, errOut := runCmd("agree", "-models", manifest)
+	if code != exitOK || !strings.Contains(out, "models agree with TLC") || strings.Contains(out, "DISAGREE") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, name := range []string{"plain", "isolation", "MutVoteTwice"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("the table lacks %s", name)
+		}
+	}
+}
+
+func TestSpeedWithoutTLC(t *testing.T) {
+	t.Setenv("TLA2TOOLS_JAR", filepath.Join(t.TempDir(), "none.jar"))
+	code, out, errOut := runCmd("speed", "-models", manifest, "-config", "MutCommitEarlierTerm")
+	if code != exitOK || !strings.Contains(out, "distinct states/s") || !strings.Contains(out, "TLC skipped") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// An agreement check that must fail: a manifest whose figures are off.
+func TestAgreeDetectsDisagreement(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"MutVoteTwice.cfg", "MCRaft_isolation_noprevote.cfg"} {
+		data, err := os.ReadFile(filepath.Join("../../tla", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	man := `{"tlc": {"version": "x", "workers": 1}, "models": [
+	 {"name": "m", "module": "MutVoteTwice", "config": "MutVoteTwice.cfg", "expect": "ElectionSafety", "mutation": "VoteTwice", "check": true, "trace_length": 12},
+	 {"name": "n", "module": "MCRaft", "config": "MCRaft_isolation_noprevote.cfg", "expect": "IsolatedTermStable", "check": true, "trace_length": 4}]}`
+	p := filepath.Join(dir, "models.json")
+	if err := os.WriteFile(p, []byte(man), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCmd("agree", "-models", p)
+	if code != exitFailed || !strings.Contains(out, "DISAGREE: trace of 11 states, TLC 12") || !strings.Contains(out, "1 of 2 models disagree") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}

@@ -1,0 +1,80 @@
+package model
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// manifestModel is the part of an entry of tla/models.json this test reads.
+type manifestModel struct {
+	Name        string `json:"name"`
+	Config      string `json:"config"`
+	Expect      string `json:"expect"`
+	Mutation    string `json:"mutation"`
+	Check       bool   `json:"check"`
+	Distinct    int64  `json:"distinct"`
+	Generated   int64  `json:"generated"`
+	Depth       int    `json:"depth"`
+	TraceLength int    `json:"trace_length"`
+}
+
+// TestAgreesWithTLC runs the explorer on every model of make check and
+// compares with what TLC recorded in tla/models.json: the distinct states,
+// the depth and the states generated of a passing model; the violated
+// property and the counterexample's length of an expected failure.
+func TestAgreesWithTLC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the agreement test takes several seconds")
+	}
+	data, err := os.ReadFile(filepath.Join("..", "tla", "models.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var man struct {
+		Models []manifestModel `json:"models"`
+	}
+	if err := json.Unmarshal(data, &man); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, m := range man.Models {
+		if !m.Check {
+			continue
+		}
+		checked++
+		t.Run(m.Name, func(t *testing.T) {
+			cfg := mustConfig(t, m.Config)
+			if cfg.Mutation != m.Mutation {
+				t.Fatalf("the cfg selects mutant %q, the manifest %q", cfg.Mutation, m.Mutation)
+			}
+			res, err := Explore(cfg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := res.Violation
+			if m.Expect == "pass" {
+				if v != nil {
+					t.Fatalf("%s violated: %v", v.Property, v.Err)
+				}
+				if res.Distinct != m.Distinct || res.Depth != m.Depth {
+					t.Errorf("%d distinct states at depth %d, TLC %d at depth %d", res.Distinct, res.Depth, m.Distinct, m.Depth)
+				}
+				if m.Generated != 0 && res.Generated != m.Generated {
+					t.Errorf("%d states generated, TLC %d", res.Generated, m.Generated)
+				}
+				return
+			}
+			if v == nil {
+				t.Fatalf("no violation; TLC violates %s", m.Expect)
+			}
+			if v.Property != m.Expect || len(v.Trace) != m.TraceLength {
+				t.Errorf("%s violated with a counterexample of %d states; TLC: %s with %d", v.Property, len(v.Trace), m.Expect, m.TraceLength)
+			}
+		})
+	}
+	if checked < 10 {
+		t.Errorf("only %d models to check in tla/models.json", checked)
+	}
+}

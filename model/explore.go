@@ -1,0 +1,481 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/checkedraft/checkedraft/spec"
+)
+
+// Options tune an exploration; the results do not depend on them.
+type Options struct {
+	// Workers is the number of goroutines that generate successors
+	// (default: GOMAXPROCS).
+	Workers int
+	// Progress is the interval between progress lines (0: none).
+	Progress time.Duration
+	// Log receives the progress lines (nil: none).
+	Log io.Writer
+	// TempDir is where large BFS levels spill to disk (default: the
+	// system's temporary directory).
+	TempDir string
+}
+
+// Result is the outcome of an exploration.
+type Result struct {
+	// Distinct is the number of distinct states found (one per symmetry
+	// class, as TLC counts them), Generated the number of states generated
+	// (the initial state and every successor of every explored state).
+	Distinct, Generated int64
+	// Depth is the length of the longest shortest behaviour, counting its
+	// initial state, as TLC reports it ("the depth of the complete state
+	// graph search"). On a violation, the depth reached.
+	Depth int
+	// Elapsed is the wall-clock time of the search.
+	Elapsed time.Duration
+	// PeakHeap is the largest heap in use seen (bytes); MaxRSS the peak
+	// resident set size of the process (bytes, 0 if unknown).
+	PeakHeap, MaxRSS uint64
+	// Violation is the first violation found, nil if every property holds.
+	Violation *Violation
+}
+
+// StatesPerSecond is the number of distinct states found per second.
+func (r *Result) StatesPerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Distinct) / r.Elapsed.Seconds()
+}
+
+// Violation is a violated property and a shortest counterexample.
+type Violation struct {
+	// Property is the TLA+ name of the violated invariant or action
+	// property; Action says which kind it is.
+	Property string
+	Action   bool
+	// Err is the property's report on the last state (invariant) or the
+	// last step (action property).
+	Err error
+	// Trace is the behaviour from the initial state to the violation:
+	// len(Trace) states, as TLC counts a counterexample's length.
+	Trace []TraceStep
+}
+
+// TraceStep is one state of a counterexample and the step that led to it
+// (nil Label for the initial state).
+type TraceStep struct {
+	Label *Label
+	State *spec.View
+}
+
+// Explore checks cfg's invariants on every reachable state and its action
+// properties on every step, by breadth-first search over the states up to
+// cfg's symmetry. It stops at the level where the first violation appears
+// and returns a shortest counterexample.
+func Explore(cfg Config, opt Options) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	e := &explorer{cfg: &cfg, opt: opt, start: time.Now()}
+	for _, name := range cfg.Invariants {
+		check, _ := spec.LookupInvariant(name)
+		e.invs = append(e.invs, spec.NamedInvariant{Name: name, Check: check})
+	}
+	for _, name := range cfg.Properties {
+		check, _ := spec.LookupActionProperty(name)
+		e.props = append(e.props, spec.NamedActionProperty{Name: name, Check: check})
+	}
+	if e.opt.Workers <= 0 {
+		e.opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	return e.run()
+}
+
+type explorer struct {
+	cfg   *Config
+	opt   Options
+	invs  []spec.NamedInvariant
+	props []spec.NamedActionProperty
+	seen  *fpSet
+	start time.Time
+
+	chunks []*chunk // reused from batch to batch
+
+	generated atomic.Int64
+	distinct  atomic.Int64
+	queue     atomic.Int64
+	depth     atomic.Int64
+	peakHeap  uint64
+}
+
+// hit is a violation found while expanding a level: at the pos-th step of
+// the level (in the order of its states and of Next), of an invariant by
+// the state fp, or of an action property by the step from pre to fp.
+type hit struct {
+	pos      uint64
+	property string
+	action   bool
+	err      error
+	pre, fp  uint64
+}
+
+// cand is a successor that was not visited when its level began.
+type cand struct {
+	fp, parent uint64
+	off, end   int // its encoding in the chunk's slab
+	pos        uint64
+	inv        int // the first invariant it violates, or -1
+	err        error
+}
+
+// chunk is a run of states of a level that one worker expands, and what it
+// found.
+type chunk struct {
+	index     int // in the frontier
+	from      int // the position of its first state in the level
+	cands     []cand
+	slab      []byte
+	generated int64
+	hit       *hit
+	err       error
+}
+
+// worker holds one goroutine's scratch state.
+type worker struct {
+	e               *explorer
+	st              *stepper
+	cz              *canonicalizer
+	pre, post, view spec.View
+	local           map[uint64]struct{}
+	buf             []byte // a chunk read from disk
+	dec             decoder
+}
+
+func (e *explorer) newWorker() *worker {
+	return &worker{e: e, st: newStepper(e.cfg), cz: newCanonicalizer(e.cfg), local: map[uint64]struct{}{}}
+}
+
+// A worker takes chunkSize states at a time; a level is expanded
+// batchChunks chunks at a time.
+const (
+	chunkSize   = 256
+	batchChunks = 256
+)
+
+func (e *explorer) run() (*Result, error) {
+	e.seen = newFPSet(1 << 16)
+	w0 := e.newWorker()
+	init := initState()
+	enc := w0.cz.canon(&init)
+	fp := fingerprint(enc)
+	e.seen.Insert(fp, 0)
+	e.generated.Store(1)
+	e.distinct.Store(1)
+	res := &Result{}
+	cur := newFrontier(e.opt.TempDir)
+	defer func() { cur.close() }()
+	if err := cur.add(enc); err != nil {
+		return nil, err
+	}
+	// The initial state's invariants.
+	viewInto(e.cfg, &init, &w0.view)
+	for _, inv := range e.invs {
+		if err := inv.Check(&w0.view); err != nil {
+			v := &Violation{Property: inv.Name, Err: err,
+				Trace: []TraceStep{{State: toView(e.cfg, &init)}}}
+			return e.finish(res, 1, v), nil
+		}
+	}
+	workers := []*worker{w0}
+	for len(workers) < e.opt.Workers {
+		workers = append(workers, e.newWorker())
+	}
+	stop := e.progress()
+	defer stop()
+	depth := 0
+	for cur.len() > 0 {
+		depth++
+		e.depth.Store(int64(depth))
+		e.queue.Store(int64(cur.len()))
+		next := newFrontier(e.opt.TempDir)
+		// The level is expanded a batch of chunks at a time, each batch's
+		// successors merged into the visited set in the level's order
+		// before the next batch: the memory for successors stays bounded
+		// and the outcome is that of merging the whole level in order.
+		var first *hit
+		for from := 0; from < cur.chunks() && first == nil; from += batchChunks {
+			chunks := e.expand(cur, from, min(from+batchChunks, cur.chunks()), workers)
+			for _, c := range chunks {
+				if c.err != nil {
+					next.close()
+					return nil, c.err
+				}
+				if c.hit != nil && (first == nil || c.hit.pos < first.pos) {
+					first = c.hit
+				}
+				for k := range c.cands {
+					cd := &c.cands[k]
+					if !e.seen.Insert(cd.fp, cd.parent) {
+						continue
+					}
+					if err := next.add(c.slab[cd.off:cd.end]); err != nil {
+						next.close()
+						return nil, err
+					}
+					if cd.inv >= 0 && (first == nil || cd.pos < first.pos) {
+						first = &hit{pos: cd.pos, property: e.invs[cd.inv].Name, err: cd.err, fp: cd.fp}
+					}
+				}
+			}
+			e.distinct.Store(int64(e.seen.Len()))
+			e.queue.Store(int64(cur.len() - min((from+batchChunks)*chunkSize, cur.len()) + next.len()))
+			e.sampleMemory()
+		}
+		cur.close()
+		cur = next
+		if first != nil {
+			v, err := e.counterexample(first)
+			if err != nil {
+				return nil, err
+			}
+			return e.finish(res, depth+1, v), nil
+		}
+	}
+	return e.finish(res, depth, nil), nil
+}
+
+func (e *explorer) finish(res *Result, depth int, v *Violation) *Result {
+	e.sampleMemory()
+	res.Distinct = int64(e.seen.Len())
+	res.Generated = e.generated.Load()
+	res.Depth = depth
+	res.Elapsed = time.Since(e.start)
+	res.PeakHeap = e.peakHeap
+	res.MaxRSS = maxRSS()
+	res.Violation = v
+	return res
+}
+
+func (e *explorer) sampleMemory() {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	e.peakHeap = max(e.peakHeap, ms.HeapInuse)
+}
+
+// progress prints a line every opt.Progress until the returned function is
+// called.
+func (e *explorer) progress() func() {
+	if e.opt.Progress <= 0 || e.opt.Log == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(e.opt.Progress)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				el := time.Since(e.start).Seconds()
+				d := e.distinct.Load()
+				fmt.Fprintf(e.opt.Log, "progress: %.0fs depth %d, %d generated, %d distinct, %d queued, %.0f distinct/s\n",
+					el, e.depth.Load(), e.generated.Load(), d, e.queue.Load(), float64(d)/el)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// expand generates the successors of the states of chunks from..to of the
+// level, with the workers in parallel. The chunks come back in the level's
+// order, so what follows does not depend on the scheduling.
+func (e *explorer) expand(cur *frontier, from, to int, workers []*worker) []*chunk {
+	chunks := e.chunks[:0]
+	for k := from; k < to; k++ {
+		i := len(chunks)
+		if i == len(e.chunks) {
+			e.chunks = append(e.chunks, &chunk{})
+		}
+		c := e.chunks[i]
+		*c = chunk{index: k, from: k * chunkSize, cands: c.cands[:0], slab: c.slab[:0]}
+		chunks = e.chunks[:i+1]
+	}
+	var nextChunk atomic.Int64
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(nextChunk.Add(1)) - 1
+				if k >= len(chunks) {
+					return
+				}
+				w.expandChunk(cur, chunks[k])
+				e.generated.Add(chunks[k].generated)
+			}
+		}()
+	}
+	wg.Wait()
+	return chunks
+}
+
+// expandChunk generates the successors of the chunk's states: it checks the
+// action properties on every step, and keeps the successors not visited
+// before (checking their invariants).
+func (w *worker) expandChunk(cur *frontier, c *chunk) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == errCapacity {
+				c.err = errCapacity
+				return
+			}
+			panic(r)
+		}
+	}()
+	e := w.e
+	clear(w.local)
+	n := e.cfg.N
+	recs, err := cur.chunk(c.index, &w.buf)
+	if err != nil {
+		c.err = err
+		return
+	}
+	for k := c.from; len(recs) > 0; k++ {
+		var enc []byte
+		enc, recs = nextRecord(recs)
+		v := w.dec.decode(enc, n)
+		parent := fingerprint(enc)
+		w.st.resetScratch()
+		if len(e.props) > 0 {
+			viewInto(e.cfg, &v, &w.pre)
+		}
+		succ := uint64(0)
+		base := uint64(k) << 24
+		w.st.Next(&v, func(l label, next *state) {
+			pos := base | succ
+			succ++
+			c.generated++
+			enc := w.cz.canon(next)
+			fp := fingerprint(enc)
+			if len(e.props) > 0 && c.hit == nil {
+				viewInto(e.cfg, next, &w.post)
+				for _, p := range e.props {
+					if err := p.Check(&w.pre, &w.post); err != nil {
+						c.hit = &hit{pos: pos, property: p.Name, action: true, err: err, pre: parent, fp: fp}
+						break
+					}
+				}
+			}
+			if _, ok := w.local[fp]; ok || e.seen.Has(fp) {
+				return
+			}
+			w.local[fp] = struct{}{}
+			cd := cand{fp: fp, parent: parent, off: len(c.slab), pos: pos, inv: -1}
+			c.slab = append(c.slab, enc...)
+			cd.end = len(c.slab)
+			if len(e.invs) > 0 {
+				viewInto(e.cfg, next, &w.view)
+				for x, inv := range e.invs {
+					if err := inv.Check(&w.view); err != nil {
+						cd.inv, cd.err = x, err
+						break
+					}
+				}
+			}
+			c.cands = append(c.cands, cd)
+		})
+	}
+}
+
+// counterexample rebuilds a shortest behaviour to the hit: it follows the
+// parents' fingerprints back to the initial state, then replays forward,
+// at each step choosing a successor with the recorded fingerprint.
+func (e *explorer) counterexample(h *hit) (*Violation, error) {
+	target := h.fp
+	if h.action {
+		target = h.pre
+	}
+	chain := []uint64{target}
+	for {
+		p, ok := e.seen.Parent(chain[len(chain)-1])
+		if !ok {
+			return nil, fmt.Errorf("explorer: state %x of the counterexample is not in the visited set", chain[len(chain)-1])
+		}
+		if p == 0 {
+			break
+		}
+		chain = append(chain, p)
+	}
+	slices.Reverse(chain)
+	st := newStepper(e.cfg)
+	cz := newCanonicalizer(e.cfg)
+	cur := initState()
+	trace := []TraceStep{{State: toView(e.cfg, &cur)}}
+	for _, fp := range chain[1:] {
+		var found bool
+		var nl Label
+		var nv state
+		st.Next(&cur, func(l label, next *state) {
+			if !found && fingerprint(cz.canon(next)) == fp {
+				found, nl, nv = true, toLabel(e.cfg, &cur, l), next.clone()
+			}
+		})
+		if !found {
+			return nil, fmt.Errorf("explorer: cannot replay the counterexample at step %d", len(trace))
+		}
+		cur = nv
+		trace = append(trace, TraceStep{Label: &nl, State: toView(e.cfg, &cur)})
+	}
+	v := &Violation{Property: h.property, Action: h.action}
+	if !h.action {
+		check, _ := spec.LookupInvariant(h.property)
+		v.Err = check(trace[len(trace)-1].State)
+		if v.Err == nil {
+			return nil, fmt.Errorf("explorer: the replayed counterexample does not violate %s", h.property)
+		}
+		v.Trace = trace
+		return v, nil
+	}
+	check, _ := spec.LookupActionProperty(h.property)
+	pre := trace[len(trace)-1].State
+	// The recorded step if it is found again, else the first violating one.
+	var exact, any *TraceStep
+	var exactErr, anyErr error
+	st.Next(&cur, func(l label, next *state) {
+		if exact != nil {
+			return
+		}
+		post := toView(e.cfg, next)
+		err := check(pre, post)
+		if err == nil {
+			return
+		}
+		lb := toLabel(e.cfg, &cur, l)
+		step := &TraceStep{Label: &lb, State: post}
+		if fingerprint(cz.canon(next)) == h.fp {
+			exact, exactErr = step, err
+		} else if any == nil {
+			any, anyErr = step, err
+		}
+	})
+	if exact == nil {
+		exact, exactErr = any, anyErr
+	}
+	if exact == nil {
+		return nil, fmt.Errorf("explorer: the replayed counterexample does not violate %s", h.property)
+	}
+	v.Err = exactErr
+	v.Trace = append(trace, *exact)
+	return v, nil
+}

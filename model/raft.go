@@ -1,0 +1,723 @@
+package model
+
+import (
+	"github.com/checkedraft/checkedraft/spec"
+)
+
+// This file transcribes the operators of tla/Raft.tla, in its order and
+// under its names: each is a method of stepper, which holds the constants
+// (Min and Max are Go's min and max). Two conventions stand for TLA+
+// constructs:
+//
+//   - A server step Result(s, out) is a method that returns s and sends the
+//     messages of out with st.send (appending to st.out, the step's set of
+//     messages; PutAll drops repeats, so it stays a set).
+//   - Records are Go values: [s EXCEPT !.f = x] is a copy s1 := s with
+//     s1.f = x.
+//
+// The seeded mutants of tla/Mut*.tla are marked "Mutant <Name>" where they
+// deviate.
+
+// stepper evaluates the operators of Raft.tla for one config: it holds the
+// constants and the messages sent by the step being evaluated.
+type stepper struct {
+	cfg      *Config
+	n        int      // Cardinality(Server)
+	mut      mutation // the seeded mutant, if any
+	cuttable links    // CuttableLinks
+	out      []message
+	scratch  state // the successor handed to Next's emit
+	bagBuf   bag   // scratch memory for the successor's messages
+	arena    seq   // scratch memory for the sequences steps build
+}
+
+func newStepper(cfg *Config) *stepper {
+	st := &stepper{cfg: cfg, n: cfg.N, mut: mutationOf(cfg.Mutation), out: make([]message, 0, 32)}
+	for _, l := range cfg.CuttableLinks {
+		st.cuttable |= linkBit(l.From, l.To)
+	}
+	return st
+}
+
+// resetScratch lets the stepper reuse the memory of the states its steps
+// built so far: none of them may be used afterwards.
+func (st *stepper) resetScratch() { st.arena = st.arena[:0] }
+
+// alloc returns room for n entries that no other sequence uses (until
+// resetScratch).
+func (st *stepper) alloc(n int) seq {
+	if len(st.arena)+n > cap(st.arena) {
+		st.arena = make(seq, 0, max(4096, 2*n))
+	}
+	out := st.arena[len(st.arena) : len(st.arena)+n : len(st.arena)+n]
+	st.arena = st.arena[:len(st.arena)+n]
+	return out
+}
+
+// Append is Append(lg, e), a new sequence. A log longer than 255 entries is
+// beyond the model's range: it panics with errCapacity.
+func (st *stepper) Append(lg seq, e entry) seq {
+	if len(lg) >= maxLog {
+		panic(errCapacity)
+	}
+	out := st.alloc(len(lg) + 1)
+	copy(out, lg)
+	out[len(lg)] = e
+	return out
+}
+
+// Concat is a \o b, a new sequence.
+func (st *stepper) Concat(a, b seq) seq {
+	if len(a)+len(b) > maxLog {
+		panic(errCapacity)
+	}
+	out := st.alloc(len(a) + len(b))
+	copy(out, a)
+	copy(out[len(a):], b)
+	return out
+}
+
+// send adds m to the messages of the current step.
+func (st *stepper) send(m message) { st.out = append(st.out, m) }
+
+// QuorumSize is Raft.tla's QuorumSize: a majority of Server.
+func (st *stepper) QuorumSize() int { return st.n/2 + 1 }
+
+// IsQuorum is Raft.tla's IsQuorum(S).
+func (st *stepper) IsQuorum(s set) bool { return s.cardinality() >= st.QuorumSize() }
+
+// TermAt is Raft.tla's TermAt(lg, k): 0 for index 0 and past the end.
+func (st *stepper) TermAt(lg seq, k int) int {
+	if k == 0 || k > lg.Len() {
+		return 0
+	}
+	return int(lg.At(k).term)
+}
+
+// LastTerm is Raft.tla's LastTerm(lg).
+func (st *stepper) LastTerm(lg seq) int { return st.TermAt(lg, lg.Len()) }
+
+// UpToDate is Raft.tla's UpToDate(lastTerm, lastIndex, lg): etcd's
+// isUpToDate.
+func (st *stepper) UpToDate(lastTerm, lastIndex int, lg seq) bool {
+	return lastTerm > st.LastTerm(lg) || lastTerm == st.LastTerm(lg) && lastIndex >= lg.Len()
+}
+
+// FindConflictByTerm is Raft.tla's FindConflictByTerm(lg, idx, t): the
+// largest index k <= idx whose term is at most t (0 if none) and its term;
+// an index past the end is returned as is, with term 0.
+func (st *stepper) FindConflictByTerm(lg seq, idx, t int) (int, int) {
+	if idx > lg.Len() {
+		return idx, 0
+	}
+	k := idx
+	for k > 0 && int(lg.At(k).term) > t {
+		k--
+	}
+	return k, st.TermAt(lg, k)
+}
+
+// Isolated is Raft.tla's Isolated(i): no other server can reach i.
+func (st *stepper) Isolated(v *state, i int) bool {
+	for j := 1; j <= st.n; j++ {
+		if j != i && !v.cut.has(j, i) {
+			return false
+		}
+	}
+	return true
+}
+
+// ---------------------------------------------------------------------------
+// The network
+
+// PutAll is Raft.tla's PutAll(b, ms): every message of the set ms added to
+// b, unless its link is cut. It reports false if the bag overflowed its
+// capacity (then it also holds more than MaxInFlight messages).
+func (st *stepper) PutAll(v *state, b *bag, ms []message) bool {
+	for k := range ms {
+		m := &ms[k]
+		if v.cut.has(int(m.msource), int(m.mdest)) || repeated(ms[:k], m) {
+			continue
+		}
+		if !b.Put(m) {
+			return false
+		}
+	}
+	return true
+}
+
+// repeated reports whether m is among ms (ms is a set).
+func repeated(ms []message, m *message) bool {
+	for k := range ms {
+		if compareMsg(&ms[k], m) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// NetworkBecomes is Raft.tla's NetworkBecomes(b): the guard that b holds at
+// most MaxInFlight messages.
+func (st *stepper) NetworkBecomes(b *bag) bool { return b.InFlight() <= st.cfg.MaxInFlight }
+
+// ---------------------------------------------------------------------------
+// Messages
+
+// VoteRequestMsg is Raft.tla's VoteRequestMsg(type, i, j, term, lg).
+func (st *stepper) VoteRequestMsg(typ spec.MsgType, i, j, term int, lg seq) message {
+	return message{mtype: typ, mterm: uint8(term), mlastLogTerm: uint8(st.LastTerm(lg)),
+		mlastLogIndex: uint8(lg.Len()), msource: uint8(i), mdest: uint8(j)}
+}
+
+// VoteResponseMsg is Raft.tla's VoteResponseMsg(type, i, j, term, reject).
+func (st *stepper) VoteResponseMsg(typ spec.MsgType, i, j, term int, reject bool) message {
+	return message{mtype: typ, mterm: uint8(term), mreject: reject, msource: uint8(i), mdest: uint8(j)}
+}
+
+// AppendMsg is Raft.tla's AppendMsg(i, j, t, lg, ci, next, last).
+func (st *stepper) AppendMsg(i, j, t int, lg seq, ci, next, last int) message {
+	return message{mtype: spec.AppendEntriesRequest, mterm: uint8(t),
+		mprevLogIndex: uint8(next - 1), mprevLogTerm: uint8(st.TermAt(lg, next-1)),
+		mentries: lg.SubSeq(next, last), mcommitIndex: uint8(ci),
+		msource: uint8(i), mdest: uint8(j)}
+}
+
+// AppendResponseMsg is Raft.tla's AppendResponseMsg(i, j, t, reject, index,
+// hint, hintTerm).
+func (st *stepper) AppendResponseMsg(i, j, t int, reject bool, index, hint, hintTerm int) message {
+	return message{mtype: spec.AppendEntriesResponse, mterm: uint8(t), mreject: reject,
+		mindex: uint8(index), mrejectHint: uint8(hint), mlogTerm: uint8(hintTerm),
+		msource: uint8(i), mdest: uint8(j)}
+}
+
+// HeartbeatMsg is Raft.tla's HeartbeatMsg(i, j, t, ci).
+func (st *stepper) HeartbeatMsg(i, j, t, ci int) message {
+	return message{mtype: spec.HeartbeatRequest, mterm: uint8(t), mcommitIndex: uint8(ci),
+		msource: uint8(i), mdest: uint8(j)}
+}
+
+// HeartbeatResponseMsg is Raft.tla's HeartbeatResponseMsg(i, j, t).
+func (st *stepper) HeartbeatResponseMsg(i, j, t int) message {
+	return message{mtype: spec.HeartbeatResponse, mterm: uint8(t), msource: uint8(i), mdest: uint8(j)}
+}
+
+// ---------------------------------------------------------------------------
+// One server's state as a record
+
+// NoProgress is Raft.tla's NoProgress: the progress of every follower at a
+// server that is not a leader, and a leader's progress for itself.
+func (st *stepper) NoProgress() progress {
+	return progress{next: 0, match: 0, mode: spec.Probe, paused: false}
+}
+
+// NoProgresses is Raft.tla's NoProgresses: NoProgress for every server.
+func (st *stepper) NoProgresses() [maxServers]progress {
+	var prs [maxServers]progress
+	for j := range prs {
+		prs[j] = st.NoProgress()
+	}
+	return prs
+}
+
+// InLease is Raft.tla's InLease(s): s ignores higher-term (pre-)vote
+// requests.
+func (st *stepper) InLease(s *server) bool {
+	return st.cfg.CheckQuorum && (s.role == spec.Leader || s.lease)
+}
+
+// ---------------------------------------------------------------------------
+// Role changes
+
+// BecomeFollower is Raft.tla's BecomeFollower(s, t, l): etcd's
+// becomeFollower.
+func (st *stepper) BecomeFollower(s server, t, l int) server {
+	if t != int(s.term) {
+		s.vote = 0
+	}
+	s.term = uint8(t)
+	s.role = spec.Follower
+	s.leader = uint8(l)
+	s.lease = st.cfg.CheckQuorum && l != 0
+	s.granted, s.rejected = 0, 0
+	s.prs = st.NoProgresses()
+	s.active = 0
+	return s
+}
+
+// CampaignMsgs is Raft.tla's CampaignMsgs(i, s, type, t): sends the
+// (pre-)vote requests for term t to every other server.
+func (st *stepper) CampaignMsgs(i int, s *server, typ spec.MsgType, t int) {
+	for j := 1; j <= st.n; j++ {
+		if j != i {
+			st.send(st.VoteRequestMsg(typ, i, j, t, s.log))
+		}
+	}
+}
+
+// SendAppend is Raft.tla's SendAppend(i, s, j, sendIfEmpty): etcd's
+// maybeSendAppend.
+func (st *stepper) SendAppend(i int, s server, j int, sendIfEmpty bool) server {
+	pr := s.prs[j-1]
+	next := int(pr.next)
+	last := min(s.log.Len(), next+st.cfg.MaxBatch-1)
+	n := last - next + 1
+	pr1 := pr
+	switch {
+	case n == 0:
+	case pr.mode == spec.Replicate:
+		pr1.next = uint8(next + n)
+	default:
+		pr1.paused = true
+	}
+	if !(pr.mode == spec.Probe && pr.paused) && (n > 0 || sendIfEmpty) {
+		st.send(st.AppendMsg(i, j, int(s.term), s.log, int(s.commit), next, last))
+		s.prs[j-1] = pr1
+		return s
+	}
+	return s
+}
+
+// SendAppends is Raft.tla's SendAppends(i, s, j): etcd's loop
+// "for maybeSendAppend(j, false) {}".
+func (st *stepper) SendAppends(i int, s server, j int) server {
+	for {
+		before := len(st.out)
+		s = st.SendAppend(i, s, j, false)
+		if len(st.out) == before {
+			return s
+		}
+	}
+}
+
+// BcastAppend is Raft.tla's BcastAppend(i, s): SendAppend(i, s, j, TRUE) for
+// every follower j, each from the same s.
+func (st *stepper) BcastAppend(i int, s server) server {
+	out := s
+	for j := 1; j <= st.n; j++ {
+		if j != i {
+			r := st.SendAppend(i, s, j, true)
+			out.prs[j-1] = r.prs[j-1]
+		}
+	}
+	return out
+}
+
+// QuorumMatch is Raft.tla's QuorumMatch(i, s): the highest index held by a
+// quorum, counting the leader's whole log.
+func (st *stepper) QuorumMatch(i int, s *server) int {
+	holders := func(k int) set {
+		h := set(0).with(i)
+		for j := 1; j <= st.n; j++ {
+			if j != i && int(s.prs[j-1].match) >= k {
+				h = h.with(j)
+			}
+		}
+		return h
+	}
+	for k := s.log.Len(); k > 0; k-- {
+		if st.IsQuorum(holders(k)) {
+			return k
+		}
+	}
+	return 0
+}
+
+// MaybeCommit is Raft.tla's MaybeCommit(i, s): etcd's maybeCommit.
+func (st *stepper) MaybeCommit(i int, s server) server {
+	if st.mut == mutCommitWithoutQuorum {
+		// Mutant CommitWithoutQuorum: the leader's last entry counts as
+		// committed once it is of its term, as if the leader alone were a
+		// quorum.
+		if s.log.Len() > int(s.commit) && st.TermAt(s.log, s.log.Len()) == int(s.term) {
+			s.commit = uint8(s.log.Len())
+		}
+		return s
+	}
+	q := st.QuorumMatch(i, &s)
+	if st.mut == mutCommitEarlierTerm {
+		// Mutant CommitEarlierTerm: whatever the term of entry q.
+		if q > int(s.commit) {
+			s.commit = uint8(q)
+		}
+		return s
+	}
+	if q > int(s.commit) && st.TermAt(s.log, q) == int(s.term) {
+		s.commit = uint8(q)
+	}
+	return s
+}
+
+// AppendEntry is Raft.tla's AppendEntry(i, s, v): etcd's appendEntry
+// followed by bcastAppend.
+func (st *stepper) AppendEntry(i int, s server, v int) server {
+	s.log = st.Append(s.log, entry{term: s.term, value: uint8(v)})
+	return st.BcastAppend(i, st.MaybeCommit(i, s))
+}
+
+// BecomeLeader is Raft.tla's BecomeLeader(i, s): etcd's becomeLeader and
+// bcastAppend, with the leader's empty entry.
+func (st *stepper) BecomeLeader(i int, s server) server {
+	s.role = spec.Leader
+	s.leader = uint8(i)
+	s.lease = false
+	s.granted, s.rejected = 0, 0
+	for j := 1; j <= st.n; j++ {
+		if j == i {
+			s.prs[j-1] = st.NoProgress()
+		} else {
+			s.prs[j-1] = progress{next: uint8(s.log.Len()) + 1, match: 0, mode: spec.Probe, paused: false}
+		}
+	}
+	s.active = 0
+	return st.AppendEntry(i, s, 0)
+}
+
+// CampaignElection is Raft.tla's CampaignElection(i, s): etcd's
+// campaign(campaignElection).
+func (st *stepper) CampaignElection(i int, s server) server {
+	if s.term == 255 {
+		panic(errCapacity)
+	}
+	s1 := s
+	s1.term = s.term + 1
+	s1.vote = uint8(i)
+	s1.role = spec.Candidate
+	s1.leader = 0
+	s1.lease = false
+	s1.granted = set(0).with(i)
+	s1.rejected = 0
+	if st.IsQuorum(set(0).with(i)) {
+		return st.BecomeLeader(i, s1)
+	}
+	st.CampaignMsgs(i, &s1, spec.VoteRequest, int(s1.term))
+	return s1
+}
+
+// CampaignPreElection is Raft.tla's CampaignPreElection(i, s): etcd's
+// campaign(campaignPreElection).
+func (st *stepper) CampaignPreElection(i int, s server) server {
+	s1 := s
+	if st.mut == mutPreCandidateBumpsTerm {
+		// Mutant PreCandidateBumpsTerm: the pre-candidate increments its
+		// term (and asks for pre-votes at its new term, which is s.term+1).
+		if s.term == 255 {
+			panic(errCapacity)
+		}
+		s1.term = s.term + 1
+	}
+	s1.role = spec.PreCandidate
+	s1.leader = 0
+	s1.lease = false
+	s1.granted = set(0).with(i)
+	s1.rejected = 0
+	if st.IsQuorum(set(0).with(i)) {
+		return st.CampaignElection(i, s1)
+	}
+	st.CampaignMsgs(i, &s1, spec.PreVoteRequest, int(s.term)+1)
+	return s1
+}
+
+// Poll is Raft.tla's Poll(s, j, granted): etcd's poll.
+func (st *stepper) Poll(s server, j int, granted bool) server {
+	switch {
+	case s.granted.union(s.rejected).has(j):
+	case granted:
+		s.granted = s.granted.with(j)
+	default:
+		s.rejected = s.rejected.with(j)
+	}
+	return s
+}
+
+// Lost is Raft.tla's Lost(s): etcd's quorum.VoteLost.
+func (st *stepper) Lost(s *server) bool {
+	return s.rejected.cardinality() > st.n-st.QuorumSize()
+}
+
+// ---------------------------------------------------------------------------
+// What one server does with one message
+
+// CanVote is Raft.tla's CanVote(s, m): etcd's canVote.
+func (st *stepper) CanVote(s *server, m *message) bool {
+	if st.mut == mutVoteTwice {
+		// Mutant VoteTwice: MutCanVote(s, m) == TRUE.
+		return true
+	}
+	return s.vote == m.msource ||
+		s.vote == 0 && s.leader == 0 ||
+		m.mtype == spec.PreVoteRequest && m.mterm > s.term
+}
+
+// VoteGranted is Raft.tla's VoteGranted(s, m).
+func (st *stepper) VoteGranted(s *server, m *message) bool {
+	if st.mut == mutGrantWithoutLogCheck {
+		// Mutant GrantWithoutLogCheck: MutVoteGranted(s, m) == CanVote(s, m).
+		return st.CanVote(s, m)
+	}
+	return st.CanVote(s, m) &&
+		(int(m.mlastLogTerm) > st.LastTerm(s.log) ||
+			int(m.mlastLogTerm) == st.LastTerm(s.log) && int(m.mlastLogIndex) >= s.log.Len())
+}
+
+// OnPreVoteRequest is Raft.tla's OnPreVoteRequest(i, s, m): a pre-vote
+// request never changes the receiver.
+func (st *stepper) OnPreVoteRequest(i int, s server, m *message) server {
+	j := int(m.msource)
+	f := s
+	if st.mut == mutPreVoteAdoptsTerm && m.mterm > s.term {
+		// Mutant PreVoteAdoptsTerm: the receiver adopts a higher term
+		// first, as for a real vote request (f in MutOnPreVoteRequest).
+		f = st.BecomeFollower(s, int(m.mterm), 0)
+	}
+	switch {
+	case m.mterm > s.term && st.InLease(&s):
+		return s
+	case m.mterm < s.term:
+		st.send(st.VoteResponseMsg(spec.PreVoteResponse, i, j, int(s.term), true))
+		return s
+	case st.VoteGranted(&f, m):
+		st.send(st.VoteResponseMsg(spec.PreVoteResponse, i, j, int(m.mterm), false))
+		return f
+	default:
+		st.send(st.VoteResponseMsg(spec.PreVoteResponse, i, j, int(f.term), true))
+		return f
+	}
+}
+
+// OnVoteRequest is Raft.tla's OnVoteRequest(i, s, m).
+func (st *stepper) OnVoteRequest(i int, s server, m *message) server {
+	j := int(m.msource)
+	s1 := s
+	if m.mterm > s.term {
+		s1 = st.BecomeFollower(s, int(m.mterm), 0)
+	}
+	switch {
+	case m.mterm > s.term && st.InLease(&s):
+		return s
+	case m.mterm < s.term:
+		return s
+	case st.VoteGranted(&s1, m):
+		s2 := s1
+		s2.vote = uint8(j)
+		s2.lease = st.cfg.CheckQuorum && s1.role == spec.Follower && s1.leader != 0
+		st.send(st.VoteResponseMsg(spec.VoteResponse, i, j, int(m.mterm), false))
+		return s2
+	default:
+		st.send(st.VoteResponseMsg(spec.VoteResponse, i, j, int(s1.term), true))
+		return s1
+	}
+}
+
+// OnPreVoteResponse is Raft.tla's OnPreVoteResponse(i, s, m).
+func (st *stepper) OnPreVoteResponse(i int, s server, m *message) server {
+	switch {
+	case m.mterm > s.term && m.mreject:
+		return st.BecomeFollower(s, int(m.mterm), 0)
+	case m.mterm < s.term || s.role != spec.PreCandidate:
+		return s
+	}
+	s1 := st.Poll(s, int(m.msource), !m.mreject)
+	switch {
+	case st.IsQuorum(s1.granted):
+		return st.CampaignElection(i, s1)
+	case st.Lost(&s1):
+		return st.BecomeFollower(s1, int(s1.term), 0)
+	default:
+		return s1
+	}
+}
+
+// OnVoteResponse is Raft.tla's OnVoteResponse(i, s, m).
+func (st *stepper) OnVoteResponse(i int, s server, m *message) server {
+	switch {
+	case m.mterm > s.term:
+		return st.BecomeFollower(s, int(m.mterm), 0)
+	case m.mterm < s.term || s.role != spec.Candidate:
+		return s
+	}
+	s1 := st.Poll(s, int(m.msource), !m.mreject)
+	switch {
+	case st.IsQuorum(s1.granted):
+		return st.BecomeLeader(i, s1)
+	case st.Lost(&s1):
+		return st.BecomeFollower(s1, int(s1.term), 0)
+	default:
+		return s1
+	}
+}
+
+// StaleLeaderReply is Raft.tla's StaleLeaderReply(i, s, m): with PreVote or
+// CheckQuorum, a server at a higher term answers a stale leader.
+func (st *stepper) StaleLeaderReply(i int, s *server, m *message) {
+	if st.cfg.CheckQuorum || st.cfg.PreVote {
+		st.send(st.AppendResponseMsg(i, int(m.msource), int(s.term), false, 0, 0, 0))
+	}
+}
+
+// Merge is Raft.tla's Merge(lg, prev, ents, k): the log after accepting
+// ents anchored after prev; entries already present are kept, the first
+// conflicting one and all after it are replaced.
+func (st *stepper) Merge(lg seq, prev int, ents seq, k int) seq {
+	for ; k <= ents.Len(); k++ {
+		if !(prev+k <= lg.Len() && lg.At(prev+k).term == ents.At(k).term) {
+			return st.Concat(lg.SubSeq(1, prev+k-1), ents.SubSeq(k, ents.Len()))
+		}
+	}
+	return lg
+}
+
+// AcceptAppend is Raft.tla's AcceptAppend(i, s, m): a follower handles an
+// append.
+func (st *stepper) AcceptAppend(i int, s server, m *message) server {
+	j := int(m.msource)
+	prev := int(m.mprevLogIndex)
+	last := prev + m.mentries.Len()
+	// Mutant AppendSkipsTermCheck: the anchor's term is not checked.
+	termOK := st.mut == mutAppendSkipsTermCheck || st.TermAt(s.log, prev) == int(m.mprevLogTerm)
+	switch {
+	case prev < int(s.commit):
+		st.send(st.AppendResponseMsg(i, j, int(s.term), false, int(s.commit), 0, 0))
+		return s
+	case prev <= s.log.Len() && termOK:
+		s.log = st.Merge(s.log, prev, m.mentries, 1)
+		s.commit = uint8(max(int(s.commit), min(int(m.mcommitIndex), last)))
+		st.send(st.AppendResponseMsg(i, j, int(s.term), false, last, 0, 0))
+		return s
+	default:
+		hint, hintTerm := st.FindConflictByTerm(s.log, min(prev, s.log.Len()), int(m.mprevLogTerm))
+		st.send(st.AppendResponseMsg(i, j, int(s.term), true, prev, hint, hintTerm))
+		return s
+	}
+}
+
+// OnAppendEntriesRequest is Raft.tla's OnAppendEntriesRequest(i, s, m).
+func (st *stepper) OnAppendEntriesRequest(i int, s server, m *message) server {
+	if st.mut == mutLeaderAcceptsStaleAppend && s.role == spec.Leader {
+		// Mutant LeaderAcceptsStaleAppend: a leader accepts any append as a
+		// follower would, without stepping down.
+		return st.AcceptAppend(i, s, m)
+	}
+	switch {
+	case m.mterm < s.term:
+		st.StaleLeaderReply(i, &s, m)
+		return s
+	case m.mterm == s.term && s.role == spec.Leader:
+		return s
+	default:
+		return st.AcceptAppend(i, st.BecomeFollower(s, int(m.mterm), int(m.msource)), m)
+	}
+}
+
+// OnHeartbeatRequest is Raft.tla's OnHeartbeatRequest(i, s, m).
+func (st *stepper) OnHeartbeatRequest(i int, s server, m *message) server {
+	switch {
+	case m.mterm < s.term:
+		st.StaleLeaderReply(i, &s, m)
+		return s
+	case m.mterm == s.term && s.role == spec.Leader:
+		return s
+	}
+	s1 := st.BecomeFollower(s, int(m.mterm), int(m.msource))
+	s1.commit = uint8(max(int(s1.commit), int(m.mcommitIndex)))
+	st.send(st.HeartbeatResponseMsg(i, int(m.msource), int(s1.term)))
+	return s1
+}
+
+// LeaderOnReject is Raft.tla's LeaderOnReject(i, s, m): etcd's
+// MaybeDecrTo, BecomeProbe and sendAppend.
+func (st *stepper) LeaderOnReject(i int, s server, m *message) server {
+	j := int(m.msource)
+	pr := s.prs[j-1]
+	hint := int(m.mrejectHint)
+	if m.mlogTerm > 0 {
+		hint, _ = st.FindConflictByTerm(s.log, int(m.mrejectHint), int(m.mlogTerm))
+	}
+	if pr.mode == spec.Replicate {
+		if m.mindex <= pr.match {
+			return s
+		}
+		pr1 := pr
+		pr1.mode = spec.Probe
+		pr1.paused = false
+		pr1.next = pr.match + 1
+		s.prs[j-1] = pr1
+		return st.SendAppend(i, s, j, true)
+	}
+	if int(pr.next)-1 != int(m.mindex) {
+		return s
+	}
+	pr1 := pr
+	pr1.next = uint8(max(min(int(m.mindex), hint+1), int(pr.match)+1))
+	pr1.paused = false
+	s.prs[j-1] = pr1
+	return st.SendAppend(i, s, j, true)
+}
+
+// LeaderOnAck is Raft.tla's LeaderOnAck(i, s, m): etcd's MaybeUpdate,
+// BecomeReplicate, maybeCommit, bcastAppend and maybeSendAppend.
+func (st *stepper) LeaderOnAck(i int, s server, m *message) server {
+	j := int(m.msource)
+	pr := s.prs[j-1]
+	updated := m.mindex > pr.match
+	if !(updated || pr.match == m.mindex && pr.mode == spec.Probe) {
+		return s
+	}
+	pr1 := pr
+	if updated {
+		pr1.match = m.mindex
+		pr1.next = uint8(max(int(pr.next), int(m.mindex)+1))
+		pr1.paused = false
+	}
+	pr2 := pr1
+	if pr1.mode == spec.Probe {
+		pr2.mode = spec.Replicate
+		pr2.paused = false
+		pr2.next = pr1.match + 1
+	}
+	s1 := s
+	s1.prs[j-1] = pr2
+	s2 := st.MaybeCommit(i, s1)
+	b := s2
+	if s2.commit > s.commit {
+		b = st.BcastAppend(i, s2)
+	}
+	return st.SendAppends(i, b, j)
+}
+
+// OnAppendEntriesResponse is Raft.tla's OnAppendEntriesResponse(i, s, m).
+func (st *stepper) OnAppendEntriesResponse(i int, s server, m *message) server {
+	switch {
+	case m.mterm > s.term:
+		return st.BecomeFollower(s, int(m.mterm), 0)
+	case m.mterm < s.term || s.role != spec.Leader:
+		return s
+	}
+	s1 := s
+	if st.cfg.CheckQuorum {
+		s1.active = s1.active.with(int(m.msource))
+	}
+	if m.mreject {
+		return st.LeaderOnReject(i, s1, m)
+	}
+	return st.LeaderOnAck(i, s1, m)
+}
+
+// OnHeartbeatResponse is Raft.tla's OnHeartbeatResponse(i, s, m).
+func (st *stepper) OnHeartbeatResponse(i int, s server, m *message) server {
+	switch {
+	case m.mterm > s.term:
+		return st.BecomeFollower(s, int(m.mterm), 0)
+	case m.mterm < s.term || s.role != spec.Leader:
+		return s
+	}
+	j := int(m.msource)
+	s1 := s
+	if st.cfg.CheckQuorum {
+		s1.active = s1.active.with(j)
+	}
+	s1.prs[j-1].paused = false
+	if int(s1.prs[j-1].match) < s1.log.Len() || s1.prs[j-1].mode == spec.Probe {
+		return st.SendAppend(i, s1, j, true)
+	}
+	return s1
+}
