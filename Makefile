@@ -1,28 +1,37 @@
 # checkedraft: a model-checked reference Raft with PreVote.
 #
-#   make check   the main job: lint, tests, TLC (if a jar is found), the
-#                explorer against TLC's recorded counts, property runs and
-#                trace conformance
+#   make check   the main job (about 6 minutes on two cores with TLC):
+#                lint, tests, TLC on every config and mutant (when a jar is
+#                found), the explorer against TLC's recorded counts, property
+#                runs of at least a million implementation steps, the seeded
+#                bugs the property runs must catch, trace conformance
 #   make test    the Go tests
 #
 # TLC is found through $(TLA2TOOLS_JAR), by default $$HOME/.tla/tla2tools.jar;
 # without it every TLC step prints "TLC skipped: ..." and succeeds, and the
-# explorer (model/) stands in for it against the counts TLC recorded.
+# explorer (model/) stands in for TLC against the counts TLC recorded.
 
-GO      ?= go
-TLCRUN   = $(GO) run ./cmd/tlcrun
+SHELL := /bin/bash
+GO    ?= go
 RAFTCHECK = $(GO) run ./cmd/raftcheck
 
-.PHONY: check test test-race lint fmt vet staticcheck bench \
-        tlc tlc-mutants tlc-record tlc-large agree explore speed
+# Property-run budgets (see properties/): the CI default runs at least 10^6
+# implementation steps; prop-long runs about 30 times more.
+RAPID_CHECKS ?= 100
+RAPID_STEPS  ?= 2000
+GOPTER_CHECKS ?= 200
 
-check: lint test tlc tlc-mutants agree
+.PHONY: check test lint fmt vet staticcheck bench \
+        tlc tlc-mutants tlc-record tlc-large agree explore speed \
+        prop prop-long prop-nonvacuity traces validate-traces
 
-# Race-checked where the code is concurrent or cheap to run; the explorer
-# and the property runs are CPU-bound and run without -race.
+check: lint test tlc tlc-mutants agree prop prop-nonvacuity
+
+# Race-checked where the code is cheap to run; the explorer, the property
+# runs and the trace replay are CPU-bound and run without -race.
 test:
 	$(GO) test -race ./raft/... ./spec/... ./internal/...
-	$(GO) test ./model/... ./cmd/...
+	$(GO) test ./model/... ./cmd/... ./properties/... ./traces/...
 
 lint: fmt vet staticcheck
 
@@ -32,6 +41,7 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags raftbugs ./raft/... ./properties/...
 
 # staticcheck is pinned in go.mod (tool directive) and run by the toolchain.
 staticcheck:
@@ -40,23 +50,26 @@ staticcheck:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./raft/
 
+# --- TLC and the explorer -------------------------------------------------
+
 # Every TLC config that must pass, two TLC processes at a time.
 tlc:
-	$(TLCRUN) -j 2
+	$(RAFTCHECK) tlc -j 2
 
 # Every mutant and expected-failure config: TLC must find the violation.
 tlc-mutants:
-	$(TLCRUN) -fail -j 2
+	$(RAFTCHECK) tlc -fail -j 2
 
 # Re-record TLC's figures in tla/models.json after a change to the spec.
 tlc-record:
-	$(TLCRUN) -record -j 2 && $(TLCRUN) -fail -record -j 2
+	$(RAFTCHECK) tlc -record -j 2 && $(RAFTCHECK) tlc -fail -record -j 2
 
-# The large config (not part of check; hours with TLC).
+# The large config (not part of check; long with TLC).
 tlc-large:
-	$(TLCRUN) -all -j 1 large
+	$(RAFTCHECK) tlc -all -j 1 large
 
-# The explorer on every model of make check, against TLC's recorded counts.
+# The explorer on every model of make check, against TLC's recorded counts:
+# the embedded default when no TLC jar is present.
 agree:
 	$(RAFTCHECK) agree
 
@@ -65,6 +78,39 @@ MODEL ?= prevote
 explore:
 	$(RAFTCHECK) explore -config $(MODEL)
 
-# Distinct states per second, explorer vs TLC, on one model.
+# Distinct states per second, explorer vs TLC (one worker), on one model.
 speed:
 	$(RAFTCHECK) speed -config $(MODEL)
+
+# --- Property runs ---------------------------------------------------------
+
+PROP_LOG := $(shell mktemp -u /tmp/prop-XXXXXX.log)
+
+prop:
+	@echo "property runs: RAPID_CHECKS=$(RAPID_CHECKS) RAPID_STEPS=$(RAPID_STEPS) GOPTER_CHECKS=$(GOPTER_CHECKS)"
+	@RAPID_CHECKS=$(RAPID_CHECKS) RAPID_STEPS=$(RAPID_STEPS) GOPTER_CHECKS=$(GOPTER_CHECKS) \
+	  $(GO) test -count=1 -v -timeout 60m -run 'TestRapid|TestGopter' ./properties/ > $(PROP_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |ok|FAIL|property runs)' $(PROP_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(PROP_LOG); fi; rm -f $(PROP_LOG); exit $$rc
+
+prop-long:
+	$(MAKE) prop RAPID_CHECKS=1000 RAPID_STEPS=6000 GOPTER_CHECKS=2000
+
+# raft/ built with seeded bugs (tag raftbugs): the property runs must catch
+# each within the default budget, and print the shrunk counterexample.
+prop-nonvacuity:
+	@RAPID_CHECKS=100 RAPID_STEPS=300 $(GO) test -count=1 -v -timeout 30m -tags raftbugs -run TestNonVacuity ./properties/ > $(PROP_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |    --- |ok|FAIL)|caught|\[rapid\] failed' $(PROP_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(PROP_LOG); fi; rm -f $(PROP_LOG); exit $$rc
+
+# --- Trace conformance -----------------------------------------------------
+
+# Regenerate the replay corpus (traces/corpus) with TLC; the same seed gives
+# the same files. go test ./traces replays it (part of make test).
+traces:
+	$(RAFTCHECK) traces gen -num 40 -depth 100 -seed 1
+
+# Many runs of raft/ clusters, each log validated by TLC against
+# tla/TraceRaft.tla; a corrupted log must be rejected.
+validate-traces:
+	$(RAFTCHECK) traces validate -runs 12 -steps 400

@@ -756,7 +756,7 @@ Spec == Init /\ [][Next]_vars
 (* Properties.  Each has a Go twin of the same name in spec/.              *)
 (***************************************************************************)
 
-Entries == [term : Nat, value : Value \cup {Nil}]
+Entries == [term : Nat \ {0}, value : Value \cup {Nil}]
 
 \* Types, and the bounds every state keeps: a commit within the log.
 TypeOK ==

@@ -4,11 +4,15 @@
 //	raftcheck explore [-config prevote|tla/X.cfg] [overrides] [-workers N] [-progress 10s]
 //	raftcheck agree [-models tla/models.json] [-all] [-workers N]
 //	raftcheck speed [-config prevote|tla/X.cfg] [-workers N]
+//	raftcheck tlc [-fail] [-all] [-j N] [-record] [MODEL...]
+//	raftcheck traces gen|validate
 //
 // explore checks one model and prints a counterexample table on a
 // violation; agree runs every model of make check and compares with the
 // figures TLC recorded in tla/models.json; speed measures distinct states
-// per second of the explorer and of TLC on one model.
+// per second of the explorer and of TLC on one model; tlc runs TLC itself on
+// the models (make tlc, make tlc-mutants); traces generates the replay
+// corpus with TLC, or has TLC validate logs of raft/ clusters.
 //
 // Exit status: 0 if every property holds (explore) or every model agrees
 // (agree), 1 on a violation or a disagreement, 2 on bad usage or input.
@@ -54,6 +58,8 @@ const usage = `usage:
                     [-workers N] [-progress DURATION] [-models FILE]
   raftcheck agree   [-models tla/models.json] [-all] [-workers N]
   raftcheck speed   [-config NAME|FILE.cfg] [-workers N] [-models FILE]
+  raftcheck tlc     [-models tla/models.json] [-fail] [-all] [-j N] [-record] [MODEL...]
+  raftcheck traces  gen [-num N] [-depth N] [-seed N] | validate [-runs N] [-steps N]
 `
 
 // run is the command with its arguments and streams; it returns the exit
@@ -72,6 +78,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		failed, err = agree(args[1:], stdout, stderr)
 	case "speed":
 		failed, err = speed(args[1:], stdout, stderr)
+	case "tlc":
+		failed, err = tlcCmd(args[1:], stdout, stderr)
+	case "traces":
+		failed, err = tracesCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

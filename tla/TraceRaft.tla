@@ -1,0 +1,91 @@
+------------------------------ MODULE TraceRaft ------------------------------
+(***************************************************************************)
+(* Trace validation: does a log of raft/ steps describe a behaviour of the *)
+(* spec?  The log (NDJSON, written by traces.Logger from a cluster of      *)
+(* raft/ nodes) has one line per model step: the action, its parameters,   *)
+(* the message it handled, dropped or duplicated, and, for a node's own    *)
+(* steps, that node's state afterwards.  The line counter l advances with  *)
+(* each matched line; the log is accepted only if every line was matched   *)
+(* (Accepted, a POSTCONDITION).                                            *)
+(*                                                                         *)
+(* In the trace configs servers, values and Nil are strings ("s1", "v1",   *)
+(* "Nil"), as the log writes them.                                         *)
+(***************************************************************************)
+EXTENDS Raft, Json, TLC
+
+CONSTANT LogFile
+
+TraceLog == ndJsonDeserialize(LogFile)
+
+\* The next line of the log to match.
+VARIABLE l
+
+TraceInit == Init /\ l = 1
+
+\* Server i's state after the step agrees with what the log says of it.
+StateMatches(i, st) ==
+    /\ currentTerm'[i] = st.term
+    /\ votedFor'[i] = st.vote
+    /\ state'[i] = st.role
+    /\ leader'[i] = st.leader
+    /\ lease'[i] = st.lease
+    /\ commitIndex'[i] = st.commit
+    /\ Len(log'[i]) = st.lastIndex
+    /\ LastTerm(log'[i]) = st.lastTerm
+
+\* Server m.mdest handles message m (the handler chosen by its type).
+HandleMessage(m) ==
+    /\ m \in DOMAIN messages
+    /\ LET i == m.mdest
+           r == CASE m.mtype = PreVoteRequest        -> OnPreVoteRequest(i, Srv(i), m)
+                  [] m.mtype = PreVoteResponse       -> OnPreVoteResponse(i, Srv(i), m)
+                  [] m.mtype = VoteRequest           -> OnVoteRequest(i, Srv(i), m)
+                  [] m.mtype = VoteResponse          -> OnVoteResponse(i, Srv(i), m)
+                  [] m.mtype = AppendEntriesRequest  -> OnAppendEntriesRequest(i, Srv(i), m)
+                  [] m.mtype = AppendEntriesResponse -> OnAppendEntriesResponse(i, Srv(i), m)
+                  [] m.mtype = HeartbeatRequest      -> OnHeartbeatRequest(i, Srv(i), m)
+                  [] m.mtype = HeartbeatResponse     -> OnHeartbeatResponse(i, Srv(i), m)
+       IN Deliver(m, r)
+
+\* The step of log line e.
+StepOf(e) ==
+    CASE e.action = "Timeout"       -> Timeout(e.i) /\ StateMatches(e.i, e.state)
+      [] e.action = "ClientRequest" -> ClientRequest(e.i, e.v) /\ StateMatches(e.i, e.state)
+      [] e.action = "Heartbeat"     -> Heartbeat(e.i) /\ StateMatches(e.i, e.state)
+      [] e.action = "QuorumCheck"   -> QuorumCheck(e.i) /\ StateMatches(e.i, e.state)
+      [] e.action = "LeaseExpire"   -> LeaseExpire(e.i) /\ StateMatches(e.i, e.state)
+      [] e.action = "Restart"       -> Restart(e.i) /\ StateMatches(e.i, e.state)
+      [] e.action = "Partition"     -> Partition(e.i, e.j)
+      [] e.action = "Heal"          -> Heal(e.i, e.j)
+      [] e.action = "DropMessage"   ->
+            /\ e.msg \in DOMAIN messages
+            /\ messages' = Take(messages, e.msg)
+            /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
+                           votesGranted, votesRejected, progress, recentActive, cut>>
+      [] e.action = "DuplicateMessage" ->
+            /\ e.msg \in DOMAIN messages
+            /\ messages[e.msg] < MaxCopies
+            /\ NetworkBecomes(Put(messages, e.msg))
+            /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
+                           votesGranted, votesRejected, progress, recentActive, cut>>
+      [] OTHER -> HandleMessage(e.msg) /\ StateMatches(e.i, e.state)
+
+TraceNext ==
+    /\ l <= Len(TraceLog)
+    /\ StepOf(TraceLog[l])
+    /\ l' = l + 1
+
+TraceSpec == TraceInit /\ [][TraceNext]_<<vars, l>>
+
+TraceView == <<vars, l>>
+
+\* Every directed link (the trace configs may cut any).
+TraceLinks == {<<a, b>> \in Server \X Server : a # b}
+
+\* Every line matched: the longest behaviour has one state per line, plus
+\* the initial one.  Otherwise say which line was the first not matched.
+Accepted ==
+    LET matched == TLCGet("stats").diameter - 1
+    IN IF matched = Len(TraceLog) THEN TRUE
+       ELSE PrintT(<<"TraceRaft: line not matched", matched + 1, TraceLog[matched + 1]>>) /\ FALSE
+=============================================================================

@@ -1,0 +1,33 @@
+package traces
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// CoverageTable formats action counts per config.
+func CoverageTable(cov map[string]map[string]int) string {
+	actions := append(slices.Clone(otherActions), messageActions...)
+	sort.Strings(actions)
+	var names []string
+	for n := range cov {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-28s", "action")
+	for _, n := range names {
+		fmt.Fprintf(&b, " %20s", n)
+	}
+	b.WriteString("\n")
+	for _, a := range actions {
+		fmt.Fprintf(&b, "%-28s", a)
+		for _, n := range names {
+			fmt.Fprintf(&b, " %20d", cov[n][a])
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,316 @@
+package traces
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/checkedraft/checkedraft/internal/tlc"
+	"github.com/checkedraft/checkedraft/model"
+	"github.com/checkedraft/checkedraft/spec"
+)
+
+// The corpus: for each tla/SimRaft_<name>.cfg, the behaviours TLC generated
+// with it, in traces/corpus/<name>/NNN.ndjson.gz.
+
+// SimConfigs are the names of the simulation configs (tla/SimRaft_<name>.cfg).
+var SimConfigs = []string{"plain", "prevote", "checkquorum", "prevote_checkquorum", "partitions", "restarts"}
+
+// SimModelConfig reads tla/SimRaft_<name>.cfg as a model configuration
+// (the constants the behaviours were generated with).
+func SimModelConfig(tlaDir, name string) (model.Config, error) {
+	path := filepath.Join(tlaDir, "SimRaft_"+name+".cfg")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return model.Config{}, err
+	}
+	// The generation-only lines (the Record "invariant") mean nothing to
+	// the model.
+	var keep []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "INVARIANT") {
+			keep = append(keep, line)
+		}
+	}
+	return model.ParseConfigData(path, strings.Join(keep, "\n"))
+}
+
+// ReadCandidates reads what tla/SimRaft.tla wrote for one behaviour: lines
+// with a level, several per level where the simulator generated several
+// successors before choosing one. It recovers the behaviour: the last
+// level's first candidate and, going back, at each level a candidate from
+// which the model's step (the next state's action) leads to the state
+// chosen after it.
+func ReadCandidates(path string, cfg model.Config) (*Trace, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var levels [][]Step
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(sc.Bytes(), &obj); err != nil {
+			return nil, &ParseError{File: path, Line: line, Err: err}
+		}
+		var level int
+		if err := json.Unmarshal(obj["level"], &level); err != nil || level < 1 {
+			return nil, &ParseError{File: path, Line: line, Field: "level", Err: fmt.Errorf("missing or not a positive number")}
+		}
+		st, perr := decodeStep(obj)
+		if perr != nil {
+			perr.File, perr.Line = path, line
+			return nil, perr
+		}
+		st.Line = line
+		for len(levels) < level {
+			levels = append(levels, nil)
+		}
+		levels[level-1] = append(levels[level-1], *st)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(levels) == 0 {
+		return nil, &ParseError{File: path, Err: fmt.Errorf("no state")}
+	}
+	chosen := make([]Step, len(levels))
+	for k := len(levels) - 1; k >= 0; k-- {
+		if len(levels[k]) == 0 {
+			return nil, &ParseError{File: path, Err: fmt.Errorf("no state at level %d", k+1)}
+		}
+		if k == len(levels)-1 {
+			chosen[k] = levels[k][0]
+			continue
+		}
+		next := chosen[k+1]
+		found := false
+		for _, c := range levels[k] {
+			tr := &Trace{File: path, Steps: []Step{c, next}}
+			ls, err := Labels(tr)
+			if err != nil {
+				continue
+			}
+			if v, err := model.Apply(cfg, c.View, ls[0]); err == nil && spec.Equal(v, next.View) {
+				chosen[k], found = c, true
+				break
+			}
+		}
+		if !found {
+			return nil, &ParseError{File: path, Line: next.Line, Err: fmt.Errorf("no state at level %d leads to level %d by %s", k+1, k+2, next.Action)}
+		}
+	}
+	return &Trace{File: path, Steps: chosen}, nil
+}
+
+// WriteTrace writes a behaviour as NDJSON: one line per state, with its
+// action (name and parameters) and every variable, as TLC names them.
+func WriteTrace(w io.Writer, tr *Trace) error {
+	for _, st := range tr.Steps {
+		data, err := json.Marshal(stateLine(st))
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(append(data, '\n')); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stateLine is the JSON form of one state (the inverse of decodeStep).
+func stateLine(st Step) map[string]any {
+	v := st.View
+	per := func(f func(s *spec.Server) any) map[string]any {
+		m := map[string]any{}
+		for i := range v.Servers {
+			m[serverName(i+1)] = f(&v.Servers[i])
+		}
+		return m
+	}
+	set := func(s spec.Set) []string {
+		out := []string{}
+		for _, i := range s.Members() {
+			out = append(out, serverName(i))
+		}
+		return out
+	}
+	action := map[string]any{"name": st.Action}
+	if len(st.Params) > 0 {
+		action["context"] = st.Params
+	}
+	var progress [][3]any
+	for i := range v.Servers {
+		for j, pr := range v.Servers[i].Progress {
+			progress = append(progress, [3]any{serverName(i + 1), serverName(j + 1),
+				map[string]any{"next": pr.Next, "match": pr.Match, "mode": pr.Mode.String(), "paused": pr.Paused}})
+		}
+	}
+	var msgs any = []any{}
+	if len(v.Messages) > 0 {
+		bag := map[string]int{}
+		for _, b := range v.Messages {
+			bag[tlaText(MessageRecord(b.Msg))] = b.Copies
+		}
+		msgs = bag
+	}
+	cut := [][2]string{}
+	for _, l := range v.Cut {
+		cut = append(cut, [2]string{serverName(l.From), serverName(l.To)})
+	}
+	return map[string]any{
+		"action":        action,
+		"currentTerm":   per(func(s *spec.Server) any { return s.Term }),
+		"votedFor":      per(func(s *spec.Server) any { return serverName(s.Vote) }),
+		"log":           per(func(s *spec.Server) any { return logJSON(s.Log) }),
+		"commitIndex":   per(func(s *spec.Server) any { return s.Commit }),
+		"state":         per(func(s *spec.Server) any { return s.Role.String() }),
+		"leader":        per(func(s *spec.Server) any { return serverName(s.Leader) }),
+		"lease":         per(func(s *spec.Server) any { return s.Lease }),
+		"votesGranted":  per(func(s *spec.Server) any { return set(s.Granted) }),
+		"votesRejected": per(func(s *spec.Server) any { return set(s.Rejected) }),
+		"recentActive":  per(func(s *spec.Server) any { return set(s.RecentActive) }),
+		"progress":      progress,
+		"messages":      msgs,
+		"cut":           cut,
+	}
+}
+
+func logJSON(ents []spec.Entry) []map[string]any {
+	out := []map[string]any{}
+	for _, e := range ents {
+		out = append(out, map[string]any{"term": e.Term, "value": valueName(e.Value)})
+	}
+	return out
+}
+
+// tlaText writes a message record as TLA+ text, the way TLC names the keys
+// of the messages bag (servers and values as model values).
+func tlaText(r map[string]any) string {
+	keys := make([]string, 0, len(r))
+	for k := range r {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("[")
+	for n, k := range keys {
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k + " |-> ")
+		switch x := r[k].(type) {
+		case string:
+			if k == "mtype" {
+				b.WriteString(strconv.Quote(x))
+			} else {
+				b.WriteString(x)
+			}
+		case uint64:
+			b.WriteString(strconv.FormatUint(x, 10))
+		case bool:
+			b.WriteString(strings.ToUpper(strconv.FormatBool(x)))
+		case []map[string]any:
+			b.WriteString("<<")
+			for i, e := range x {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "[term |-> %d, value |-> %s]", e["term"], e["value"])
+			}
+			b.WriteString(">>")
+		default:
+			panic(fmt.Sprintf("tlaText: %T", x))
+		}
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// GenOptions configure Generate.
+type GenOptions struct {
+	Num, Depth int
+	Seed       int64
+}
+
+// Generate runs TLC in simulation mode with tla/SimRaft_<name>.cfg, recovers
+// each behaviour and writes it gzipped to outDir/NNN.ndjson.gz (replacing
+// what was there). The same seed gives the same files.
+func Generate(ctx context.Context, jar, tlaDir, name, outDir string, o GenOptions) (int, error) {
+	cfg, err := SimModelConfig(tlaDir, name)
+	if err != nil {
+		return 0, err
+	}
+	raw, err := os.MkdirTemp("", "simraft-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(raw)
+	base, err := os.ReadFile(filepath.Join(tlaDir, "SimRaft_"+name+".cfg"))
+	if err != nil {
+		return 0, err
+	}
+	cfgFile := filepath.Join(raw, "sim.cfg")
+	extra := fmt.Sprintf("CONSTANTS\n  Depth = %d\n  Dir = %q\n", o.Depth, raw)
+	if err := os.WriteFile(cfgFile, append(base, extra...), 0o644); err != nil {
+		return 0, err
+	}
+	res, err := tlc.Run(ctx, jar, tlaDir, "SimRaft", cfgFile, tlc.Options{Args: []string{
+		"-simulate", fmt.Sprintf("num=%d", o.Num), "-depth", strconv.Itoa(o.Depth), "-seed", strconv.FormatInt(o.Seed, 10),
+	}})
+	if err != nil {
+		return 0, err
+	}
+	if res.ExitCode != tlc.ExitOK {
+		return 0, fmt.Errorf("TLC simulation with SimRaft_%s.cfg exited %d:\n%s", name, res.ExitCode, lastLines(res.Output, 30))
+	}
+	files, err := filepath.Glob(filepath.Join(raw, "b*.ndjson"))
+	if err != nil {
+		return 0, err
+	}
+	// TLC numbers behaviours as it finishes them: keep that order.
+	slices.SortFunc(files, func(a, b string) int { return behaviourNumber(a) - behaviourNumber(b) })
+	if err := os.RemoveAll(outDir); err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return 0, err
+	}
+	for n, f := range files {
+		tr, err := ReadCandidates(f, cfg)
+		if err != nil {
+			return 0, err
+		}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf) // no name or time in the header: reproducible
+		if err := WriteTrace(zw, tr); err != nil {
+			return 0, err
+		}
+		if err := zw.Close(); err != nil {
+			return 0, err
+		}
+		if err := os.WriteFile(filepath.Join(outDir, fmt.Sprintf("%03d.ndjson.gz", n+1)), buf.Bytes(), 0o644); err != nil {
+			return 0, err
+		}
+	}
+	return len(files), nil
+}
+
+func behaviourNumber(path string) int {
+	n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "b"), ".ndjson"))
+	return n
+}
