@@ -18,7 +18,7 @@ RAFTCHECK = $(GO) run ./cmd/raftcheck
 # Property-run budgets (see properties/): the CI default runs at least 10^6
 # implementation steps; prop-long runs about 30 times more.
 RAPID_CHECKS ?= 100
-RAPID_STEPS  ?= 2000
+RAPID_STEPS  ?= 3000
 GOPTER_CHECKS ?= 200
 
 .PHONY: check test lint fmt vet staticcheck bench \
@@ -99,7 +99,7 @@ prop-long:
 # raft/ built with seeded bugs (tag raftbugs): the property runs must catch
 # each within the default budget, and print the shrunk counterexample.
 prop-nonvacuity:
-	@RAPID_CHECKS=100 RAPID_STEPS=300 $(GO) test -count=1 -v -timeout 30m -tags raftbugs -run TestNonVacuity ./properties/ > $(PROP_LOG) 2>&1; rc=$$?; \
+	@RAPID_CHECKS=100 RAPID_STEPS=300 RAPID_SHRINKTIME=10s $(GO) test -count=1 -v -timeout 30m -tags raftbugs -run TestNonVacuity ./properties/ > $(PROP_LOG) 2>&1; rc=$$?; \
 	  grep -E '^(--- |    --- |ok|FAIL)|caught|\[rapid\] failed' $(PROP_LOG); \
 	  if [ $$rc -ne 0 ]; then cat $(PROP_LOG); fi; rm -f $(PROP_LOG); exit $$rc
 

@@ -26,8 +26,15 @@ type Checker struct {
 	Refinement bool
 }
 
+// MaxTerm is the highest term a property run reaches: the model represents
+// terms and indexes up to 255, so runs stop campaigning at MaxTerm and
+// proposing at 200 entries, and logs (one empty entry per term at most)
+// stay within range.
+const MaxTerm = 50
+
 // ModelConfig is the model configuration a cluster refines: the cluster's
-// size and features, values v1..vK, and bounds wide enough never to bind.
+// size and features, values v1..vK, and bounds that never bind within a
+// property run.
 func ModelConfig(o Options, values int) model.Config {
 	vals := make([]string, values)
 	for i := range vals {
@@ -39,7 +46,7 @@ func ModelConfig(o Options, values int) model.Config {
 	}
 	return model.Config{
 		N: o.N, Values: vals, PreVote: o.PreVote, CheckQuorum: o.CheckQuorum,
-		MaxTerm: 255, MaxLogLen: 255, MaxInFlight: 255, MaxCopies: 255,
+		MaxTerm: MaxTerm, MaxLogLen: 255 - MaxTerm, MaxInFlight: 1 << 20, MaxCopies: 255,
 		MaxCutLinks: o.N * o.N, MaxBatch: batch, AllowRestart: true,
 		CuttableLinks: model.AllLinks(o.N),
 	}

@@ -6,6 +6,18 @@
 //
 // Cluster is the deterministic simulated cluster; the tests in this
 // package generate its actions with rapid and gopter.
+//
+// Budgets come from the environment: RAPID_CHECKS and RAPID_STEPS (read by
+// rapid) for the state-machine test, GOPTER_CHECKS for the client-level
+// test. make prop runs the CI default (over a million implementation
+// steps), make prop-long much more. A run prints cases, steps, faults
+// injected by kind, the highest term, elections, commits and steps/s.
+//
+// A failure is shrunk by rapid and printed with the seed that reproduces
+// it (RAPID_SEED or -rapid.seed) and a fail file under testdata/rapid.
+// Fail files are not committed (.gitignore): they only replay against the
+// commit that wrote them, and a failure worth keeping becomes a named
+// regression test in raft/ instead.
 package properties
 
 import (

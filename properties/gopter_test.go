@@ -101,8 +101,16 @@ type clientCommand struct {
 	next func(s *clientState)
 }
 
-func (c *clientCommand) Run(sut commands.SystemUnderTest) commands.Result {
+func (c *clientCommand) Run(sut commands.SystemUnderTest) (res commands.Result) {
 	s := sut.(*sutCluster)
+	defer func() {
+		// The network panics when a node refuses a message: a correct
+		// cluster never sends one (for instance an append that would
+		// overwrite a committed entry).
+		if p := recover(); p != nil {
+			res = observation{verdict: fmt.Errorf("the cluster broke: %v", p)}
+		}
+	}()
 	c.run(s.Network)
 	o := observe(s.Network)
 	o.verdict = s.history.check(o)

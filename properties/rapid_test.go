@@ -12,10 +12,6 @@ import (
 // The values clients propose: v1..vValues.
 const values = 3
 
-// maxTerm keeps a case within the range the model represents (terms and
-// indexes up to 255): campaigns stop there.
-const maxTerm = 200
-
 // configs are the cluster shapes every property run covers.
 func configs() []Options {
 	var out []Options
@@ -68,7 +64,7 @@ func (m *machine) msg(t *rapid.T) int {
 
 func (m *machine) maxTermReached() bool {
 	for id := 1; id <= m.c.Options().N; id++ {
-		if m.c.Node(id).Status().Term >= maxTerm {
+		if m.c.Node(id).Status().Term >= MaxTerm {
 			return true
 		}
 	}
@@ -149,10 +145,10 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	}
 	// rapid draws an action name uniformly: more names for delivery, ticks
 	// and proposals keep the protocol moving between faults.
-	for k := range 10 {
+	for k := range 20 {
 		actions[fmt.Sprintf("deliver-%d", k)] = deliver
 	}
-	for k := range 2 {
+	for k := range 3 {
 		actions[fmt.Sprintf("tick-%d", k)] = actions["tick"]
 		actions[fmt.Sprintf("propose-%d", k)] = actions["propose"]
 	}
