@@ -223,11 +223,17 @@ func EventLabel(ev raft.TraceEvent) Label {
 	return l
 }
 
+// takeFlight removes message i from the messages in flight and returns it.
+func (c *Cluster) takeFlight(i int) raft.Message {
+	m := c.flight[i]
+	c.flight = slices.Delete(c.flight, i, i+1)
+	return m
+}
+
 // Deliver delivers message i of Flight to its receiver. A node that refuses
 // a message (Step returns an error) is a bug in the sender: it is returned.
 func (c *Cluster) Deliver(i int) ([]Label, error) {
-	m := c.flight[i]
-	c.flight = slices.Delete(c.flight, i, i+1)
+	m := c.takeFlight(i)
 	var err error
 	labels := c.take(func() {
 		err = c.nodes[m.To-1].rn.Step(m)
@@ -241,8 +247,7 @@ func (c *Cluster) Deliver(i int) ([]Label, error) {
 // happened in memory only and is lost with the message, so the model sees
 // DropMessage, then Restart.
 func (c *Cluster) DeliverThenCrash(i int) ([]Label, error) {
-	m := c.flight[i]
-	c.flight = slices.Delete(c.flight, i, i+1)
+	m := c.takeFlight(i)
 	to := int(m.To)
 	c.Stats.Faults["crash-before-persist"]++
 	sm := SpecMessage(m)
@@ -258,8 +263,7 @@ func (c *Cluster) DeliverThenCrash(i int) ([]Label, error) {
 // step's state but crashes before sending anything, and restarts from its
 // storage (the step, the loss of its messages, Restart).
 func (c *Cluster) DeliverPersistThenCrash(i int) ([]Label, error) {
-	m := c.flight[i]
-	c.flight = slices.Delete(c.flight, i, i+1)
+	m := c.takeFlight(i)
 	to := int(m.To)
 	c.Stats.Faults["crash-after-persist"]++
 	var err error
@@ -290,8 +294,7 @@ func (c *Cluster) DeliverPersistThenCrash(i int) ([]Label, error) {
 
 // Drop loses message i.
 func (c *Cluster) Drop(i int) []Label {
-	m := c.flight[i]
-	c.flight = slices.Delete(c.flight, i, i+1)
+	m := c.takeFlight(i)
 	c.Stats.Faults["drop"]++
 	sm := SpecMessage(m)
 	return c.take(func() {}, Label{Action: "DropMessage", I: int(m.To), J: int(m.From), Msg: &sm})
