@@ -160,11 +160,7 @@ func speed(args []string, stdout, stderr io.Writer) (bool, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return false, err
 	}
-	r, err := resolveModel(*config, *models)
-	if err != nil {
-		return false, err
-	}
-	cfg, err := loadConfig(r)
+	r, cfg, err := openModel(*config, *models)
 	if err != nil {
 		return false, err
 	}

@@ -212,13 +212,17 @@ func resolveModel(name, models string) (resolved, error) {
 	return resolved{name: m.Name, cfgPath: filepath.Join(filepath.Dir(manPath), m.Config), entry: m}, nil
 }
 
-// loadConfig parses a model's config.
-func loadConfig(r resolved) (model.Config, error) {
+// openModel resolves -config and parses the config it names.
+func openModel(name, models string) (resolved, model.Config, error) {
+	r, err := resolveModel(name, models)
+	if err != nil {
+		return r, model.Config{}, err
+	}
 	cfg, err := model.ParseConfig(r.cfgPath)
 	if err != nil {
-		return cfg, usageError{err}
+		return r, cfg, usageError{err}
 	}
-	return cfg, nil
+	return r, cfg, nil
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
@@ -243,11 +247,7 @@ func explore(args []string, stdout, stderr io.Writer) (bool, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return false, err
 	}
-	r, err := resolveModel(*config, *models)
-	if err != nil {
-		return false, err
-	}
-	cfg, err := loadConfig(r)
+	r, cfg, err := openModel(*config, *models)
 	if err != nil {
 		return false, err
 	}
