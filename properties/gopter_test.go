@@ -190,11 +190,11 @@ func genCommand(state commands.State) gopter.Gen {
 	})
 }
 
-func clientCommands(n int, preVote, cq bool, seed uint64) *commands.ProtoCommands {
+func clientCommands(tb testing.TB, n int, preVote, cq bool, seed uint64) *commands.ProtoCommands {
 	return &commands.ProtoCommands{
 		NewSystemUnderTestFunc: func(commands.State) commands.SystemUnderTest {
 			return &sutCluster{
-				Network: rafttest.New(n, rafttest.PreVote(preVote), rafttest.CheckQuorum(cq), rafttest.Seed(seed)),
+				Network: rafttest.New(tb, n, rafttest.PreVote(preVote), rafttest.CheckQuorum(cq), rafttest.Seed(seed)),
 				history: &history{leaders: map[uint64]uint64{}},
 			}
 		},
@@ -221,7 +221,7 @@ func TestGopterClients(t *testing.T) {
 			params.Rng.Seed(int64(o.N*4) + b2i(o.PreVote)*2 + b2i(o.CheckQuorum))
 			props := gopter.NewProperties(params)
 			props.Property("clients observe one committed sequence and one leader per term",
-				commands.Prop(clientCommands(o.N, o.PreVote, o.CheckQuorum, uint64(o.N))))
+				commands.Prop(clientCommands(t, o.N, o.PreVote, o.CheckQuorum, uint64(o.N))))
 			var out strings.Builder
 			if !props.Run(gopter.NewFormatedReporter(true, 100, &out)) {
 				t.Error(out.String())

@@ -122,7 +122,7 @@ func TestNonVacuityGopter(t *testing.T) {
 	params.Rng.Seed(1)
 	props := gopter.NewProperties(params)
 	props.Property("clients observe one committed sequence and one leader per term",
-		commands.Prop(clientCommands(3, false, false, 3)))
+		commands.Prop(clientCommands(t, 3, false, false, 3)))
 	var out strings.Builder
 	if props.Run(gopter.NewFormatedReporter(true, 100, &out)) {
 		t.Fatal("the client-level commands did not catch GrantWithoutLogCheck")

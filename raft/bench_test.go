@@ -21,7 +21,7 @@ func BenchmarkPropose3Nodes(b *testing.B) {
 			name = fmt.Sprintf("pipelined-%d", batch)
 		}
 		b.Run(name, func(b *testing.B) {
-			nw := rafttest.New(3)
+			nw := rafttest.New(b, 3)
 			nw.Campaign(1)
 			leader := nw.Node(1).RN
 			delivered := nw.Delivered
@@ -56,7 +56,7 @@ func BenchmarkElection(b *testing.B) {
 		b.Run("prevote="+onOff(pv), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				nw := rafttest.New(3, rafttest.PreVote(pv))
+				nw := rafttest.New(b, 3, rafttest.PreVote(pv))
 				nw.Campaign(1)
 				if st := nw.Status(1); st.Role != raft.Leader || st.Commit != 1 {
 					b.Fatalf("no leader with a committed entry: %+v", st)

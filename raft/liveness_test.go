@@ -152,7 +152,7 @@ func scenario(t *testing.T, n int, setup func(nw *rafttest.Network), expects []e
 	for _, e := range expects {
 		t.Run(e.f.name, func(t *testing.T) {
 			for _, s := range seeds {
-				nw := rafttest.New(n, append(e.f.opts, rafttest.Seed(s))...)
+				nw := rafttest.New(t, n, append(e.f.opts, rafttest.Seed(s))...)
 				setup(nw)
 				r := awaitStable(t, nw, livenessTicks, holdTicks)
 				if r.found != e.stable {

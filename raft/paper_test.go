@@ -371,7 +371,7 @@ func TestPaper_LogMatchingAfterRandomElections(t *testing.T) {
 			if s%4 >= 2 {
 				opts = append(opts, rafttest.CheckQuorum(true))
 			}
-			nw := rafttest.New(5, opts...)
+			nw := rafttest.New(t, 5, opts...)
 			leaders := map[uint64]uint64{} // term -> leader
 			live := func() []uint64 {
 				var out []uint64

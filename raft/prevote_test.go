@@ -16,7 +16,7 @@ func TestPreVote_PartitionedNodeDoesNotDisrupt(t *testing.T) {
 	for _, pv := range []bool{true, false} {
 		t.Run("prevote="+onOff(pv), func(t *testing.T) {
 			for _, s := range []uint64{1, 2, 3} {
-				nw := rafttest.New(3, rafttest.PreVote(pv), rafttest.Seed(s))
+				nw := rafttest.New(t, 3, rafttest.PreVote(pv), rafttest.Seed(s))
 				// Leader 1 at term 1 commits "a" on all three nodes.
 				nw.Campaign(1)
 				if err := nw.Propose(1, "a"); err != nil {
@@ -60,7 +60,7 @@ func TestPreVote_PartitionedNodeDoesNotDisrupt(t *testing.T) {
 // from an explicit rejection of its lower-term pre-vote.
 func TestRegression_Etcd8243_LowerTermPreVoteRejected(t *testing.T) {
 	for _, s := range []uint64{1, 2, 3, 4, 5} {
-		nw := rafttest.New(3, rafttest.PreVote(true), rafttest.Seed(s))
+		nw := rafttest.New(t, 3, rafttest.PreVote(true), rafttest.Seed(s))
 		nw.Campaign(1) // leader 1 at term 1, 1/1 committed everywhere
 		// 3 pre-campaigns twice; each time 1 and 2 grant its pre-vote (no
 		// lease, its log as good), but its vote requests are lost. It is a
@@ -117,7 +117,7 @@ func TestRegression_Etcd8243_LowerTermPreVoteRejected(t *testing.T) {
 func TestRegression_Etcd9586_PreCandidateHasNoLease(t *testing.T) {
 	for _, s := range []uint64{1, 2, 3, 4, 5} {
 		for _, late := range []int{3, 6, 9} {
-			nw := rafttest.New(3, rafttest.PreVote(true), rafttest.CheckQuorum(true), rafttest.Seed(s))
+			nw := rafttest.New(t, 3, rafttest.PreVote(true), rafttest.CheckQuorum(true), rafttest.Seed(s))
 			nw.Campaign(1)
 			// 2 stops hearing from leader 1 late ticks before 3 does (1
 			// keeps its quorum with 3 meanwhile), then 1 is cut off.

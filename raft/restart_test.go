@@ -12,7 +12,7 @@ import (
 // A node restarted from its Storage keeps its term, vote, log and commit
 // index; it forgets its role and leader.
 func TestRestart_KeepsDurableState(t *testing.T) {
-	nw := rafttest.New(3, rafttest.PreVote(true))
+	nw := rafttest.New(t, 3, rafttest.PreVote(true))
 	nw.Campaign(1)
 	for _, v := range []string{"a", "b"} {
 		if err := nw.Propose(1, v); err != nil {
@@ -48,7 +48,7 @@ func TestRestart_KeepsDurableState(t *testing.T) {
 // response was never sent; entries appended but not persisted are gone and
 // were never acknowledged.
 func TestRestart_UnpersistedStepIsLost(t *testing.T) {
-	nw := rafttest.New(3)
+	nw := rafttest.New(t, 3)
 	n2 := nw.Node(2)
 	// 2 grants a vote to 1 for term 1, and crashes before handling the
 	// Ready.
@@ -98,7 +98,7 @@ func TestRestart_UnpersistedStepIsLost(t *testing.T) {
 func TestRestart_ClusterReelectsAndKeepsCommitted(t *testing.T) {
 	for _, pv := range []bool{false, true} {
 		t.Run("prevote="+onOff(pv), func(t *testing.T) {
-			nw := rafttest.New(3, rafttest.PreVote(pv), rafttest.Seed(3))
+			nw := rafttest.New(t, 3, rafttest.PreVote(pv), rafttest.Seed(3))
 			nw.Campaign(2)
 			for _, v := range []string{"a", "b", "c"} {
 				if err := nw.Propose(2, v); err != nil {

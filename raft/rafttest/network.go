@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"testing"
 
 	"github.com/checkedraft/checkedraft/raft"
 )
@@ -39,6 +40,7 @@ type Network struct {
 	Delivered int
 	// Ticks counts the calls to Tick.
 	Ticks int
+	tb    testing.TB
 }
 
 // Option changes the configuration template of a Network.
@@ -68,13 +70,16 @@ func MaxEntriesPerMsg(n int) Option { return func(c *raft.Config) { c.MaxEntries
 func WithTracer(t raft.Tracer) Option { return func(c *raft.Config) { c.Tracer = t } }
 
 // New starts a network of n fresh nodes with IDs 1..n. By default the
-// election timeout is 10 ticks and the heartbeat 1 tick.
-func New(n int, opts ...Option) *Network {
+// election timeout is 10 ticks and the heartbeat 1 tick. What the network
+// cannot go on from (a node that refuses a message or cannot start, a
+// storage error, messages that never stop) fails tb at once, so that one
+// broken test does not stop the others.
+func New(tb testing.TB, n int, opts ...Option) *Network {
 	ids := make([]uint64, n)
 	for i := range ids {
 		ids[i] = uint64(i + 1)
 	}
-	nw := &Network{Nodes: map[uint64]*Node{}, IDs: ids, cut: map[[2]uint64]bool{}}
+	nw := &Network{Nodes: map[uint64]*Node{}, IDs: ids, cut: map[[2]uint64]bool{}, tb: tb}
 	nw.cfg = func(id uint64) raft.Config {
 		c := raft.Config{ID: id, Peers: ids, ElectionTick: 10, HeartbeatTick: 1}
 		for _, o := range opts {
@@ -95,7 +100,8 @@ func (nw *Network) start(id uint64) {
 	cfg.Storage = n.Storage
 	rn, err := raft.NewRawNode(&cfg)
 	if err != nil {
-		panic(fmt.Sprintf("rafttest: starting node %d: %v", id, err))
+		nw.tb.Helper()
+		nw.tb.Fatalf("rafttest: starting node %d: %v", id, err)
 	}
 	n.RN, n.Down, n.Applied = rn, false, nil
 }
@@ -116,9 +122,9 @@ func (nw *Network) Process(id uint64) {
 	for n.RN.HasReady() {
 		rd := n.RN.Ready()
 		if !rd.HardState.IsEmpty() {
-			must(n.Storage.SetHardState(rd.HardState))
+			nw.must(n.Storage.SetHardState(rd.HardState))
 		}
-		must(n.Storage.Append(rd.Entries))
+		nw.must(n.Storage.Append(rd.Entries))
 		for _, m := range rd.Messages {
 			nw.send(m)
 		}
@@ -129,9 +135,10 @@ func (nw *Network) Process(id uint64) {
 	}
 }
 
-func must(err error) {
+func (nw *Network) must(err error) {
 	if err != nil {
-		panic(err)
+		nw.tb.Helper()
+		nw.tb.Fatalf("rafttest: %v", err)
 	}
 }
 
@@ -168,19 +175,18 @@ func (nw *Network) Deliver(i int) error {
 func (nw *Network) Drop(i int) { nw.Queue = slices.Delete(nw.Queue, i, i+1) }
 
 // Stabilize delivers messages, oldest first, until none is in flight (at
-// most limit deliveries; it panics beyond, which means the nodes never stop
-// talking). It panics if a node refuses a message: a correct cluster never
-// sends one.
+// most limit deliveries; beyond, the nodes never stop talking and the test
+// fails). A node that refuses a message fails the test: a correct cluster
+// never sends one.
 func (nw *Network) Stabilize() {
 	const limit = 100000
 	nw.ProcessAll()
 	for k := 0; len(nw.Queue) > 0; k++ {
 		if k == limit {
-			panic("rafttest: Stabilize: messages still in flight after 100000 deliveries")
+			nw.tb.Helper()
+			nw.tb.Fatalf("rafttest: Stabilize: messages still in flight after %d deliveries", limit)
 		}
-		if err := nw.Deliver(0); err != nil {
-			panic(err)
-		}
+		nw.must(nw.Deliver(0))
 	}
 }
 
@@ -205,7 +211,7 @@ func (nw *Network) TickN(n int) {
 
 // Campaign makes node id start an election now and stabilizes.
 func (nw *Network) Campaign(id uint64) {
-	must(nw.Nodes[id].RN.Campaign())
+	nw.must(nw.Nodes[id].RN.Campaign())
 	nw.Stabilize()
 }
 
