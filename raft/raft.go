@@ -207,15 +207,10 @@ func (r *raft) becomeLeader() {
 	r.appendEntry(nil)
 }
 
-// hup is the TLA+ Timeout: a leader ignores it; with PreVote it starts a
-// pre-election, otherwise an election.
-func (r *raft) hup() bool {
-	if r.role == Leader {
-		return false
-	}
-	r.campaign(r.preVote)
-	return true
-}
+// hup is the TLA+ Timeout: with PreVote it starts a pre-election,
+// otherwise an election. A leader never gets here (etcd's leader ignores
+// MsgHup): its election timer does not run, and Campaign ignores it.
+func (r *raft) hup() { r.campaign(r.preVote) }
 
 // campaign is the TLA+ CampaignPreElection (pre) or CampaignElection. The
 // node votes for itself; alone it is a quorum and goes on at once.
