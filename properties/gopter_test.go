@@ -104,9 +104,9 @@ type clientCommand struct {
 func (c *clientCommand) Run(sut commands.SystemUnderTest) (res commands.Result) {
 	s := sut.(*sutCluster)
 	defer func() {
-		// The network panics when a node refuses a message: a correct
-		// cluster never sends one (for instance an append that would
-		// overwrite a committed entry).
+		// The network fails (through failByPanic) when a node refuses a
+		// message: a correct cluster never sends one (for instance an
+		// append that would overwrite a committed entry).
 		if p := recover(); p != nil {
 			res = observation{verdict: fmt.Errorf("the cluster broke: %v", p)}
 		}
@@ -190,11 +190,19 @@ func genCommand(state commands.State) gopter.Gen {
 	})
 }
 
+// failByPanic is the testing.TB the client-level networks fail through: it
+// panics instead of ending the test, and clientCommand.Run turns the panic
+// into a failed observation that gopter shrinks like any other.
+type failByPanic struct{ testing.TB }
+
+// Fatalf panics with the message.
+func (failByPanic) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+
 func clientCommands(tb testing.TB, n int, preVote, cq bool, seed uint64) *commands.ProtoCommands {
 	return &commands.ProtoCommands{
 		NewSystemUnderTestFunc: func(commands.State) commands.SystemUnderTest {
 			return &sutCluster{
-				Network: rafttest.New(tb, n, rafttest.PreVote(preVote), rafttest.CheckQuorum(cq), rafttest.Seed(seed)),
+				Network: rafttest.New(failByPanic{tb}, n, rafttest.PreVote(preVote), rafttest.CheckQuorum(cq), rafttest.Seed(seed)),
 				history: &history{leaders: map[uint64]uint64{}},
 			}
 		},
