@@ -573,27 +573,24 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 		}
 		return v, nil
 	}
-	// Servers: {s1, ..., sN} in any order, each a model value.
-	sv, err := get("Server")
-	if err != nil {
-		return Config{}, err
+	// Server = {s1, ..., sN} and Value = {v1, ..., vK}, in any order.
+	valueSet := func(name, prefix string) (constValue, []int, error) {
+		v, err := get(name)
+		if err != nil {
+			return v, nil, err
+		}
+		if !v.isSet {
+			return v, nil, p.errf(v.line, "%s must be a set of model values %s1, %s2, ...", name, prefix, prefix)
+		}
+		idx, err := p.modelValues(v, prefix)
+		return v, idx, err
 	}
-	if !sv.isSet {
-		return Config{}, p.errf(sv.line, "Server must be a set of model values s1..sN")
-	}
-	idx, err := p.modelValues(sv, "s")
+	sv, idx, err := valueSet("Server", "s")
 	if err != nil {
 		return Config{}, err
 	}
 	cfg.N = len(idx)
-	vv, err := get("Value")
-	if err != nil {
-		return Config{}, err
-	}
-	if !vv.isSet {
-		return Config{}, p.errf(vv.line, "Value must be a set of model values v1..vK")
-	}
-	vidx, err := p.modelValues(vv, "v")
+	_, vidx, err := valueSet("Value", "v")
 	if err != nil {
 		return Config{}, err
 	}

@@ -136,6 +136,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"s.cfg", with(10, `  MaxLogLen = "one`), 10, "unterminated string"},
 		{"t.cfg", with(10, `  MaxLogLen = "one"`), 10, "MaxLogLen must be a natural number"},
 		{"r.cfg", with(10, "  MaxLogLen = 1  MaxLogLen = 2"), 10, "assigned twice"},
+		{"u.cfg", with(3, "  Server = s1"), 3, "Server must be a set of model values s1, s2, ..."},
+		{"v.cfg", with(4, "  Value = 2"), 4, "Value must be a set of model values v1, v2, ..."},
 	} {
 		p := write(c.file, c.lines)
 		_, err := ParseConfig(p)
