@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,11 +14,11 @@ import (
 	"github.com/leanovate/gopter/commands"
 	"pgregory.net/rapid"
 
-	"github.com/checkedraft/checkedraft/raft"
+	"github.com/checkedraft/checkedraft/internal/bugs"
 )
 
 // Built with the tag raftbugs (make prop-nonvacuity), raft/ can run with one
-// seeded bug switched on. Each must make the property suite fail within its
+// seeded bug (internal/bugs) switched on. Each must make the property suite fail within its
 // default budget: the suite is shown able to fail.
 
 // recorder is a rapid.TB that records a failure instead of failing the
@@ -61,33 +62,39 @@ func (r *recorder) run(prop func(*rapid.T)) {
 }
 
 func TestNonVacuity(t *testing.T) {
-	if !raft.BugsAvailable {
+	if !bugs.Available {
 		t.Fatal("built without the raftbugs tag")
 	}
 	// Each bug is caught with refinement (the model refuses the step) and,
 	// where the default budget allows, by the spec's properties alone.
-	cases := []struct {
-		bug    raft.Bug
+	type bugCase struct {
+		bug    bugs.Bug
 		o      Options
 		refine []bool
-	}{
-		{raft.BugPreCandidateBumpsTerm, Options{N: 3, PreVote: true}, []bool{true, false}},
-		{raft.BugPreVoteAdoptsTerm, Options{N: 3, PreVote: true}, []bool{true, false}},
-		{raft.BugGrantWithoutLogCheck, Options{N: 3}, []bool{true, false}},
-		{raft.BugRestartForgetsVote, Options{N: 3}, []bool{true, false}},
+	}
+	cases := []bugCase{
+		{bugs.PreCandidateBumpsTerm, Options{N: 3, PreVote: true}, []bool{true, false}},
+		{bugs.PreVoteAdoptsTerm, Options{N: 3, PreVote: true}, []bool{true, false}},
+		{bugs.GrantWithoutLogCheck, Options{N: 3}, []bool{true, false}},
+		{bugs.RestartForgetsVote, Options{N: 3}, []bool{true, false}},
 		// With one entry per append a follower can hold an earlier-term
 		// entry without the leader's own (the figure 8 situation). Without
 		// the model, only a later leader overwriting the wrongly committed
 		// entry shows the bug, too deep for the default budget; the TLA+
 		// mutant MutCommitEarlierTerm shows the property failing.
-		{raft.BugCommitEarlierTerm, Options{N: 3, MaxEntriesPerMsg: 1}, []bool{true}},
+		{bugs.CommitEarlierTerm, Options{N: 3, MaxEntriesPerMsg: 1}, []bool{true}},
+	}
+	for _, b := range bugs.All {
+		if !slices.ContainsFunc(cases, func(c bugCase) bool { return c.bug == b }) {
+			t.Errorf("seeded bug %s has no case here: nothing shows the suite catches it", b)
+		}
 	}
 	for _, c := range cases {
 		for _, refine := range c.refine {
 			name := fmt.Sprintf("%s/refinement=%v", c.bug, refine)
 			t.Run(name, func(t *testing.T) {
-				raft.SetBug(c.bug)
-				defer raft.SetBug("")
+				bugs.Set(c.bug)
+				defer bugs.Set("")
 				// A fail file left by an earlier run would be replayed
 				// instead of searched for: start from none.
 				recName := fmt.Sprintf("NonVacuity_%s_refinement_%v", c.bug, refine)
@@ -115,8 +122,8 @@ func TestNonVacuity(t *testing.T) {
 // budget (the PreVote ones only disrupt; a forgotten vote needs a crash
 // between vote and election), and the rapid suite catches them.
 func TestNonVacuityGopter(t *testing.T) {
-	raft.SetBug(raft.BugGrantWithoutLogCheck)
-	defer raft.SetBug("")
+	bugs.Set(bugs.GrantWithoutLogCheck)
+	defer bugs.Set("")
 	params := gopter.DefaultTestParameters()
 	params.MinSuccessfulTests = gopterChecks()
 	params.Rng.Seed(1)

@@ -3,6 +3,8 @@ package raft
 import (
 	"fmt"
 	"slices"
+
+	"github.com/checkedraft/checkedraft/internal/bugs"
 )
 
 // raft is the protocol state machine of one node. It is deterministic and
@@ -107,7 +109,7 @@ func newRaft(c *Config) (*raft, error) {
 	}
 	r.becomeFollower(hs.Term, None)
 	r.vote = hs.Vote
-	if bug(BugRestartForgetsVote) {
+	if bugs.On(bugs.RestartForgetsVote) {
 		r.vote = None
 	}
 	return r, nil
@@ -183,7 +185,7 @@ func (r *raft) becomePreCandidate() {
 	clear(r.votes)
 	r.role = PreCandidate
 	r.lead = None
-	if bug(BugPreCandidateBumpsTerm) {
+	if bugs.On(bugs.PreCandidateBumpsTerm) {
 		r.term++
 	}
 }
@@ -387,7 +389,7 @@ func (r *raft) checkTerm(m Message) bool {
 			return false
 		}
 		switch {
-		case m.Type == MsgPreVote && bug(BugPreVoteAdoptsTerm):
+		case m.Type == MsgPreVote && bugs.On(bugs.PreVoteAdoptsTerm):
 			r.becomeFollower(m.Term, None)
 		case m.Type == MsgPreVote:
 		case m.Type == MsgPreVoteResp && !m.Reject:
@@ -426,7 +428,7 @@ func (r *raft) handleVoteRequest(m Message) {
 	if m.Type == MsgPreVote {
 		resp = MsgPreVoteResp
 	}
-	if canVote && (r.log.isUpToDate(m.LogTerm, m.Index) || bug(BugGrantWithoutLogCheck)) {
+	if canVote && (r.log.isUpToDate(m.LogTerm, m.Index) || bugs.On(bugs.GrantWithoutLogCheck)) {
 		if m.Type == MsgVote {
 			r.vote = m.From
 			r.electionElapsed = 0
@@ -573,7 +575,7 @@ func (r *raft) maybeCommit() bool {
 	}
 	slices.Sort(matches)
 	q := min(matches[len(matches)-r.quorum()], r.log.lastIndex())
-	if q > r.log.committed && (r.log.term(q) == r.term || bug(BugCommitEarlierTerm)) {
+	if q > r.log.committed && (r.log.term(q) == r.term || bugs.On(bugs.CommitEarlierTerm)) {
 		r.log.commitTo(q)
 		return true
 	}

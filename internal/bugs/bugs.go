@@ -1,0 +1,29 @@
+// Package bugs names the bugs seeded in raft/ to show that the property
+// suites (properties/) can fail. Only a build with the tag raftbugs can
+// switch one on (Set); without the tag On is constantly false, and the
+// checks for them compile away. Being internal, none of it is part of
+// raft's API.
+package bugs
+
+// Bug names a deliberately broken variant of the protocol.
+type Bug string
+
+// The seeded bugs, each the twin of a TLA+ mutant in tla/Mut*.tla.
+const (
+	// PreCandidateBumpsTerm: a pre-candidate increments its term.
+	PreCandidateBumpsTerm Bug = "PreCandidateBumpsTerm"
+	// GrantWithoutLogCheck: votes are granted without checking that the
+	// candidate's log is up to date.
+	GrantWithoutLogCheck Bug = "GrantWithoutLogCheck"
+	// CommitEarlierTerm: a leader commits an entry of an earlier term by
+	// counting replicas.
+	CommitEarlierTerm Bug = "CommitEarlierTerm"
+	// RestartForgetsVote: a restarted node has no vote in its term.
+	RestartForgetsVote Bug = "RestartForgetsVote"
+	// PreVoteAdoptsTerm: a node adopts the term of a higher-term pre-vote
+	// request.
+	PreVoteAdoptsTerm Bug = "PreVoteAdoptsTerm"
+)
+
+// All lists the seeded bugs.
+var All = []Bug{PreCandidateBumpsTerm, GrantWithoutLogCheck, CommitEarlierTerm, RestartForgetsVote, PreVoteAdoptsTerm}
