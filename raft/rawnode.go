@@ -87,13 +87,19 @@ func NewRawNode(cfg *Config) (*RawNode, error) {
 func (rn *RawNode) Tick() { rn.r.tick() }
 
 // Campaign makes the node start an election now (a pre-election with
-// PreVote), as if its election timer had fired. A leader ignores it.
-func (rn *RawNode) Campaign() error {
+// PreVote), as if its election timer had fired. A leader ignores it, as
+// etcd's does (the spec's Timeout is not enabled at a leader).
+//
+// Campaign cannot fail, so it returns nothing (etcd's RawNode.Campaign
+// returns an error that is always nil when stepping MsgHup). A driver that
+// must know whether an election started, such as a conformance harness
+// mapping it to the spec's Timeout, calls Fire(ElectionTimer) instead: it
+// returns ErrTimerNotRunning on a leader.
+func (rn *RawNode) Campaign() {
 	if rn.r.role == Leader {
-		return nil // etcd: a leader ignores MsgHup (the spec has no such step)
+		return
 	}
 	rn.r.traced(ActionTimeout, nil, nil, func() { rn.r.hup() })
-	return nil
 }
 
 // Timer names a node's timers, for Fire.
@@ -173,8 +179,7 @@ func (rn *RawNode) Propose(data []byte) error {
 }
 
 // Step hands the node a message from another node. It returns a *StepError,
-// and leaves the node unchanged, for a message it refuses: an unknown or
-// local-only type, a sender outside the configuration or the node itself, a
+// and leaves the node unchanged, for a message it refuses: an unknown type, a sender outside the configuration or the node itself, a
 // message addressed to another node, a missing term, a malformed append, or
 // one that contradicts what the node knows is committed.
 func (rn *RawNode) Step(m Message) error {
@@ -192,8 +197,6 @@ func (rn *RawNode) validate(m Message) string {
 	switch {
 	case !m.Type.valid():
 		return "unknown message type"
-	case m.Type.IsLocal():
-		return "a local message type cannot come from the network"
 	case m.To != r.id:
 		return fmt.Sprintf("addressed to node %d", m.To)
 	case m.From == r.id:

@@ -123,9 +123,7 @@ func TestRuleB_LeaderIgnoresHup(t *testing.T) {
 			n.msgs()
 			before := n.status()
 
-			if err := n.rn.Campaign(); err != nil {
-				t.Fatalf("Campaign on a leader: %v", err)
-			}
+			n.rn.Campaign()
 			wantUnchanged(t, n, before)
 
 			if err := n.rn.Fire(raft.ElectionTimer); !errors.Is(err, raft.ErrTimerNotRunning) {
@@ -159,9 +157,7 @@ func TestRuleC_PreVoteHupMakesPreCandidate(t *testing.T) {
 	n.msgs()
 	wantState(t, n, state{Term: 2, Vote: 2, Lead: 2, Role: raft.Follower})
 
-	if err := n.rn.Campaign(); err != nil {
-		t.Fatal(err)
-	}
+	n.rn.Campaign()
 	rd := n.ready()
 	wantState(t, n, state{Term: 2, Vote: 2, Lead: raft.None, Role: raft.PreCandidate})
 	if !rd.HardState.IsEmpty() {
@@ -178,9 +174,7 @@ func TestRuleC_PreVoteHupMakesPreCandidate(t *testing.T) {
 func TestRuleD_PreVoteRequests(t *testing.T) {
 	// Node 3 of five, at term 4, with the log 1/1 2/1 3/2.
 	n := restoreNode(t, 3, peers5, raft.HardState{Term: 4}, []uint64{1, 1, 2}, preVote)
-	if err := n.rn.Campaign(); err != nil {
-		t.Fatal(err)
-	}
+	n.rn.Campaign()
 	rd := n.ready()
 	wantMsgs(t, rd.Messages, requests(raft.MsgPreVote, 3, []uint64{1, 2, 4, 5}, 5, 3, 2)...)
 	if !rd.HardState.IsEmpty() {
@@ -200,9 +194,7 @@ func TestRuleE_SingleNodeWinsAtOnce(t *testing.T) {
 		}
 		t.Run("fresh/prevote="+onOff(pv), func(t *testing.T) {
 			n := newNode(t, 1, []uint64{1}, opts...)
-			if err := n.rn.Campaign(); err != nil {
-				t.Fatal(err)
-			}
+			n.rn.Campaign()
 			rd := n.ready()
 			wantState(t, n, state{Term: 1, Vote: 1, Lead: 1, Role: raft.Leader})
 			empty := []raft.Entry{{Index: 1, Term: 1}}
@@ -220,9 +212,7 @@ func TestRuleE_SingleNodeWinsAtOnce(t *testing.T) {
 			// Restarted at term 3 with the log 1/1 2/3, both committed and
 			// applied.
 			n := restoreNode(t, 1, []uint64{1}, raft.HardState{Term: 3, Commit: 2}, []uint64{1, 3}, append(opts, applied(2))...)
-			if err := n.rn.Campaign(); err != nil {
-				t.Fatal(err)
-			}
+			n.rn.Campaign()
 			rd := n.ready()
 			wantState(t, n, state{Term: 4, Vote: 1, Lead: 1, Role: raft.Leader})
 			if want := (raft.HardState{Term: 4, Vote: 1, Commit: 3}); rd.HardState != want {
@@ -332,9 +322,7 @@ func TestRuleH_BecomeCandidate(t *testing.T) {
 	// Node 2 of five, at term 3 with the log 1/1 2/3.
 	t.Run("timeout", func(t *testing.T) {
 		n := restoreNode(t, 2, peers5, raft.HardState{Term: 3}, []uint64{1, 3})
-		if err := n.rn.Campaign(); err != nil {
-			t.Fatal(err)
-		}
+		n.rn.Campaign()
 		rd := n.ready()
 		wantState(t, n, state{Term: 4, Vote: 2, Role: raft.Candidate})
 		if want := (raft.HardState{Term: 4, Vote: 2}); rd.HardState != want {

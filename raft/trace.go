@@ -21,7 +21,7 @@ const (
 )
 
 // HandleAction names the spec action that handles a message of type t ("" for
-// a local type).
+// an unknown type).
 func HandleAction(t MessageType) string {
 	switch t {
 	case MsgPreVote:

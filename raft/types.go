@@ -30,21 +30,23 @@ func (r StateRole) String() string {
 }
 
 // MessageType is the type of a Message.
+//
+// Every type is one nodes exchange: Ready hands out messages of these types
+// and Step accepts them. The inputs etcd-raft steps as local messages are
+// RawNode methods here: MsgHup is Campaign (or Fire(ElectionTimer)), MsgBeat
+// Fire(HeartbeatTimer), MsgProp Propose, MsgCheckQuorum
+// Fire(CheckQuorumTimer), and Tick fires the timers when they are due. The
+// node never steps those as messages, so they have no type here: nothing a
+// driver (an application, a conformance harness) carries between nodes or
+// finds in a trace is local-only, and Step refuses any other value as an
+// unknown type.
 type MessageType uint8
 
-// Message types. MsgHup, MsgBeat, MsgProp and MsgCheckQuorum are local: the
-// node steps them itself (from Tick, Campaign, Propose and Fire) and
-// RawNode.Step refuses them from the network.
+// Message types.
 const (
-	// MsgHup starts an election (or a pre-election with PreVote).
-	MsgHup MessageType = iota + 1
-	// MsgBeat makes a leader broadcast heartbeats.
-	MsgBeat
-	// MsgProp proposes an entry to a leader.
-	MsgProp
 	// MsgApp carries entries (possibly none) anchored after Index/LogTerm,
 	// and the leader's commit index.
-	MsgApp
+	MsgApp MessageType = iota + 1
 	// MsgAppResp acknowledges (Index: last index appended) or rejects
 	// (Index: the rejected anchor, RejectHint/LogTerm: a guess of where the
 	// logs agree) an append.
@@ -65,16 +67,12 @@ const (
 	MsgHeartbeat
 	// MsgHeartbeatResp answers a heartbeat.
 	MsgHeartbeatResp
-	// MsgCheckQuorum makes a leader with CheckQuorum step down unless it
-	// heard from a quorum since the last check.
-	MsgCheckQuorum
 )
 
 var msgTypeNames = map[MessageType]string{
-	MsgHup: "MsgHup", MsgBeat: "MsgBeat", MsgProp: "MsgProp", MsgApp: "MsgApp",
-	MsgAppResp: "MsgAppResp", MsgVote: "MsgVote", MsgVoteResp: "MsgVoteResp",
+	MsgApp: "MsgApp", MsgAppResp: "MsgAppResp", MsgVote: "MsgVote", MsgVoteResp: "MsgVoteResp",
 	MsgPreVote: "MsgPreVote", MsgPreVoteResp: "MsgPreVoteResp", MsgHeartbeat: "MsgHeartbeat",
-	MsgHeartbeatResp: "MsgHeartbeatResp", MsgCheckQuorum: "MsgCheckQuorum",
+	MsgHeartbeatResp: "MsgHeartbeatResp",
 }
 
 func (t MessageType) String() string {
@@ -84,12 +82,7 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-// IsLocal reports whether t is a message type a node only steps itself.
-func (t MessageType) IsLocal() bool {
-	return t == MsgHup || t == MsgBeat || t == MsgProp || t == MsgCheckQuorum
-}
-
-func (t MessageType) valid() bool { return t >= MsgHup && t <= MsgCheckQuorum }
+func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgHeartbeatResp }
 
 // Entry is a log entry. An entry with no Data is a leader's empty entry,
 // appended when it takes office.
