@@ -51,9 +51,9 @@ func onOff(b bool) string {
 	return "off"
 }
 
-// Rule a: tickElection. Every tick a follower or candidate counts one more
-// tick; past its randomized timeout, drawn in [ElectionTick,
-// 2*ElectionTick), it restarts its count and campaigns.
+// Rule a: tickElection (etcd's name; here raft.tick). Every tick a follower
+// or candidate counts one more tick; past its randomized timeout, drawn in
+// [ElectionTick, 2*ElectionTick), it restarts its count and campaigns.
 func TestRuleA_TickElection(t *testing.T) {
 	for _, pv := range []bool{false, true} {
 		// The request a campaign sends, and the state it leads to from a

@@ -27,7 +27,7 @@
 (*    healed (full, partial and asymmetric partitions).                    *)
 (*                                                                         *)
 (* Time is abstract: the timers of the implementation appear as the        *)
-(* actions Timeout, Heartbeat, CheckQuorum and LeaseExpire, which may      *)
+(* actions Timeout, Heartbeat, QuorumCheck and LeaseExpire, which may      *)
 (* happen whenever the role allows them.                                   *)
 (*                                                                         *)
 (* tla/README.md maps every action to the Go function that realises it.   *)
@@ -126,7 +126,7 @@ VARIABLE votesGranted, votesRejected
 \* Meaningless unless i is a leader, and then reset to NoProgress.
 VARIABLE progress
 \* recentActive[i]: the followers leader i has heard from since its last
-\* CheckQuorum (only kept when CheckQuorum is on).
+\* QuorumCheck (only kept when CheckQuorum is on).
 VARIABLE recentActive
 
 \* The network: a bag of messages (a function from message to its number of
@@ -242,7 +242,8 @@ HeartbeatResponseMsg(i, j, t) ==
 (***************************************************************************)
 (* One server's state as a record, so that each step can be written as a   *)
 (* function from (server, input) to (server', messages sent), which is how *)
-(* raft/ and model/ are written too.                                       *)
+(* model/ is written too (raft/ changes its node in place, and a method    *)
+(* that realises an operator names it in its comment).                     *)
 (***************************************************************************)
 
 Srv(i) == [term |-> currentTerm[i], vote |-> votedFor[i], log |-> log[i],
@@ -592,8 +593,9 @@ Init ==
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
-(* Actions.  A comment above each names the Go function of raft/ that      *)
-(* realises it; tla/README.md has the whole table.                         *)
+(* Actions.  A comment above each action of a server names the Go          *)
+(* function of raft/ that realises it and the RawNode calls that reach it; *)
+(* tla/README.md has the whole table.                                      *)
 (***************************************************************************)
 
 \* Server i takes the step r (a Result) without consuming a message.
@@ -605,7 +607,8 @@ Deliver(m, r) == SetSrv(m.mdest, r.s) /\ Reply(m, r.out) /\ UNCHANGED cut
 \* Server i's election timer fires, or the application calls Campaign
 \* (etcd's MsgHup).  Not enabled at a leader, which ignores it.  With PreVote
 \* i starts a pre-election, otherwise an election.
-\* Go: raft.(*raft).hup (from tickElection, or RawNode.Campaign).
+\* Go: raft.hup (from raft.tick, RawNode.Campaign and
+\* RawNode.Fire(ElectionTimer)).
 Timeout(i) ==
     /\ state[i] # Leader
     /\ currentTerm[i] < MaxTerm
@@ -613,7 +616,7 @@ Timeout(i) ==
               ELSE CampaignElection(i, Srv(i)))
 
 \* Leader i appends client value v and sends it on.
-\* Go: raft.(*raft).stepLeader on MsgProp (RawNode.Propose).
+\* Go: raft.appendEntry (from RawNode.Propose).
 ClientRequest(i, v) ==
     /\ state[i] = Leader
     /\ Len(log[i]) < MaxLogLen
@@ -622,7 +625,8 @@ ClientRequest(i, v) ==
 \* Leader i's heartbeat timer fires: a heartbeat to every follower j, with
 \* the commit bounded by j's match (etcd: the leader must not forward a
 \* follower's commit to an index it is not known to hold).
-\* Go: raft.(*raft).bcastHeartbeat (tickHeartbeat, MsgBeat).
+\* Go: raft.bcastHeartbeat (from raft.tickLeader and
+\* RawNode.Fire(HeartbeatTimer)).
 Heartbeat(i) ==
     /\ state[i] = Leader
     /\ Act(i, Result(Srv(i),
@@ -633,7 +637,8 @@ Heartbeat(i) ==
 \* With CheckQuorum, leader i's check-quorum timer fires (every election
 \* timeout): unless it heard from a quorum since the last check it steps
 \* down to follower in its term; either way it counts afresh.
-\* Go: raft.(*raft).stepLeader on MsgCheckQuorum (tickHeartbeat).
+\* Go: raft.quorumCheck (from raft.tickLeader and
+\* RawNode.Fire(CheckQuorumTimer)).
 QuorumCheck(i) ==
     /\ CheckQuorum
     /\ state[i] = Leader
@@ -643,7 +648,8 @@ QuorumCheck(i) ==
 
 \* Follower i has not heard from its leader for an election timeout: its
 \* lease ends (its election timer runs on towards Timeout).
-\* Go: raft.(*raft).tickElection, when electionElapsed reaches ElectionTick.
+\* Go: raft.tick, when electionElapsed reaches ElectionTick (or
+\* RawNode.Fire(LeaseTimer)).
 LeaseExpire(i) ==
     /\ lease[i]
     /\ lease' = [lease EXCEPT ![i] = FALSE]
@@ -667,7 +673,8 @@ Pending(j, i, t) ==
 
 \* Server i handles a message of one type from j (which one, when several
 \* are in flight, is what the step's change of messages shows).
-\* Go: raft.(*raft).Step and the handler named after each action.
+\* Go: RawNode.Step, then raft.step: raft.checkTerm and the handler of the
+\* receiver's role (tla/README.md names them for each action).
 HandlePreVoteRequest(i, j) ==
     \E m \in Pending(j, i, PreVoteRequest) : Deliver(m, OnPreVoteRequest(i, Srv(i), m))
 

@@ -1,0 +1,59 @@
+// Package raft is a deterministic, I/O-free implementation of Raft with
+// PreVote and CheckQuorum in etcd-raft's semantics: leader election, log
+// replication and commitment. tla/Raft.tla defines the protocol it
+// implements; each step the spec can see is named after the spec action it
+// realises (the Action* constants, TraceEvent).
+//
+// # Driving a node
+//
+// A node is a RawNode, started by NewRawNode from a Config and its Storage.
+// It has no goroutines, clock, I/O or hidden randomness, and is not safe for
+// concurrent use: the application drives it from one goroutine. Tick
+// advances its logical clock, Step hands it a message from another node,
+// Propose hands a leader data to replicate; Campaign and Fire start an
+// election or fire a timer now, for drivers that choose the timing
+// themselves. Status and Log report its state.
+//
+// # The Ready contract
+//
+// Whatever a node wants done accumulates until the application collects it:
+// while HasReady reports true, the application calls Ready and handles what
+// it returns in this order:
+//
+//  1. Persist HardState (unless it is empty) and append Entries to Storage.
+//     The first entry may replace stored entries from its index on.
+//  2. Send Messages. Vote and append responses promise what step 1 made
+//     durable (a vote cast, entries held), so they must not leave before it.
+//  3. Apply CommittedEntries, in order. A leader's empty entry (no Data)
+//     is among them and carries nothing to apply.
+//  4. Call Advance, which acknowledges everything that Ready handed out.
+//
+// A node may be stepped or ticked between Ready and Advance: what those
+// calls produce is not acknowledged by Advance and comes out in the next
+// Ready. Calling Ready again before Advance hands out everything since the
+// last Advance again (so what was persisted or sent may be repeated);
+// Advance without a Ready is a no-op.
+//
+// # What is whose
+//
+// Every slice a Ready holds belongs to the caller, who may keep or reuse it:
+// Entries and CommittedEntries are copies, Data included; Messages is a new
+// slice. The entries a message carries were copied from the log when the
+// message was made, and the node never writes to them; it keeps its own
+// reference to each message until Advance (to hand it out again from a
+// repeated Ready), so a caller that changes a message's Entries before
+// Advance would see the change there.
+//
+// The node copies what it is given, too: Step copies a message's entries and
+// Propose copies data, so the caller may reuse its buffers once they return.
+// Log and Status return copies.
+//
+// The node reads its Storage only in NewRawNode; after that it never calls
+// it, and the application alone writes to it what Ready hands out. The
+// slice Storage.Entries returns becomes the node's log, which it appends to
+// and overwrites in place, so a Storage must not use that slice afterwards
+// (MemoryStorage returns a copy, and copies what Append is given). A
+// restart is NewRawNode on the same Storage: the node comes back as a
+// follower with the term, vote, log and commit index it persisted, and
+// hands out the committed entries after Config.Applied as CommittedEntries.
+package raft
