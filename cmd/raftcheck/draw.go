@@ -28,18 +28,19 @@ func drawCmd(args []string, stdout, stderr io.Writer) (bool, error) {
 	property := fs.String("property", "", "check only this property (TLA+ name)")
 	var preVote optBool
 	fs.Var(&preVote, "prevote", "check the PreVote-only properties (default: if the behaviour shows PreVote)")
-	// The file may come before or after the flags.
+	// The file may come before, between or after the flags.
 	var file string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		file, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
-		return false, usageError{err}
-	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return false, usagef("draw: unexpected arguments %q", fs.Args())
+	for {
+		if err := fs.Parse(args); err != nil {
+			return false, usageError{err}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if file != "" {
+			return false, usagef("draw: one file at a time (%q and %q)", file, fs.Arg(0))
+		}
+		file, args = fs.Arg(0), fs.Args()[1:]
 	}
 	if file == "" {
 		return false, usagef("draw: which file? (raftcheck draw FILE [-o out.svg])")

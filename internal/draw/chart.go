@@ -49,6 +49,9 @@ type Step struct {
 	Received, Dropped, Duplicated *spec.Message
 	// Sent are the messages the step put in flight (one per copy).
 	Sent []spec.Message
+	// Lost are the messages in flight the step removed besides the one it
+	// received or dropped (a partition loses those on the cut link).
+	Lost []spec.Message
 	// Cut and Healed are the link the step cut or healed.
 	Cut, Healed *spec.Link
 	// Restart says the actor crashed and restarted.
@@ -128,6 +131,15 @@ func stepOf(l model.Label, pre, post *spec.View) Step {
 			}
 		}
 	}
+	for _, b := range pre.Messages {
+		gone := b.Copies - post.Copies(b.Msg)
+		if l.Msg != nil && l.Action != "DuplicateMessage" && l.Msg.Equal(b.Msg) {
+			gone--
+		}
+		for range gone {
+			st.Lost = append(st.Lost, b.Msg)
+		}
+	}
 	return st
 }
 
@@ -143,6 +155,8 @@ func labelText(l model.Label) string {
 		return fmt.Sprintf("%s s%d→s%d", l.Action, l.I, l.J)
 	case l.J != 0:
 		return fmt.Sprintf("%s(s%d, s%d)", l.Action, l.I, l.J)
+	case l.I == 0:
+		return l.Action
 	}
 	return fmt.Sprintf("%s(s%d)", l.Action, l.I)
 }
@@ -212,4 +226,49 @@ func PropertyOf(report string) string {
 		return report[:i]
 	}
 	return "failure"
+}
+
+// Compound is a step of an implementation: the model steps it is made of
+// (none for a step the spec does not see) and the abstract state after
+// all of them (nil: the state the model reaches).
+type Compound struct {
+	Labels []model.Label
+	Post   *spec.View
+}
+
+// Expand turns implementation steps into a behaviour of model steps: the
+// states between the model steps of a compound step, and after it when
+// Post is nil, are computed with the model (cfg). Once the model refuses a
+// step (a refinement failure) the states it would compute are unknown and
+// shown unchanged until a known Post. A compound step with no model step
+// that changes the state shows as a step "Unexplained".
+func Expand(cfg model.Config, init *spec.View, steps []Compound) []State {
+	out := []State{{State: init}}
+	cur := init
+	known := true
+	for _, st := range steps {
+		if len(st.Labels) == 0 {
+			if st.Post != nil && !spec.Equal(cur, st.Post) {
+				out = append(out, State{Label: &model.Label{Action: "Unexplained"}, State: st.Post})
+				cur = st.Post
+			}
+			continue
+		}
+		for k, l := range st.Labels {
+			next := cur
+			if known {
+				if m, err := model.Apply(cfg, cur, l); err == nil {
+					next = m
+				} else {
+					known = false
+				}
+			}
+			if k == len(st.Labels)-1 && st.Post != nil {
+				next, known = st.Post, true
+			}
+			out = append(out, State{Label: &l, State: next})
+			cur = next
+		}
+	}
+	return out
 }

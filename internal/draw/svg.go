@@ -20,6 +20,9 @@ const (
 	stateW    = 270 // right of the last lifeline
 	bandW     = 10  // the role band along a lifeline
 	footerGap = 40
+	// footerLines is how many lines of the violation's report the chart
+	// shows below it (all of it is in the tooltip).
+	footerLines = 6
 )
 
 const (
@@ -186,7 +189,7 @@ func (c *Chart) WriteSVG(w io.Writer) error {
 	width := x(n) + stateW
 	height := yEnd + footerGap
 	if c.Violation != nil {
-		height += 30
+		height += 17 * footerLines
 	}
 	server := func(r, i int) *spec.Server {
 		if r == 0 {
@@ -225,7 +228,7 @@ text { fill: #222; }
 		s.f(`<line x1="%.0f" y1="44" x2="%.0f" y2="44" stroke="%s" stroke-width="1.6" marker-end="url(#head-%s)"/><text x="%.0f" y="48">%s</text>`, lx, lx+26, col, col[1:], lx+32, shortType[t])
 		lx += 44 + float64(len(shortType[t]))*6.6
 	}
-	s.f(`<text x="%.0f" y="48">(dashed: responses; ✕ dropped; ⇢ still in flight)</text>`, lx)
+	s.f(`<text x="%.0f" y="48">(dashed: responses; ✕ dropped or lost to a cut; dotted: still in flight at the end)</text>`, lx)
 	s.f("</g>\n")
 
 	// Row stripes and the step column.
@@ -336,12 +339,13 @@ text { fill: #222; }
 			status = "in flight"
 			flightEnd += rowH * 0.5
 			y2 = flightEnd
-			label += " (in flight)"
 		case a.dropped:
 			status = "dropped"
+			if a.lost {
+				status = "lost"
+			}
 			y2 = y(a.to)
 			x2 = x1 + 0.8*(x2-x1)
-			label += " (dropped)"
 		default:
 			y2 = y(a.to)
 		}
@@ -351,7 +355,7 @@ text { fill: #222; }
 		ux, uy := dx/l, dy/l
 		sx, sy := x1+ux*(bandW/2+1), y1+uy*(bandW/2+1)
 		ex, ey := x2, y2
-		if status != "dropped" {
+		if !a.dropped {
 			ex, ey = x2-ux*(bandW/2+1), y2-uy*(bandW/2+1)
 		}
 		s.f(`<g class="msg" data-type="%s" data-from="%s" data-to="%s" data-sent="%d" data-received="%d" data-status="%s">`,
@@ -365,11 +369,11 @@ text { fill: #222; }
 			dash = ` stroke-dasharray="2 3"`
 		}
 		head := fmt.Sprintf(` marker-end="url(#head-%s)"`, col[1:])
-		if status == "dropped" {
+		if a.dropped {
 			head = ""
 		}
 		s.f(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1.6"%s%s/>`, sx, sy, ex, ey, col, dash, head)
-		if status == "dropped" {
+		if a.dropped {
 			s.f(`<path d="M%.1f,%.1f l8,8 m0,-8 l-8,8" stroke="#d00" stroke-width="2.2"/>`, ex-4, ey-4)
 		}
 		// The label along the arrow, at its middle, kept upright.
@@ -428,21 +432,18 @@ text { fill: #222; }
 	// The violated property, at its step and below the chart.
 	if v := c.Violation; v != nil {
 		r := min(max(v.Step+1, 0), rows-1)
-		detail := v.Detail
-		if i := strings.IndexByte(detail, '\n'); i >= 0 {
-			detail = detail[:i] + " …"
-		}
-		if len([]rune(detail)) > 180 {
-			detail = string([]rune(detail)[:180]) + "…"
-		}
 		s.f(`<g class="violation" data-property="%s" data-step="%d"><title>%s</title>`, esc(v.Property), r, esc(v.Detail))
 		s.f(`<text x="%.1f" y="%.1f" font-size="14" font-weight="bold" style="fill:#b00020">✗ %s</text>`, x(n)+bandW+100, y(r)+5, esc(v.Property))
 		at := fmt.Sprintf("at step %d", r)
 		if r == 0 {
 			at = "in the initial state"
 		}
-		s.f(`<text x="16" y="%.1f" font-size="13" style="fill:#b00020"><tspan font-weight="bold">%s is violated %s:</tspan> %s</text></g>`+"\n",
-			yEnd+22, esc(v.Property), at, esc(detail))
+		lines := wrap(fmt.Sprintf("%s is violated %s: %s", v.Property, at, v.Detail), int((width-32)/7), footerLines)
+		s.f(`<text x="16" y="%.1f" font-size="13" style="fill:#b00020">`, yEnd+22)
+		for k, line := range lines {
+			s.f(`<tspan x="16" dy="%d">%s</tspan>`, min(k, 1)*17, esc(line))
+		}
+		s.f("</text></g>\n")
 	}
 	s.f("</svg>\n")
 	_, err := w.Write(s.b.Bytes())
@@ -453,8 +454,9 @@ text { fill: #222; }
 // that received or dropped it.
 type arrow struct {
 	m         spec.Message
-	from, to  int // chart rows; to = -1: still in flight at the end
-	dropped   bool
+	from, to  int  // chart rows; to = -1: still in flight at the end
+	dropped   bool // by the network (lost: by a partition)
+	lost      bool
 	copy      bool
 	seenStart bool // the sending step is in the chart
 }
@@ -465,9 +467,9 @@ func (c *Chart) arrows() []arrow {
 	pending := map[string][]flight{}
 	key := func(m spec.Message) string { return fmt.Sprintf("%+v", m) }
 	var arrows []arrow
-	take := func(m spec.Message, to int, dropped bool) {
+	take := func(m spec.Message, to int, dropped, lost bool) {
 		k := key(m)
-		a := arrow{m: m, to: to, dropped: dropped}
+		a := arrow{m: m, to: to, dropped: dropped, lost: lost}
 		if q := pending[k]; len(q) > 0 {
 			a.from, a.copy, a.seenStart = q[0].row, q[0].copy, true
 			pending[k] = q[1:]
@@ -478,10 +480,13 @@ func (c *Chart) arrows() []arrow {
 	for k, st := range c.Steps {
 		r := k + 1
 		if st.Received != nil {
-			take(*st.Received, r, false)
+			take(*st.Received, r, false, false)
 		}
 		if st.Dropped != nil {
-			take(*st.Dropped, r, true)
+			take(*st.Dropped, r, true, false)
+		}
+		for _, m := range st.Lost {
+			take(m, r, true, true)
 		}
 		if st.Duplicated != nil {
 			kk := key(*st.Duplicated)
@@ -582,6 +587,30 @@ func (p *placer) place(x1, y1, x2, y2, ang, w, h float64) float64 {
 
 // textW estimates the width of a text at perChar pixels a character.
 func textW(t string, perChar float64) float64 { return float64(len([]rune(t))) * perChar }
+
+// wrap breaks text into at most max lines of about width characters, at
+// spaces and line breaks; a cut is marked with "…".
+func wrap(text string, width, max int) []string {
+	var lines []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+				lines = append(lines, line)
+				line = ""
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) > max {
+		lines = append(lines[:max-1], lines[max-1]+" …")
+	}
+	return lines
+}
 
 func sign(x float64) float64 {
 	if x < 0 {
