@@ -16,7 +16,7 @@ const (
 	rowH      = 34  // between two steps
 	colW      = 240 // between two lifelines
 	charW     = 7.3 // of the 12px monospace step column
-	headerH   = 112 // title, legend and server names above the first row
+	headerH   = 124 // title, legend and server names above the first row
 	stateW    = 270 // right of the last lifeline
 	bandW     = 10  // the role band along a lifeline
 	footerGap = 40
@@ -188,8 +188,10 @@ func (c *Chart) WriteSVG(w io.Writer) error {
 	flightEnd := y(rows-1) + rowH*0.4
 	width := x(n) + stateW
 	height := yEnd + footerGap
-	if c.Violation != nil {
-		height += 17 * footerLines
+	var footer []string
+	if v := c.Violation; v != nil {
+		footer = wrap(v.Detail, int((width-32)/7), footerLines)
+		height += 17 * float64(len(footer))
 	}
 	server := func(r, i int) *spec.Server {
 		if r == 0 {
@@ -228,7 +230,7 @@ text { fill: #222; }
 		s.f(`<line x1="%.0f" y1="44" x2="%.0f" y2="44" stroke="%s" stroke-width="1.6" marker-end="url(#head-%s)"/><text x="%.0f" y="48">%s</text>`, lx, lx+26, col, col[1:], lx+32, shortType[t])
 		lx += 44 + float64(len(shortType[t]))*6.6
 	}
-	s.f(`<text x="%.0f" y="48">(dashed: responses; ✕ dropped or lost to a cut; dotted: still in flight at the end)</text>`, lx)
+	s.f(`<text x="16" y="66">Dashed arrows are responses, dotted ones still in flight at the end; ✕ marks a message dropped, or lost to a cut link. Hover for details.</text>`)
 	s.f("</g>\n")
 
 	// Row stripes and the step column.
@@ -438,10 +440,9 @@ text { fill: #222; }
 		if r == 0 {
 			at = "in the initial state"
 		}
-		lines := wrap(fmt.Sprintf("%s is violated %s: %s", v.Property, at, v.Detail), int((width-32)/7), footerLines)
-		s.f(`<text x="16" y="%.1f" font-size="13" style="fill:#b00020">`, yEnd+22)
-		for k, line := range lines {
-			s.f(`<tspan x="16" dy="%d">%s</tspan>`, min(k, 1)*17, esc(line))
+		s.f(`<text x="16" y="%.1f" font-size="13" style="fill:#b00020"><tspan font-weight="bold">%s is violated %s:</tspan>`, yEnd+22, esc(v.Property), at)
+		for _, line := range footer {
+			s.f(`<tspan x="16" dy="17">%s</tspan>`, esc(line))
 		}
 		s.f("</text></g>\n")
 	}
