@@ -44,7 +44,11 @@ func (f *failedRun) write(name string) (string, error) {
 		return "", nil
 	}
 	states := draw.Expand(ModelConfig(f.o, values), f.init, f.steps)
-	c, err := draw.FromTrace(fmt.Sprintf("%s (%v): shrunk property run", name, f.o), states)
+	title := name + ": shrunk property run"
+	if !strings.Contains(name, f.o.String()) {
+		title = fmt.Sprintf("%s (%v): shrunk property run", name, f.o)
+	}
+	c, err := draw.FromTrace(title, states)
 	if err != nil {
 		return "", err
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/checkedraft/checkedraft/model"
 )
@@ -59,9 +61,18 @@ func head(b []byte) string {
 }
 
 // States is the behaviour as the model's trace steps: each state's view
-// and the label of the step that led to it.
+// and the label of the step that led to it. A seeded mutant's action
+// (tla/Mut*.tla: MutTimeout replaces Timeout) is read as the action it
+// replaces.
 func States(tr *Trace) ([]model.TraceStep, error) {
-	labels, err := Labels(tr)
+	named := &Trace{File: tr.File, Steps: slices.Clone(tr.Steps)}
+	for k := range named.Steps {
+		st := &named.Steps[k]
+		if orig, ok := strings.CutPrefix(st.Action, "Mut"); ok && (knownAction(orig) || isMessageAction(orig)) {
+			st.Action = orig
+		}
+	}
+	labels, err := Labels(named)
 	if err != nil {
 		return nil, err
 	}

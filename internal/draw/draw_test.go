@@ -306,6 +306,46 @@ func TestTLCCounterexample(t *testing.T) {
 	}
 }
 
+// TestTLCMutantCounterexample: a counterexample TLC wrote (-dumpTrace
+// json) for the MutCandidateSkipsPreVote mutant, whose action MutTimeout
+// stands for Timeout: the second timeout makes a candidate without a
+// pre-vote quorum, at the last step.
+func TestTLCMutantCounterexample(t *testing.T) {
+	tr, err := traces.ReadAny(filepath.Join("testdata", "MutCandidateSkipsPreVote.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, err := traces.States(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !draw.UsesPreVote(states) {
+		t.Fatal("the counterexample shows no PreVote")
+	}
+	v := draw.FindViolation(states, spec.Invariants, spec.ActionPropertiesFor(true))
+	last := len(states) - 1
+	if v == nil || v.Property != "CandidateHasPreVoteQuorum" || v.Step+1 != last {
+		t.Fatalf("%+v, want CandidateHasPreVoteQuorum at step %d", v, last)
+	}
+	c, err := draw.FromTrace(tr.File, states)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Violation = v
+	doc := render(t, c)
+	checkLifelines(t, doc, 3)
+	checkArrows(t, doc, states)
+	vs := doc.all("violation")
+	if len(vs) != 1 || vs[0].attr("data-property") != "CandidateHasPreVoteQuorum" || vs[0].attr("data-step") != strconv.Itoa(last) {
+		t.Fatalf("violation marks %v", attrsOf(vs))
+	}
+	for _, row := range doc.all("step") {
+		if row.attr("data-step") == strconv.Itoa(last) && !strings.HasSuffix(row.text("text"), "Timeout(s1)") {
+			t.Errorf("step %d reads %q, want the timeout of s1", last, row.text("text"))
+		}
+	}
+}
+
 // TestCorpusTraces draws traces of the corpus with partitions and
 // restarts: every cut, heal and restart is marked at its step, and no
 // property is violated.

@@ -187,6 +187,9 @@ func (c *Chart) WriteSVG(w io.Writer) error {
 	yEnd := y(rows-1) + rowH*(1+0.5*float64(inFlight))
 	flightEnd := y(rows-1) + rowH*0.4
 	width := x(n) + stateW
+	if v := c.Violation; v != nil {
+		width = math.Max(width, x(n)+bandW+100+textW("✗ "+v.Property, 9.5)+16)
+	}
 	height := yEnd + footerGap
 	var footer []string
 	if v := c.Violation; v != nil {
@@ -305,6 +308,9 @@ text { fill: #222; }
 	s.f("</g>\n")
 
 	for k, st := range c.Steps {
+		if st.Actor > 0 {
+			pl.add(box{x(st.Actor) - 7, y(k+1) - 7, 14, 14}) // its dot
+		}
 		switch {
 		case st.Cut != nil || st.Healed != nil:
 			l := st.Cut
