@@ -100,7 +100,7 @@ prop-long:
 # each within the default budget, and print the shrunk counterexample.
 prop-nonvacuity:
 	@RAPID_CHECKS=100 RAPID_STEPS=300 RAPID_SHRINKTIME=10s $(GO) test -count=1 -v -timeout 30m -tags raftbugs -run TestNonVacuity ./properties/ > $(PROP_LOG) 2>&1; rc=$$?; \
-	  grep -E '^(--- |    --- |ok|FAIL)|caught|\[rapid\] failed' $(PROP_LOG); \
+	  grep -E '^(--- |    --- |ok|FAIL)|caught|chart of|\[rapid\] failed' $(PROP_LOG); \
 	  if [ $$rc -ne 0 ]; then cat $(PROP_LOG); fi; rm -f $(PROP_LOG); exit $$rc
 
 # --- Trace conformance -----------------------------------------------------
