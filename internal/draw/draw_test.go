@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -477,4 +479,38 @@ func TestPropertyOf(t *testing.T) {
 			t.Errorf("PropertyOf(%q) = %q, want %q", report, got, want)
 		}
 	}
+}
+
+// FuzzDraw: whatever a file holds, reading and drawing it is an error or a
+// chart, never a panic.
+func FuzzDraw(f *testing.F) {
+	for _, p := range []string{filepath.Join("..", "..", "traces", "testdata", "good.ndjson"), filepath.Join("testdata", "MutCandidateSkipsPreVote.json")} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "in")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := traces.ReadAny(p)
+		if err != nil {
+			return
+		}
+		states, err := traces.States(tr)
+		if err != nil {
+			return
+		}
+		c, err := draw.FromTrace("fuzz", states)
+		if err != nil {
+			return
+		}
+		c.Violation = draw.FindViolation(states, spec.Invariants, spec.ActionPropertiesFor(true))
+		if err := c.WriteSVG(io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
