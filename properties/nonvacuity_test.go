@@ -102,8 +102,10 @@ func TestNonVacuity(t *testing.T) {
 					t.Fatal(err)
 				}
 				rec := &recorder{name: recName}
+				failed := &failedRun{}
 				rec.run(func(rt *rapid.T) {
 					m := newMachine(rt, c.o)
+					m.failed = failed
 					m.k.Refinement = refine
 					rt.Repeat(m.actions())
 				})
@@ -111,6 +113,7 @@ func TestNonVacuity(t *testing.T) {
 					t.Fatalf("the property suite did not catch %s within its budget", c.bug)
 				}
 				t.Logf("caught %s; rapid's shrunk counterexample:\n%s", c.bug, rec.out.String())
+				failed.logChart(t)
 			})
 		}
 	}

@@ -6,7 +6,9 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/checkedraft/checkedraft/internal/draw"
 	"github.com/checkedraft/checkedraft/raft"
+	"github.com/checkedraft/checkedraft/spec"
 )
 
 // The values clients propose: v1..vValues.
@@ -30,6 +32,10 @@ func configs() []Options {
 type machine struct {
 	c *Cluster
 	k *Checker
+	// The case so far, kept for a chart if it fails.
+	init   *spec.View
+	steps  []draw.Compound
+	failed *failedRun
 }
 
 func newMachine(t *rapid.T, o Options) *machine {
@@ -39,17 +45,30 @@ func newMachine(t *rapid.T, o Options) *machine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &machine{c: c, k: k}
+	return &machine{c: c, k: k, init: c.View()}
 }
 
 // check checks the step that produced labels; a node refusing a message is
 // a failure too (a correct node never sends one).
 func (m *machine) check(t *rapid.T, labels []Label, stepErr error) {
-	if stepErr != nil {
-		t.Fatalf("a node refused a message: %v", stepErr)
+	// The states are kept only where the model may not reach them: the
+	// chart recomputes the others (the checker asserts they agree).
+	post := m.c.View()
+	st := draw.Compound{Labels: labels}
+	if !m.k.Refinement {
+		st.Post = post
 	}
-	if err := m.k.Step(labels, m.c.View()); err != nil {
+	m.steps = append(m.steps, st)
+	fail := func(err error) {
+		m.steps[len(m.steps)-1].Post = post
+		m.failed.record(m.c.Options(), m.init, m.steps, err.Error())
 		t.Fatal(err)
+	}
+	if stepErr != nil {
+		fail(fmt.Errorf("a node refused a message: %v", stepErr))
+	}
+	if err := m.k.Step(labels, post); err != nil {
+		fail(err)
 	}
 }
 
@@ -162,8 +181,11 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 func TestRapid(t *testing.T) {
 	for _, o := range configs() {
 		t.Run(o.String(), func(t *testing.T) {
+			failed := &failedRun{}
+			defer failed.logChart(t)
 			rapid.Check(t, func(t *rapid.T) {
 				m := newMachine(t, o)
+				m.failed = failed
 				defer func() { totals.add(&m.c.Stats) }()
 				t.Repeat(m.actions())
 			})

@@ -6,13 +6,16 @@
 //	raftcheck speed [-config prevote|tla/X.cfg] [-workers N]
 //	raftcheck tlc [-fail] [-all] [-j N] [-record] [MODEL...]
 //	raftcheck traces gen|validate
+//	raftcheck draw FILE [-o out.svg]
 //
 // explore checks one model and prints a counterexample table on a
 // violation; agree runs every model of make check and compares with the
 // figures TLC recorded in tla/models.json; speed measures distinct states
 // per second of the explorer and of TLC on one model; tlc runs TLC itself on
 // the models (make tlc, make tlc-mutants); traces generates the replay
-// corpus with TLC, or has TLC validate logs of raft/ clusters.
+// corpus with TLC, or has TLC validate logs of raft/ clusters; draw renders
+// a counterexample or corpus trace as a message sequence chart (SVG), as
+// explore does for its counterexample.
 //
 // Exit status: 0 if every property holds (explore) or every model agrees
 // (agree), 1 on a violation or a disagreement, 2 on bad usage or input.
@@ -55,11 +58,12 @@ const usage = `usage:
   raftcheck explore [-config NAME|FILE.cfg] [-servers N] [-max-term N] [-max-log N]
                     [-max-inflight N] [-max-copies N] [-max-cut N] [-restart[=BOOL]]
                     [-batch N] [-prevote[=BOOL]] [-checkquorum[=BOOL]]
-                    [-workers N] [-progress DURATION] [-models FILE]
+                    [-workers N] [-progress DURATION] [-models FILE] [-draw DIR]
   raftcheck agree   [-models tla/models.json] [-all] [-workers N]
   raftcheck speed   [-config NAME|FILE.cfg] [-workers N] [-models FILE]
   raftcheck tlc     [-models tla/models.json] [-fail] [-all] [-j N] [-record] [MODEL...]
   raftcheck traces  gen [-num N] [-depth N] [-seed N] | validate [-runs N] [-steps N]
+  raftcheck draw    FILE [-o out.svg] [-property NAME] [-prevote[=BOOL]]
 `
 
 // run is the command with its arguments and streams; it returns the exit
@@ -82,6 +86,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		failed, err = tlcCmd(args[1:], stdout, stderr)
 	case "traces":
 		failed, err = tracesCmd(args[1:], stdout, stderr)
+	case "draw":
+		failed, err = drawCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -244,6 +250,7 @@ func explore(args []string, stdout, stderr io.Writer) (bool, error) {
 	fs.Var(&checkQuorum, "checkquorum", "override CheckQuorum")
 	workers := fs.Int("workers", 0, "goroutines generating successors (default: all cores)")
 	progress := fs.Duration("progress", 10*time.Second, "interval of progress lines (0: none)")
+	drawDir := fs.String("draw", "", "where to write the counterexample's chart (default: $TMPDIR/raftcheck-charts)")
 	if err := parseFlags(fs, args); err != nil {
 		return false, err
 	}
@@ -291,6 +298,11 @@ func explore(args []string, stdout, stderr io.Writer) (bool, error) {
 		if err := res.Violation.WriteTable(stdout); err != nil {
 			return true, err
 		}
+		path, err := drawViolation(r.name, res.Violation, *drawDir)
+		if err != nil {
+			return true, fmt.Errorf("drawing the counterexample: %w", err)
+		}
+		fmt.Fprintf(stdout, "\nchart: %s\n", path)
 		return true, nil
 	}
 	fmt.Fprintln(stdout, "every invariant and property holds")
