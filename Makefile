@@ -8,8 +8,9 @@
 #   make test    the Go tests
 #
 # TLC is found through $(TLA2TOOLS_JAR), by default $$HOME/.tla/tla2tools.jar;
-# without it every TLC step prints "TLC skipped: ..." and succeeds, and the
-# explorer (model/) stands in for TLC against the counts TLC recorded.
+# without it every TLC step prints "TLC skipped: ..." and succeeds (or fails,
+# if the environment has REQUIRE_TLC=1), and the explorer (model/) stands in
+# for TLC against the counts TLC recorded.
 
 SHELL := /bin/bash
 GO    ?= go

@@ -192,6 +192,9 @@ func TestValidateLogs(t *testing.T) {
 	if errors.Is(err, tlc.ErrNoTLC) {
 		t.Skipf("TLC skipped: %v", err)
 	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	for _, o := range []properties.Options{{N: 3, PreVote: true, CheckQuorum: true}, {N: 3, MaxEntriesPerMsg: 1}} {
 		path := filepath.Join(dir, fmt.Sprintf("run-%v-%v.ndjson", o.PreVote, o.CheckQuorum))

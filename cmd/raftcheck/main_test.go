@@ -97,6 +97,7 @@ func TestAgree(t *testing.T) {
 
 func TestSpeedWithoutTLC(t *testing.T) {
 	t.Setenv("TLA2TOOLS_JAR", filepath.Join(t.TempDir(), "none.jar"))
+	t.Setenv("REQUIRE_TLC", "")
 	code, out, errOut := runCmd("speed", "-models", manifest, "-config", "MutCommitEarlierTerm")
 	if code != exitOK || !strings.Contains(out, "distinct states/s") || !strings.Contains(out, "TLC skipped") {
 		t.Errorf("exit %d\n%s%s", code, out, errOut)
@@ -125,5 +126,52 @@ func TestAgreeDetectsDisagreement(t *testing.T) {
 	code, out, _ := runCmd("agree", "-models", p)
 	if code != exitFailed || !strings.Contains(out, "DISAGREE: trace of 11 states, TLC 12") || !strings.Contains(out, "1 of 2 models disagree") {
 		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+// Every TLC step, without a jar: skipped (exit 0, "TLC skipped: ...") unless
+// REQUIRE_TLC=1, when it fails saying TLC was required and where the jar was
+// looked for.
+func TestTLCStepsRequireTLC(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none", "tla2tools.jar")
+	t.Setenv("TLA2TOOLS_JAR", missing)
+	steps := [][]string{
+		{"tlc", "-models", manifest},
+		{"tlc", "-fail", "-models", manifest},
+		{"traces", "gen", "-out", filepath.Join(t.TempDir(), "corpus")},
+		{"traces", "validate"},
+		{"speed", "-models", manifest, "-config", "MutVoteTwice"},
+	}
+	for _, args := range steps {
+		t.Setenv("REQUIRE_TLC", "")
+		code, out, errOut := runCmd(args...)
+		if code != exitOK || !strings.Contains(out, "TLC skipped: no TLC: no jar at "+missing) {
+			t.Errorf("raftcheck %q without REQUIRE_TLC: exit %d\n%s%s", args, code, out, errOut)
+		}
+		t.Setenv("REQUIRE_TLC", "1")
+		code, out, errOut = runCmd(args...)
+		if code != exitFailed || strings.Contains(out, "TLC skipped") ||
+			!strings.Contains(errOut, "TLC is required (REQUIRE_TLC=1)") || !strings.Contains(errOut, missing) {
+			t.Errorf("raftcheck %q with REQUIRE_TLC=1: exit %d, want %d and an error naming %s\n%s%s", args, code, exitFailed, missing, out, errOut)
+		}
+	}
+}
+
+// A manifest entry without TLC's figures is a usage error naming the entry,
+// for agree and for tlc (even where TLC is skipped).
+func TestManifestWithoutFigures(t *testing.T) {
+	t.Setenv("TLA2TOOLS_JAR", filepath.Join(t.TempDir(), "none.jar"))
+	t.Setenv("REQUIRE_TLC", "")
+	man := `{"tlc": {"version": "x", "workers": 1}, "models": [
+	 {"name": "unrecorded", "module": "MCRaft", "config": "MCRaft_plain.cfg", "expect": "pass", "check": true}]}`
+	p := filepath.Join(t.TempDir(), "models.json")
+	if err := os.WriteFile(p, []byte(man), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"agree", "-models", p}, {"tlc", "-models", p}} {
+		code, out, errOut := runCmd(args...)
+		if code != exitBadUsage || !strings.Contains(errOut, `model 0 ("unrecorded") has no TLC figures`) {
+			t.Errorf("raftcheck %q: exit %d, want %d naming the entry\n%s%s", args, code, exitBadUsage, out, errOut)
+		}
 	}
 }

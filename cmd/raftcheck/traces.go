@@ -27,6 +27,9 @@ func tracesCmd(args []string, stdout, stderr io.Writer) (bool, error) {
 		fmt.Fprintf(stdout, "TLC skipped: %v\n", err)
 		return false, nil
 	}
+	if err != nil {
+		return false, err
+	}
 	switch args[0] {
 	case "gen":
 		return tracesGen(jar, args[1:], stdout, stderr)

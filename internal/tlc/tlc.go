@@ -50,8 +50,23 @@ type Manifest struct {
 	Models []Model `json:"models"`
 }
 
-// LoadManifest reads a manifest.
+// LoadManifest reads a manifest and checks every entry: a name, module,
+// config and expectation, and the figures TLC recorded for it (distinct
+// states, states generated and depth for a model that must pass, the
+// counterexample's length for an expected failure). The error names the
+// file and the entry at fault.
 func LoadManifest(path string) (*Manifest, error) {
+	return load(path, true)
+}
+
+// LoadManifestToRecord reads a manifest like LoadManifest but accepts entries
+// without figures: it is for raftcheck tlc -record, which runs TLC on them and
+// writes the figures in.
+func LoadManifestToRecord(path string) (*Manifest, error) {
+	return load(path, false)
+}
+
+func load(path string, figures bool) (*Manifest, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -66,8 +81,35 @@ func LoadManifest(path string) (*Manifest, error) {
 		if mo.Name == "" || mo.Module == "" || mo.Config == "" || mo.Expect == "" {
 			return nil, fmt.Errorf("%s: model %d (%q) lacks a name, module, config or expect", path, i, mo.Name)
 		}
+		if !figures {
+			continue
+		}
+		if missing := mo.missingFigures(); len(missing) > 0 {
+			return nil, fmt.Errorf("%s: model %d (%q) has no TLC figures for %s (record them with make tlc-record)",
+				path, i, mo.Name, strings.Join(missing, ", "))
+		}
 	}
 	return &m, nil
+}
+
+// missingFigures lists the figures TLC must have recorded for the model and
+// that are absent (zero).
+func (m *Model) missingFigures() []string {
+	var missing []string
+	if m.Expect == "pass" {
+		if m.Distinct <= 0 {
+			missing = append(missing, "distinct")
+		}
+		if m.Generated <= 0 {
+			missing = append(missing, "generated")
+		}
+		if m.Depth <= 0 {
+			missing = append(missing, "depth")
+		}
+	} else if m.TraceLength <= 0 {
+		missing = append(missing, "trace_length")
+	}
+	return missing
 }
 
 // Save writes the manifest back, indented.
@@ -89,28 +131,56 @@ func (m *Manifest) Find(name string) (*Model, bool) {
 	return nil, false
 }
 
-// ErrNoTLC says why TLC cannot run here.
+// ErrNoTLC says why TLC cannot run here: a TLC step that gets it is
+// skipped.
 var ErrNoTLC = errors.New("no TLC")
 
+// ErrRequired says that TLC cannot run here although the environment
+// requires it (REQUIRE_TLC=1): a TLC step that gets it fails. It is never
+// returned together with ErrNoTLC.
+var ErrRequired = errors.New("TLC is required (REQUIRE_TLC=1) but cannot run")
+
 // Jar returns the path of tla2tools.jar: $TLA2TOOLS_JAR, or
-// $HOME/.tla/tla2tools.jar. It returns an error wrapping ErrNoTLC, saying
-// why, if there is no jar or no java.
+// $HOME/.tla/tla2tools.jar. If there is no jar or no java it returns an
+// error saying why (and where the jar was looked for) that wraps ErrNoTLC,
+// or, when the environment has REQUIRE_TLC=1, ErrRequired instead.
 func Jar() (string, error) {
-	jar := os.Getenv("TLA2TOOLS_JAR")
+	required := false
+	switch v := os.Getenv("REQUIRE_TLC"); v {
+	case "", "0":
+	case "1":
+		required = true
+	default:
+		return "", fmt.Errorf("REQUIRE_TLC=%q: want 1 (TLC must run) or 0 or unset (TLC steps may be skipped)", v)
+	}
+	jar, why := findJar()
+	switch {
+	case why == "":
+		return jar, nil
+	case required:
+		return "", fmt.Errorf("%w: %s", ErrRequired, why)
+	default:
+		return "", fmt.Errorf("%w: %s", ErrNoTLC, why)
+	}
+}
+
+// findJar returns the jar, or says why TLC cannot run.
+func findJar() (jar, why string) {
+	jar = os.Getenv("TLA2TOOLS_JAR")
 	if jar == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("%w: TLA2TOOLS_JAR is unset and the home directory is unknown", ErrNoTLC)
+			return "", "TLA2TOOLS_JAR is unset and the home directory is unknown"
 		}
 		jar = filepath.Join(home, ".tla", "tla2tools.jar")
 	}
 	if _, err := os.Stat(jar); err != nil {
-		return "", fmt.Errorf("%w: no jar at %s (set TLA2TOOLS_JAR)", ErrNoTLC, jar)
+		return "", fmt.Sprintf("no jar at %s (set TLA2TOOLS_JAR)", jar)
 	}
 	if _, err := exec.LookPath("java"); err != nil {
-		return "", fmt.Errorf("%w: java is not on PATH", ErrNoTLC)
+		return "", fmt.Sprintf("java is not on PATH (jar %s)", jar)
 	}
-	return jar, nil
+	return jar, ""
 }
 
 // Result is what one TLC run concluded.
@@ -226,7 +296,7 @@ func (m *Model) Verdict(r *Result) error {
 			}
 			return fmt.Errorf("%s: TLC exited %d:\n%s", m.Name, r.ExitCode, tail(r.Output, 30))
 		}
-		if m.Distinct != 0 && (r.Distinct != m.Distinct || r.Depth != m.Depth) {
+		if r.Distinct != m.Distinct || r.Depth != m.Depth {
 			return fmt.Errorf("%s: TLC found %d distinct states at depth %d, tla/models.json records %d at depth %d (the spec changed: re-record with make tlc-record)",
 				m.Name, r.Distinct, r.Depth, m.Distinct, m.Depth)
 		}
@@ -238,7 +308,7 @@ func (m *Model) Verdict(r *Result) error {
 		}
 		return fmt.Errorf("%s: TLC found %s violated, expected %s", m.Name, r.Violated, m.Expect)
 	}
-	if m.TraceLength != 0 && r.TraceLength != m.TraceLength {
+	if r.TraceLength != m.TraceLength {
 		return fmt.Errorf("%s: TLC's counterexample has %d states, tla/models.json records %d", m.Name, r.TraceLength, m.TraceLength)
 	}
 	return nil

@@ -1,0 +1,130 @@
+package tlc_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/checkedraft/checkedraft/internal/tlc"
+)
+
+// Without a jar TLC is skipped (ErrNoTLC), unless REQUIRE_TLC=1, when it is
+// an error (ErrRequired) that says so and where the jar was looked for.
+func TestJarSkippedOrRequired(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none", "tla2tools.jar")
+	t.Setenv("TLA2TOOLS_JAR", missing)
+
+	for _, v := range []string{"", "0"} {
+		t.Setenv("REQUIRE_TLC", v)
+		_, err := tlc.Jar()
+		if !errors.Is(err, tlc.ErrNoTLC) || errors.Is(err, tlc.ErrRequired) || !strings.Contains(err.Error(), missing) {
+			t.Errorf("REQUIRE_TLC=%q, no jar: %v; want ErrNoTLC (skip) naming %s", v, err, missing)
+		}
+	}
+
+	t.Setenv("REQUIRE_TLC", "1")
+	_, err := tlc.Jar()
+	if !errors.Is(err, tlc.ErrRequired) || errors.Is(err, tlc.ErrNoTLC) {
+		t.Fatalf("REQUIRE_TLC=1, no jar: %v; want ErrRequired and not ErrNoTLC", err)
+	}
+	for _, want := range []string{"REQUIRE_TLC=1", missing} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("REQUIRE_TLC=1, no jar: %q does not say %q", err, want)
+		}
+	}
+
+	t.Setenv("REQUIRE_TLC", "yes")
+	if _, err := tlc.Jar(); err == nil || errors.Is(err, tlc.ErrNoTLC) || !strings.Contains(err.Error(), `"yes"`) {
+		t.Errorf("REQUIRE_TLC=yes: %v; want an error naming the value, not a skip", err)
+	}
+}
+
+// With a jar (any file: Jar does not run it) and REQUIRE_TLC=1, Jar returns
+// it if java is on PATH, and otherwise says java is missing.
+func TestJarRequiredAndPresent(t *testing.T) {
+	jar := filepath.Join(t.TempDir(), "tla2tools.jar")
+	if err := os.WriteFile(jar, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TLA2TOOLS_JAR", jar)
+	t.Setenv("REQUIRE_TLC", "1")
+	got, err := tlc.Jar()
+	if _, lerr := exec.LookPath("java"); lerr != nil {
+		if !errors.Is(err, tlc.ErrRequired) || !strings.Contains(err.Error(), "java") {
+			t.Errorf("no java: %v; want ErrRequired saying java is missing", err)
+		}
+		return
+	}
+	if err != nil || got != jar {
+		t.Errorf("Jar() = %q, %v; want %q", got, err, jar)
+	}
+}
+
+func writeManifest(t *testing.T, models string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "models.json")
+	man := `{"tlc": {"version": "TLC2 Version 2.20 (rev: 5b8488d)", "workers": 1}, "models": [` + models + `]}`
+	if err := os.WriteFile(p, []byte(man), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const (
+	goodPass = `{"name": "p", "module": "MCRaft", "config": "p.cfg", "expect": "pass", "check": true, "distinct": 10, "generated": 30, "depth": 4}`
+	goodFail = `{"name": "f", "module": "MutX", "config": "f.cfg", "expect": "ElectionSafety", "check": true, "trace_length": 5}`
+)
+
+func TestLoadManifest(t *testing.T) {
+	p := writeManifest(t, goodPass+","+goodFail)
+	man, err := tlc.LoadManifest(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := man.Find("p"); !ok || m.Distinct != 10 || m.Generated != 30 || m.Depth != 4 {
+		t.Errorf("model p: %+v, %v", m, ok)
+	}
+	if m, ok := man.Find("f"); !ok || m.TraceLength != 5 {
+		t.Errorf("model f: %+v, %v", m, ok)
+	}
+	// The project's own manifest has every figure.
+	if _, err := tlc.LoadManifest(filepath.Join("..", "..", "tla", "models.json")); err != nil {
+		t.Error(err)
+	}
+}
+
+// An entry without the figures TLC recorded is rejected when the manifest is
+// loaded, naming the file, the entry and the missing figures; the loader for
+// tlc -record accepts it.
+func TestLoadManifestRejectsMissingFigures(t *testing.T) {
+	for _, tc := range []struct {
+		models string
+		name   string
+		want   []string
+	}{
+		{goodFail + `, {"name": "nofigures", "module": "MCRaft", "config": "p.cfg", "expect": "pass", "check": true}`,
+			`model 1 ("nofigures")`, []string{"distinct, generated, depth"}},
+		{`{"name": "nodepth", "module": "MCRaft", "config": "p.cfg", "expect": "pass", "check": false, "distinct": 10, "generated": 30}`,
+			`model 0 ("nodepth")`, []string{"for depth"}},
+		{goodPass + `, {"name": "notrace", "module": "MutX", "config": "f.cfg", "expect": "ElectionSafety", "check": true, "distinct": 3}`,
+			`model 1 ("notrace")`, []string{"trace_length"}},
+	} {
+		p := writeManifest(t, tc.models)
+		_, err := tlc.LoadManifest(p)
+		if err == nil {
+			t.Errorf("%s: loaded without error", tc.name)
+			continue
+		}
+		for _, want := range append([]string{p, tc.name, "no TLC figures"}, tc.want...) {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %q does not say %q", tc.name, err, want)
+			}
+		}
+		if _, err := tlc.LoadManifestToRecord(p); err != nil {
+			t.Errorf("%s: the loader for -record rejects it: %v", tc.name, err)
+		}
+	}
+}
