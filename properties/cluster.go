@@ -199,7 +199,7 @@ func (c *Cluster) report(ls ...Label) {
 	}
 	for _, l := range ls {
 		var st *raft.NodeState
-		if l.Action == raft.ActionRestart {
+		if raft.Action(l.Action) == raft.ActionRestart {
 			s := c.nodeState(l.I)
 			st = &s
 		}
@@ -215,7 +215,7 @@ func (c *Cluster) nodeState(id int) raft.NodeState {
 
 // EventLabel maps a trace event to the model step it realises.
 func EventLabel(ev raft.TraceEvent) Label {
-	l := Label{Action: ev.Action, I: int(ev.Node), Value: string(ev.Value)}
+	l := Label{Action: string(ev.Action), I: int(ev.Node), Value: string(ev.Value)}
 	if ev.Msg != nil {
 		m := SpecMessage(*ev.Msg)
 		l.Msg, l.J = &m, int(ev.Msg.From)
@@ -254,7 +254,7 @@ func (c *Cluster) DeliverThenCrash(i int) ([]Label, error) {
 	err := c.nodes[to-1].rn.Step(m)
 	c.start(to)
 	c.Stats.Steps++
-	labels := []Label{{Action: "DropMessage", I: to, J: int(m.From), Msg: &sm}, {Action: raft.ActionRestart, I: to}}
+	labels := []Label{{Action: string(raft.ActionDropMessage), I: to, J: int(m.From), Msg: &sm}, {Action: string(raft.ActionRestart), I: to}}
 	c.report(labels...)
 	return labels, err
 }
@@ -283,11 +283,11 @@ func (c *Cluster) DeliverPersistThenCrash(i int) ([]Label, error) {
 	for _, out := range sent {
 		if !c.cut[spec.Link{From: int(out.From), To: int(out.To)}] {
 			sm := SpecMessage(out)
-			lost = append(lost, Label{Action: "DropMessage", I: int(out.To), J: int(out.From), Msg: &sm})
+			lost = append(lost, Label{Action: string(raft.ActionDropMessage), I: int(out.To), J: int(out.From), Msg: &sm})
 		}
 	}
 	c.start(to)
-	lost = append(lost, Label{Action: raft.ActionRestart, I: to})
+	lost = append(lost, Label{Action: string(raft.ActionRestart), I: to})
 	c.report(lost...)
 	return append(labels, lost...), err
 }
@@ -297,7 +297,7 @@ func (c *Cluster) Drop(i int) []Label {
 	m := c.takeFlight(i)
 	c.Stats.Faults["drop"]++
 	sm := SpecMessage(m)
-	return c.take(func() {}, Label{Action: "DropMessage", I: int(m.To), J: int(m.From), Msg: &sm})
+	return c.take(func() {}, Label{Action: string(raft.ActionDropMessage), I: int(m.To), J: int(m.From), Msg: &sm})
 }
 
 // Duplicate puts a second copy of message i in flight.
@@ -308,7 +308,7 @@ func (c *Cluster) Duplicate(i int) []Label {
 	c.flight = append(c.flight, dup)
 	c.Stats.Faults["duplicate"]++
 	sm := SpecMessage(m)
-	return c.take(func() {}, Label{Action: "DuplicateMessage", I: int(m.To), J: int(m.From), Msg: &sm})
+	return c.take(func() {}, Label{Action: string(raft.ActionDuplicateMessage), I: int(m.To), J: int(m.From), Msg: &sm})
 }
 
 // Tick ticks node id once.
@@ -352,7 +352,7 @@ func (c *Cluster) Propose(id int, value string) ([]Label, bool) {
 // Restart crashes node id and restarts it from its storage.
 func (c *Cluster) Restart(id int) []Label {
 	c.Stats.Faults["restart"]++
-	return c.take(func() { c.start(id) }, Label{Action: raft.ActionRestart, I: id})
+	return c.take(func() { c.start(id) }, Label{Action: string(raft.ActionRestart), I: id})
 }
 
 // Partition cuts the link from a to b; messages in flight on it are lost.
@@ -361,13 +361,13 @@ func (c *Cluster) Partition(a, b int) []Label {
 	return c.take(func() {
 		c.cut[spec.Link{From: a, To: b}] = true
 		c.flight = slices.DeleteFunc(c.flight, func(m raft.Message) bool { return int(m.From) == a && int(m.To) == b })
-	}, Label{Action: "Partition", I: a, J: b})
+	}, Label{Action: string(raft.ActionPartition), I: a, J: b})
 }
 
 // Heal restores the link from a to b.
 func (c *Cluster) Heal(a, b int) []Label {
 	c.Stats.Faults["heal"]++
-	return c.take(func() { delete(c.cut, spec.Link{From: a, To: b}) }, Label{Action: "Heal", I: a, J: b})
+	return c.take(func() { delete(c.cut, spec.Link{From: a, To: b}) }, Label{Action: string(raft.ActionHeal), I: a, J: b})
 }
 
 // Cut lists the cut links, sorted.
