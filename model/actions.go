@@ -36,6 +36,9 @@ const (
 	numActions
 )
 
+// actionNames are the spec's names of the actions. They are raft.Actions()
+// in the same order (TestActionNamesAreRaft's): model/ does not import the
+// implementation, so the names are written twice and compared.
 var actionNames = [numActions]string{
 	"Timeout", "ClientRequest", "Heartbeat", "QuorumCheck", "LeaseExpire", "Restart",
 	"HandlePreVoteRequest", "HandlePreVoteResponse", "HandleVoteRequest", "HandleVoteResponse",

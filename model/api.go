@@ -49,7 +49,7 @@ type Label struct {
 // "HandleVoteRequest(2, 1) VoteRequest 1->2 t1 last=0/0".
 func (l Label) String() string {
 	switch {
-	case l.Action == "ClientRequest":
+	case l.Action == actClientRequest.String():
 		return fmt.Sprintf("%s(%d, %s)", l.Action, l.I, l.Value)
 	case l.Msg != nil:
 		return fmt.Sprintf("%s(%d, %d) %v", l.Action, l.I, l.J, *l.Msg)

@@ -103,18 +103,18 @@ func TestApplyDisabled(t *testing.T) {
 		l    Label
 		want string
 	}{
-		{Label{Action: "ClientRequest", I: 1, Value: "v1"}, "not Leader"},
-		{Label{Action: "ClientRequest", I: 1, Value: "v9"}, "not in Value"},
-		{Label{Action: "Heartbeat", I: 2}, "not Leader"},
-		{Label{Action: "QuorumCheck", I: 2}, "CheckQuorum is FALSE"},
-		{Label{Action: "LeaseExpire", I: 2}, "no lease"},
-		{Label{Action: "Restart", I: 2}, "AllowRestart is FALSE"},
-		{Label{Action: "HandleVoteRequest", I: 2, J: 1, Msg: &msg}, "not in flight"},
-		{Label{Action: "Heal", I: 2, J: 1}, "not cut"},
-		{Label{Action: "Partition", I: 2, J: 1}, "MaxCutLinks"},
-		{Label{Action: "Timeout", I: 4}, "not a server"},
+		{Label{Action: actClientRequest.String(), I: 1, Value: "v1"}, "not Leader"},
+		{Label{Action: actClientRequest.String(), I: 1, Value: "v9"}, "not in Value"},
+		{Label{Action: actHeartbeat.String(), I: 2}, "not Leader"},
+		{Label{Action: actQuorumCheck.String(), I: 2}, "CheckQuorum is FALSE"},
+		{Label{Action: actLeaseExpire.String(), I: 2}, "no lease"},
+		{Label{Action: actRestart.String(), I: 2}, "AllowRestart is FALSE"},
+		{Label{Action: actHandleVoteRequest.String(), I: 2, J: 1, Msg: &msg}, "not in flight"},
+		{Label{Action: actHeal.String(), I: 2, J: 1}, "not cut"},
+		{Label{Action: actPartition.String(), I: 2, J: 1}, "MaxCutLinks"},
+		{Label{Action: actTimeout.String(), I: 4}, "not a server"},
 		{Label{Action: "Elect", I: 1}, "unknown action"},
-		{Label{Action: "Timeout", I: 1, J: 2}, "takes no J"},
+		{Label{Action: actTimeout.String(), I: 1, J: 2}, "takes no J"},
 	} {
 		_, err := Apply(cfg, v, c.l)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -122,24 +122,24 @@ func TestApplyDisabled(t *testing.T) {
 		}
 	}
 	// Timeout at MaxTerm; and a message of the wrong type for its handler.
-	v1, err := Apply(cfg, v, Label{Action: "Timeout", I: 1})
+	v1, err := Apply(cfg, v, Label{Action: actTimeout.String(), I: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pre := v1.Messages[0].Msg
-	if _, err := Apply(cfg, v1, Label{Action: "HandleVoteRequest", I: pre.To, J: pre.From, Msg: &pre}); err == nil || !strings.Contains(err.Error(), "not a VoteRequest") {
+	if _, err := Apply(cfg, v1, Label{Action: actHandleVoteRequest.String(), I: pre.To, J: pre.From, Msg: &pre}); err == nil || !strings.Contains(err.Error(), "not a VoteRequest") {
 		t.Errorf("HandleVoteRequest of a %v: %v", pre.Type, err)
 	}
-	if _, err := Apply(cfg, v1, Label{Action: "DropMessage", I: pre.From, J: pre.To, Msg: &pre}); err == nil || !strings.Contains(err.Error(), "not from J to I") {
+	if _, err := Apply(cfg, v1, Label{Action: actDropMessage.String(), I: pre.From, J: pre.To, Msg: &pre}); err == nil || !strings.Contains(err.Error(), "not from J to I") {
 		t.Errorf("DropMessage with I and J swapped: %v", err)
 	}
 	// Two pre-vote requests are in flight (MaxInFlight = 2): a second
 	// pre-campaign would send two more.
-	if _, err := Apply(cfg, v1, Label{Action: "Timeout", I: 2}); err == nil || !strings.Contains(err.Error(), "MaxInFlight") {
+	if _, err := Apply(cfg, v1, Label{Action: actTimeout.String(), I: 2}); err == nil || !strings.Contains(err.Error(), "MaxInFlight") {
 		t.Errorf("Timeout with two messages in flight and MaxInFlight 2: %v", err)
 	}
 	cfg.MaxTerm = 0
-	if _, err := Apply(cfg, v, Label{Action: "Timeout", I: 1}); err == nil || !strings.Contains(err.Error(), "MaxTerm") {
+	if _, err := Apply(cfg, v, Label{Action: actTimeout.String(), I: 1}); err == nil || !strings.Contains(err.Error(), "MaxTerm") {
 		t.Errorf("Timeout at MaxTerm: %v", err)
 	}
 }
@@ -150,10 +150,10 @@ func TestLabelString(t *testing.T) {
 		l    Label
 		want string
 	}{
-		{Label{Action: "Timeout", I: 1}, "Timeout(1)"},
-		{Label{Action: "ClientRequest", I: 2, Value: "v1"}, "ClientRequest(2, v1)"},
-		{Label{Action: "Partition", I: 1, J: 3}, "Partition(1, 3)"},
-		{Label{Action: "HandleVoteRequest", I: 2, J: 1, Msg: &m}, "HandleVoteRequest(2, 1) VoteRequest 1->2 t1 last=0/0"},
+		{Label{Action: actTimeout.String(), I: 1}, "Timeout(1)"},
+		{Label{Action: actClientRequest.String(), I: 2, Value: "v1"}, "ClientRequest(2, v1)"},
+		{Label{Action: actPartition.String(), I: 1, J: 3}, "Partition(1, 3)"},
+		{Label{Action: actHandleVoteRequest.String(), I: 2, J: 1, Msg: &m}, "HandleVoteRequest(2, 1) VoteRequest 1->2 t1 last=0/0"},
 	} {
 		if got := c.l.String(); got != c.want {
 			t.Errorf("String() = %q, want %q", got, c.want)
@@ -176,7 +176,7 @@ func TestWideBounds(t *testing.T) {
 		// Favour proposals and deliveries so that logs grow.
 		var pick []Transition
 		for _, tr := range ts {
-			if tr.Label.Action == "ClientRequest" || strings.HasPrefix(tr.Label.Action, "Handle") {
+			if tr.Label.Action == actClientRequest.String() || strings.HasPrefix(tr.Label.Action, "Handle") {
 				pick = append(pick, tr)
 			}
 		}

@@ -92,16 +92,16 @@ func (s Symmetry) String() string {
 // of Raft.tla its cfg overrides (`Op <- MutOp`).
 var Mutations = map[string]string{
 	"AppendSkipsTermCheck":     "AcceptAppend",
-	"CandidateSkipsPreVote":    "Timeout",
+	"CandidateSkipsPreVote":    actTimeout.String(),
 	"CommitEarlierTerm":        "MaybeCommit",
 	"CommitWithoutQuorum":      "MaybeCommit",
 	"GrantWithoutLogCheck":     "VoteGranted",
-	"HeartbeatCommitUnbounded": "Heartbeat",
+	"HeartbeatCommitUnbounded": actHeartbeat.String(),
 	"LeaderAcceptsStaleAppend": "OnAppendEntriesRequest",
 	"PreCandidateBumpsTerm":    "CampaignPreElection",
 	"PreVoteAdoptsTerm":        "OnPreVoteRequest",
-	"RestartForgetsTerm":       "Restart",
-	"RestartForgetsVote":       "Restart",
+	"RestartForgetsTerm":       actRestart.String(),
+	"RestartForgetsVote":       actRestart.String(),
 	"VoteTwice":                "CanVote",
 }
 

@@ -103,7 +103,7 @@ func (v *Violation) WriteTable(w io.Writer) error {
 // the previous row's in-flight list, so only its type is repeated).
 func actionCell(l Label) string {
 	switch {
-	case l.Action == "ClientRequest":
+	case l.Action == actClientRequest.String():
 		return fmt.Sprintf("%s(%d, %s)", l.Action, l.I, l.Value)
 	case l.Msg != nil:
 		return fmt.Sprintf("%s(%d, %d) %s t%d", l.Action, l.I, l.J, msgSummary(*l.Msg), l.Msg.Term)

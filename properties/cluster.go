@@ -22,10 +22,10 @@ package properties
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/checkedraft/checkedraft/model"
 	"github.com/checkedraft/checkedraft/raft"
+	"github.com/checkedraft/checkedraft/raft/rafttest"
 	"github.com/checkedraft/checkedraft/spec"
 )
 
@@ -46,21 +46,14 @@ type Options struct {
 // its parameters).
 type Label = model.Label
 
-type node struct {
-	rn      *raft.RawNode
-	storage *raft.MemoryStorage
-}
-
 // Cluster is a deterministic simulated cluster of raft nodes with IDs
-// 1..N. Messages in flight form a bag (Flight lists them; any may be
-// delivered next). Every action processes the Ready of the nodes it touched
-// at once (persist, then send, then Advance), unless it injects a crash in
-// between.
+// 1..N, on rafttest's in-memory network. Messages in flight form a bag
+// (Flight lists them; any may be delivered next). Every action processes
+// the Ready of the nodes it touched at once (persist, then send, then
+// Advance), unless it injects a crash in between.
 type Cluster struct {
-	opts   Options
-	nodes  []*node
-	flight []raft.Message
-	cut    map[spec.Link]bool
+	opts Options
+	nw   *rafttest.Network
 	// events collects the trace events of the current action.
 	events []raft.TraceEvent
 	// Stats counts what happened.
@@ -88,14 +81,24 @@ func NewCluster(o Options) *Cluster {
 	if o.HeartbeatTick == 0 {
 		o.HeartbeatTick = 1
 	}
-	c := &Cluster{opts: o, cut: map[spec.Link]bool{}, Stats: Stats{Faults: map[string]int{}}}
-	for range o.N {
-		c.nodes = append(c.nodes, &node{storage: raft.NewMemoryStorage()})
-	}
-	for id := 1; id <= o.N; id++ {
-		c.start(id)
-	}
+	c := &Cluster{opts: o, Stats: Stats{Faults: map[string]int{}}}
+	c.nw = rafttest.New(panicOnFailure{}, o.N,
+		rafttest.Ticks(o.ElectionTick, o.HeartbeatTick),
+		rafttest.PreVote(o.PreVote), rafttest.CheckQuorum(o.CheckQuorum),
+		rafttest.MaxEntriesPerMsg(o.MaxEntriesPerMsg), rafttest.Seed(o.Seed),
+		rafttest.WithTracer(raft.TracerFunc(func(ev raft.TraceEvent) { c.events = append(c.events, ev) })))
 	return c
+}
+
+// panicOnFailure turns what the network cannot go on from (a node that
+// cannot start from its storage, a storage error) into a panic: a Cluster
+// has no test to fail.
+type panicOnFailure struct{}
+
+func (panicOnFailure) Helper() {}
+
+func (panicOnFailure) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf("properties: "+format, args...))
 }
 
 // String names the cluster shape, e.g. "n3/prevote=true/checkquorum=false".
@@ -110,64 +113,14 @@ func (o Options) String() string {
 // Options returns the cluster's options.
 func (c *Cluster) Options() Options { return c.opts }
 
-func (c *Cluster) start(id int) {
-	peers := make([]uint64, c.opts.N)
-	for i := range peers {
-		peers[i] = uint64(i + 1)
-	}
-	n := c.nodes[id-1]
-	cfg := raft.Config{
-		ID: uint64(id), Peers: peers, Storage: n.storage,
-		ElectionTick: c.opts.ElectionTick, HeartbeatTick: c.opts.HeartbeatTick,
-		PreVote: c.opts.PreVote, CheckQuorum: c.opts.CheckQuorum,
-		MaxEntriesPerMsg: c.opts.MaxEntriesPerMsg,
-		Seed:             c.opts.Seed,
-		Tracer:           raft.TracerFunc(func(ev raft.TraceEvent) { c.events = append(c.events, ev) }),
-	}
-	rn, err := raft.NewRawNode(&cfg)
-	if err != nil {
-		panic(fmt.Sprintf("properties: restarting node %d from its storage: %v", id, err))
-	}
-	n.rn = rn
-}
-
 // Node returns node id's RawNode.
-func (c *Cluster) Node(id int) *raft.RawNode { return c.nodes[id-1].rn }
+func (c *Cluster) Node(id int) *raft.RawNode { return c.nw.Node(uint64(id)).RN }
 
 // Flight lists the messages in flight.
-func (c *Cluster) Flight() []raft.Message { return c.flight }
+func (c *Cluster) Flight() []raft.Message { return c.nw.Queue }
 
 // IsCut reports whether the link from a to b is cut.
-func (c *Cluster) IsCut(a, b int) bool { return c.cut[spec.Link{From: a, To: b}] }
-
-// persist hands node id's Ready to its storage and returns it.
-func (c *Cluster) persist(id int) raft.Ready {
-	n := c.nodes[id-1]
-	rd := n.rn.Ready()
-	if !rd.HardState.IsEmpty() {
-		if err := n.storage.SetHardState(rd.HardState); err != nil {
-			panic(err)
-		}
-	}
-	if err := n.storage.Append(rd.Entries); err != nil {
-		panic(err)
-	}
-	return rd
-}
-
-// process persists, sends and acknowledges every Ready of node id.
-func (c *Cluster) process(id int) {
-	n := c.nodes[id-1]
-	for n.rn.HasReady() {
-		rd := c.persist(id)
-		for _, m := range rd.Messages {
-			if !c.cut[spec.Link{From: int(m.From), To: int(m.To)}] {
-				c.flight = append(c.flight, m)
-			}
-		}
-		n.rn.Advance()
-	}
-}
+func (c *Cluster) IsCut(a, b int) bool { return c.nw.IsCut(uint64(a), uint64(b)) }
 
 // take runs an action and returns the model labels of the trace events it
 // produced, followed by extra (the network's steps, or a restart).
@@ -199,7 +152,7 @@ func (c *Cluster) report(ls ...Label) {
 	}
 	for _, l := range ls {
 		var st *raft.NodeState
-		if l.Action == raft.ActionRestart {
+		if raft.Action(l.Action) == raft.ActionRestart {
 			s := c.nodeState(l.I)
 			st = &s
 		}
@@ -208,14 +161,14 @@ func (c *Cluster) report(ls ...Label) {
 }
 
 func (c *Cluster) nodeState(id int) raft.NodeState {
-	st := c.nodes[id-1].rn.Status()
+	st := c.Node(id).Status()
 	return raft.NodeState{Term: st.Term, Vote: st.Vote, Role: st.Role, Lead: st.Lead, Lease: st.Lease,
 		Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm}
 }
 
 // EventLabel maps a trace event to the model step it realises.
 func EventLabel(ev raft.TraceEvent) Label {
-	l := Label{Action: ev.Action, I: int(ev.Node), Value: string(ev.Value)}
+	l := Label{Action: string(ev.Action), I: int(ev.Node), Value: string(ev.Value)}
 	if ev.Msg != nil {
 		m := SpecMessage(*ev.Msg)
 		l.Msg, l.J = &m, int(ev.Msg.From)
@@ -223,22 +176,24 @@ func EventLabel(ev raft.TraceEvent) Label {
 	return l
 }
 
-// takeFlight removes message i from the messages in flight and returns it.
-func (c *Cluster) takeFlight(i int) raft.Message {
-	m := c.flight[i]
-	c.flight = slices.Delete(c.flight, i, i+1)
-	return m
+// messageLabel is the network's step a on message m (I its receiver, J its
+// sender).
+func messageLabel(a raft.Action, m raft.Message) Label {
+	sm := SpecMessage(m)
+	return Label{Action: string(a), I: int(m.To), J: int(m.From), Msg: &sm}
 }
+
+// linkLabel is the network's step a on the link from a to b.
+func linkLabel(act raft.Action, a, b int) Label { return Label{Action: string(act), I: a, J: b} }
+
+// restartLabel is node id's Restart.
+func restartLabel(id int) Label { return Label{Action: string(raft.ActionRestart), I: id} }
 
 // Deliver delivers message i of Flight to its receiver. A node that refuses
 // a message (Step returns an error) is a bug in the sender: it is returned.
 func (c *Cluster) Deliver(i int) ([]Label, error) {
-	m := c.takeFlight(i)
 	var err error
-	labels := c.take(func() {
-		err = c.nodes[m.To-1].rn.Step(m)
-		c.process(int(m.To))
-	})
+	labels := c.take(func() { err = c.nw.Deliver(i) })
 	return labels, err
 }
 
@@ -247,14 +202,10 @@ func (c *Cluster) Deliver(i int) ([]Label, error) {
 // happened in memory only and is lost with the message, so the model sees
 // DropMessage, then Restart.
 func (c *Cluster) DeliverThenCrash(i int) ([]Label, error) {
-	m := c.takeFlight(i)
-	to := int(m.To)
 	c.Stats.Faults["crash-before-persist"]++
-	sm := SpecMessage(m)
-	err := c.nodes[to-1].rn.Step(m)
-	c.start(to)
+	m, err := c.nw.DeliverThenRestart(i)
 	c.Stats.Steps++
-	labels := []Label{{Action: "DropMessage", I: to, J: int(m.From), Msg: &sm}, {Action: raft.ActionRestart, I: to}}
+	labels := []Label{messageLabel(raft.ActionDropMessage, m), restartLabel(int(m.To))}
 	c.report(labels...)
 	return labels, err
 }
@@ -263,119 +214,98 @@ func (c *Cluster) DeliverThenCrash(i int) ([]Label, error) {
 // step's state but crashes before sending anything, and restarts from its
 // storage (the step, the loss of its messages, Restart).
 func (c *Cluster) DeliverPersistThenCrash(i int) ([]Label, error) {
-	m := c.takeFlight(i)
-	to := int(m.To)
 	c.Stats.Faults["crash-after-persist"]++
+	var m raft.Message
+	var unsent []raft.Message
 	var err error
-	var sent []raft.Message
-	labels := c.take(func() {
-		err = c.nodes[to-1].rn.Step(m)
-		n := c.nodes[to-1]
-		for n.rn.HasReady() {
-			rd := c.persist(to)
-			sent = append(sent, rd.Messages...)
-			n.rn.Advance()
-		}
-	})
-	// The messages of the step were never sent: lost, as the model sees it
-	// (those on cut links were lost anyway).
+	labels := c.take(func() { m, unsent, err = c.nw.DeliverPersistThenRestart(i) })
+	// The messages of the step were never sent: lost, as the model sees it.
 	var lost []Label
-	for _, out := range sent {
-		if !c.cut[spec.Link{From: int(out.From), To: int(out.To)}] {
-			sm := SpecMessage(out)
-			lost = append(lost, Label{Action: "DropMessage", I: int(out.To), J: int(out.From), Msg: &sm})
-		}
+	for _, out := range unsent {
+		lost = append(lost, messageLabel(raft.ActionDropMessage, out))
 	}
-	c.start(to)
-	lost = append(lost, Label{Action: raft.ActionRestart, I: to})
+	lost = append(lost, restartLabel(int(m.To)))
 	c.report(lost...)
 	return append(labels, lost...), err
 }
 
 // Drop loses message i.
 func (c *Cluster) Drop(i int) []Label {
-	m := c.takeFlight(i)
+	l := messageLabel(raft.ActionDropMessage, c.nw.Queue[i])
 	c.Stats.Faults["drop"]++
-	sm := SpecMessage(m)
-	return c.take(func() {}, Label{Action: "DropMessage", I: int(m.To), J: int(m.From), Msg: &sm})
+	return c.take(func() { c.nw.Drop(i) }, l)
 }
 
 // Duplicate puts a second copy of message i in flight.
 func (c *Cluster) Duplicate(i int) []Label {
-	m := c.flight[i]
-	dup := m
-	dup.Entries = slices.Clone(m.Entries)
-	c.flight = append(c.flight, dup)
+	l := messageLabel(raft.ActionDuplicateMessage, c.nw.Queue[i])
 	c.Stats.Faults["duplicate"]++
-	sm := SpecMessage(m)
-	return c.take(func() {}, Label{Action: "DuplicateMessage", I: int(m.To), J: int(m.From), Msg: &sm})
+	return c.take(func() { c.nw.Duplicate(i) }, l)
+}
+
+// at runs f on node id and processes the node's Ready, as one action.
+func (c *Cluster) at(id int, f func(rn *raft.RawNode) error) ([]Label, error) {
+	var err error
+	labels := c.take(func() {
+		err = f(c.Node(id))
+		c.nw.Process(uint64(id))
+	})
+	return labels, err
 }
 
 // Tick ticks node id once.
 func (c *Cluster) Tick(id int) []Label {
-	return c.take(func() {
-		c.nodes[id-1].rn.Tick()
-		c.process(id)
-	})
+	labels, _ := c.at(id, func(rn *raft.RawNode) error { rn.Tick(); return nil })
+	return labels
 }
 
 // Fire fires one of node id's timers; it reports false (and does nothing)
 // if the timer is not running.
 func (c *Cluster) Fire(id int, t raft.Timer) ([]Label, bool) {
-	var err error
-	labels := c.take(func() {
-		err = c.nodes[id-1].rn.Fire(t)
-		c.process(id)
-	})
+	labels, err := c.at(id, func(rn *raft.RawNode) error { return rn.Fire(t) })
 	return labels, err == nil
 }
 
 // Campaign makes node id start an election now.
 func (c *Cluster) Campaign(id int) []Label {
-	return c.take(func() {
-		c.nodes[id-1].rn.Campaign()
-		c.process(id)
-	})
+	labels, _ := c.at(id, func(rn *raft.RawNode) error { rn.Campaign(); return nil })
+	return labels
 }
 
 // Propose proposes value at node id; it reports false if the node is not
 // the leader.
 func (c *Cluster) Propose(id int, value string) ([]Label, bool) {
-	var err error
-	labels := c.take(func() {
-		err = c.nodes[id-1].rn.Propose([]byte(value))
-		c.process(id)
-	})
+	labels, err := c.at(id, func(rn *raft.RawNode) error { return rn.Propose([]byte(value)) })
 	return labels, err == nil
 }
 
 // Restart crashes node id and restarts it from its storage.
 func (c *Cluster) Restart(id int) []Label {
 	c.Stats.Faults["restart"]++
-	return c.take(func() { c.start(id) }, Label{Action: raft.ActionRestart, I: id})
+	return c.take(func() { c.nw.Restart(uint64(id)) }, restartLabel(id))
 }
 
 // Partition cuts the link from a to b; messages in flight on it are lost.
 func (c *Cluster) Partition(a, b int) []Label {
 	c.Stats.Faults["partition"]++
-	return c.take(func() {
-		c.cut[spec.Link{From: a, To: b}] = true
-		c.flight = slices.DeleteFunc(c.flight, func(m raft.Message) bool { return int(m.From) == a && int(m.To) == b })
-	}, Label{Action: "Partition", I: a, J: b})
+	return c.take(func() { c.nw.Cut(uint64(a), uint64(b)) }, linkLabel(raft.ActionPartition, a, b))
 }
 
 // Heal restores the link from a to b.
 func (c *Cluster) Heal(a, b int) []Label {
 	c.Stats.Faults["heal"]++
-	return c.take(func() { delete(c.cut, spec.Link{From: a, To: b}) }, Label{Action: "Heal", I: a, J: b})
+	return c.take(func() { c.nw.Heal(uint64(a), uint64(b)) }, linkLabel(raft.ActionHeal, a, b))
 }
 
 // Cut lists the cut links, sorted.
 func (c *Cluster) Cut() []spec.Link {
-	out := make([]spec.Link, 0, len(c.cut))
-	for l := range c.cut {
-		out = append(out, l)
+	out := []spec.Link{}
+	for a := 1; a <= c.opts.N; a++ {
+		for b := 1; b <= c.opts.N; b++ {
+			if c.IsCut(a, b) {
+				out = append(out, spec.Link{From: a, To: b})
+			}
+		}
 	}
-	spec.SortLinks(out)
 	return out
 }

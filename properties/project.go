@@ -98,10 +98,10 @@ func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 func (c *Cluster) View() *spec.View {
 	v := &spec.View{Servers: make([]spec.Server, c.opts.N), Cut: c.Cut()}
 	for id := 1; id <= c.opts.N; id++ {
-		v.Servers[id-1] = ProjectNode(c.nodes[id-1].rn, c.opts.N, c.opts.CheckQuorum)
+		v.Servers[id-1] = ProjectNode(c.Node(id), c.opts.N, c.opts.CheckQuorum)
 	}
-	msgs := make([]spec.Message, len(c.flight))
-	for i, m := range c.flight {
+	msgs := make([]spec.Message, len(c.Flight()))
+	for i, m := range c.Flight() {
 		msgs[i] = SpecMessage(m)
 	}
 	v.Messages = spec.NewBag(msgs)

@@ -635,7 +635,7 @@ func (r *raft) appendEntry(data []byte) {
 
 // traced runs a step that the spec sees as action, and reports it to the
 // tracer with the messages it sent.
-func (r *raft) traced(action string, m *Message, value []byte, step func()) {
+func (r *raft) traced(action Action, m *Message, value []byte, step func()) {
 	if r.tracer == nil {
 		step()
 		return

@@ -141,7 +141,7 @@ func (t Timer) String() string {
 // ErrTimerNotRunning if the timer does not run in the node's current role.
 func (rn *RawNode) Fire(t Timer) error {
 	r := rn.r
-	var action string
+	var action Action
 	var step func()
 	switch {
 	case t == ElectionTimer && r.role != Leader:

@@ -1,28 +1,57 @@
 package raft
 
-// Action names: every step the TLA+ spec (tla/Raft.tla) can see is named
-// after the spec action it realises. The same names label model steps,
-// trace events and counterexamples.
+// Action names a step of the TLA+ spec (tla/Raft.tla): one atomic step of
+// one server, or of the network. The constants below are every action of
+// the spec, under the spec's names; the same names label trace events,
+// model steps (model.Label), trace files and counterexamples.
+type Action string
+
+// The actions a node takes. Each but Restart is reported by a trace event
+// (TraceEvent.Action); Restart is the environment starting a node again
+// from its storage (NewRawNode), which a simulation labels itself.
 const (
-	ActionTimeout                     = "Timeout"
-	ActionClientRequest               = "ClientRequest"
-	ActionHeartbeat                   = "Heartbeat"
-	ActionQuorumCheck                 = "QuorumCheck"
-	ActionLeaseExpire                 = "LeaseExpire"
-	ActionRestart                     = "Restart"
-	ActionHandlePreVoteRequest        = "HandlePreVoteRequest"
-	ActionHandlePreVoteResponse       = "HandlePreVoteResponse"
-	ActionHandleVoteRequest           = "HandleVoteRequest"
-	ActionHandleVoteResponse          = "HandleVoteResponse"
-	ActionHandleAppendEntriesRequest  = "HandleAppendEntriesRequest"
-	ActionHandleAppendEntriesResponse = "HandleAppendEntriesResponse"
-	ActionHandleHeartbeatRequest      = "HandleHeartbeatRequest"
-	ActionHandleHeartbeatResponse     = "HandleHeartbeatResponse"
+	ActionTimeout                     Action = "Timeout"
+	ActionClientRequest               Action = "ClientRequest"
+	ActionHeartbeat                   Action = "Heartbeat"
+	ActionQuorumCheck                 Action = "QuorumCheck"
+	ActionLeaseExpire                 Action = "LeaseExpire"
+	ActionRestart                     Action = "Restart"
+	ActionHandlePreVoteRequest        Action = "HandlePreVoteRequest"
+	ActionHandlePreVoteResponse       Action = "HandlePreVoteResponse"
+	ActionHandleVoteRequest           Action = "HandleVoteRequest"
+	ActionHandleVoteResponse          Action = "HandleVoteResponse"
+	ActionHandleAppendEntriesRequest  Action = "HandleAppendEntriesRequest"
+	ActionHandleAppendEntriesResponse Action = "HandleAppendEntriesResponse"
+	ActionHandleHeartbeatRequest      Action = "HandleHeartbeatRequest"
+	ActionHandleHeartbeatResponse     Action = "HandleHeartbeatResponse"
 )
+
+// The network's actions: no node takes them, so no trace event carries
+// them; a simulated network labels its own steps with them. For
+// DropMessage and DuplicateMessage the message is from J to I; for
+// Partition and Heal the link is from I to J.
+const (
+	ActionDropMessage      Action = "DropMessage"
+	ActionDuplicateMessage Action = "DuplicateMessage"
+	ActionPartition        Action = "Partition"
+	ActionHeal             Action = "Heal"
+)
+
+// Actions lists every action of the spec, in the order of its Next
+// disjunction (a fresh slice each call).
+func Actions() []Action {
+	return []Action{
+		ActionTimeout, ActionClientRequest, ActionHeartbeat, ActionQuorumCheck, ActionLeaseExpire, ActionRestart,
+		ActionHandlePreVoteRequest, ActionHandlePreVoteResponse, ActionHandleVoteRequest, ActionHandleVoteResponse,
+		ActionHandleAppendEntriesRequest, ActionHandleAppendEntriesResponse,
+		ActionHandleHeartbeatRequest, ActionHandleHeartbeatResponse,
+		ActionDropMessage, ActionDuplicateMessage, ActionPartition, ActionHeal,
+	}
+}
 
 // HandleAction names the spec action that handles a message of type t ("" for
 // an unknown type).
-func HandleAction(t MessageType) string {
+func HandleAction(t MessageType) Action {
 	switch t {
 	case MsgPreVote:
 		return ActionHandlePreVoteRequest
@@ -47,7 +76,7 @@ func HandleAction(t MessageType) string {
 // TraceEvent is one step of a node that the TLA+ spec can see.
 type TraceEvent struct {
 	// Action is the spec action the step realises.
-	Action string
+	Action Action
 	// Node is the node that took the step.
 	Node uint64
 	// Msg is the message handled, for the Handle* actions.

@@ -23,7 +23,7 @@ func newTracedNode(t *testing.T, id uint64, opts ...option) *tracedNode {
 // action, whose message is msg (if any), whose state is the node's state
 // after the call, and whose Sent lists exactly the messages the node then
 // hands out, in order. It returns those messages.
-func (tn *tracedNode) expect(t *testing.T, action string, msg *raft.Message, call func()) []raft.Message {
+func (tn *tracedNode) expect(t *testing.T, action raft.Action, msg *raft.Message, call func()) []raft.Message {
 	t.Helper()
 	tn.events = nil
 	call()
@@ -61,7 +61,7 @@ func TestTrace_EventsNameSpecActions(t *testing.T) {
 	a := newTracedNode(t, 1, preVote, checkQuorum)
 	b := newTracedNode(t, 2, preVote, checkQuorum)
 	// deliver steps m into its receiver, expecting the event action.
-	deliver := func(to *tracedNode, m raft.Message, action string) []raft.Message {
+	deliver := func(to *tracedNode, m raft.Message, action raft.Action) []raft.Message {
 		t.Helper()
 		return to.expect(t, action, &m, func() { to.step(m) })
 	}
@@ -147,7 +147,7 @@ func TestTrace_EventsNameSpecActions(t *testing.T) {
 		t.Fatalf("events for a refused message: %+v", b.events)
 	}
 	// Every message type has its own handler action; an unknown one none.
-	seen := map[string]raft.MessageType{}
+	seen := map[raft.Action]raft.MessageType{}
 	for mt := raft.MsgApp; mt <= raft.MsgHeartbeatResp; mt++ {
 		a := raft.HandleAction(mt)
 		if prev, dup := seen[a]; a == "" || dup {

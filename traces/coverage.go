@@ -5,12 +5,14 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/checkedraft/checkedraft/raft"
 )
 
 // CoverageTable formats action counts per config.
 func CoverageTable(cov map[string]map[string]int) string {
-	actions := append(slices.Clone(otherActions), messageActions...)
-	sort.Strings(actions)
+	actions := raft.Actions()
+	slices.Sort(actions)
 	var names []string
 	for n := range cov {
 		names = append(names, n)
@@ -25,7 +27,7 @@ func CoverageTable(cov map[string]map[string]int) string {
 	for _, a := range actions {
 		fmt.Fprintf(&b, "%-28s", a)
 		for _, n := range names {
-			fmt.Fprintf(&b, " %20d", cov[n][a])
+			fmt.Fprintf(&b, " %20d", cov[n][string(a)])
 		}
 		b.WriteString("\n")
 	}

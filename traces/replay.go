@@ -84,34 +84,35 @@ func find(c *properties.Cluster, m *spec.Message) int {
 // apply feeds the implementation the input that realises l, and returns
 // why it could not ("" if it did).
 func apply(c *properties.Cluster, l model.Label) string {
-	timer := map[string]raft.Timer{
-		"Timeout": raft.ElectionTimer, "Heartbeat": raft.HeartbeatTimer,
-		"QuorumCheck": raft.CheckQuorumTimer, "LeaseExpire": raft.LeaseTimer,
+	timer := map[raft.Action]raft.Timer{
+		raft.ActionTimeout: raft.ElectionTimer, raft.ActionHeartbeat: raft.HeartbeatTimer,
+		raft.ActionQuorumCheck: raft.CheckQuorumTimer, raft.ActionLeaseExpire: raft.LeaseTimer,
 	}
+	a := raft.Action(l.Action)
 	switch {
-	case timer[l.Action] != 0:
-		if _, ok := c.Fire(l.I, timer[l.Action]); !ok {
-			return fmt.Sprintf("the implementation has no %v running at node %d", timer[l.Action], l.I)
+	case timer[a] != 0:
+		if _, ok := c.Fire(l.I, timer[a]); !ok {
+			return fmt.Sprintf("the implementation has no %v running at node %d", timer[a], l.I)
 		}
-	case l.Action == "ClientRequest":
+	case a == raft.ActionClientRequest:
 		if _, ok := c.Propose(l.I, l.Value); !ok {
 			return fmt.Sprintf("node %d refused the proposal: it is not the leader", l.I)
 		}
-	case l.Action == "Restart":
+	case a == raft.ActionRestart:
 		c.Restart(l.I)
-	case l.Action == "Partition":
+	case a == raft.ActionPartition:
 		c.Partition(l.I, l.J)
-	case l.Action == "Heal":
+	case a == raft.ActionHeal:
 		c.Heal(l.I, l.J)
 	case l.Msg != nil:
 		i := find(c, l.Msg)
 		if i < 0 {
 			return fmt.Sprintf("the implementation has no message %v in flight", *l.Msg)
 		}
-		switch l.Action {
-		case "DropMessage":
+		switch a {
+		case raft.ActionDropMessage:
 			c.Drop(i)
-		case "DuplicateMessage":
+		case raft.ActionDuplicateMessage:
 			c.Duplicate(i)
 		default:
 			if _, err := c.Deliver(i); err != nil {

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/checkedraft/checkedraft/model"
+	"github.com/checkedraft/checkedraft/raft"
 	"github.com/checkedraft/checkedraft/spec"
 )
 
@@ -621,7 +622,7 @@ func Labels(tr *Trace) ([]model.Label, error) {
 					changed = append(changed, b.Msg)
 				}
 			}
-			if st.Action == "DuplicateMessage" {
+			if raft.Action(st.Action) == raft.ActionDuplicateMessage {
 				changed = changed[:0]
 				for _, b := range post.Messages {
 					if pre.Copies(b.Msg) < b.Copies {
@@ -641,11 +642,16 @@ func Labels(tr *Trace) ([]model.Label, error) {
 	return out, nil
 }
 
-var messageActions = []string{"HandlePreVoteRequest", "HandlePreVoteResponse", "HandleVoteRequest", "HandleVoteResponse",
-	"HandleAppendEntriesRequest", "HandleAppendEntriesResponse", "HandleHeartbeatRequest", "HandleHeartbeatResponse",
-	"DropMessage", "DuplicateMessage"}
+// messageActions are the actions on one message in flight (the handlers,
+// DropMessage and DuplicateMessage): their trace lines name no message, so
+// it is recovered from the bags.
+var messageActions = []raft.Action{
+	raft.ActionHandlePreVoteRequest, raft.ActionHandlePreVoteResponse,
+	raft.ActionHandleVoteRequest, raft.ActionHandleVoteResponse,
+	raft.ActionHandleAppendEntriesRequest, raft.ActionHandleAppendEntriesResponse,
+	raft.ActionHandleHeartbeatRequest, raft.ActionHandleHeartbeatResponse,
+	raft.ActionDropMessage, raft.ActionDuplicateMessage,
+}
 
-var otherActions = []string{"Timeout", "ClientRequest", "Heartbeat", "QuorumCheck", "LeaseExpire", "Restart", "Partition", "Heal"}
-
-func isMessageAction(a string) bool { return slices.Contains(messageActions, a) }
-func knownAction(a string) bool     { return slices.Contains(otherActions, a) }
+func isMessageAction(a string) bool { return slices.Contains(messageActions, raft.Action(a)) }
+func knownAction(a string) bool     { return slices.Contains(raft.Actions(), raft.Action(a)) }

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/checkedraft/checkedraft/internal/tlc"
 	"github.com/checkedraft/checkedraft/model"
 	"github.com/checkedraft/checkedraft/properties"
+	"github.com/checkedraft/checkedraft/raft"
 	"github.com/checkedraft/checkedraft/spec"
 )
 
@@ -58,10 +58,10 @@ func TestReplayCorpus(t *testing.T) {
 	table := CoverageTable(coverage)
 	t.Log("\n" + table)
 	// Every action of the spec must have been replayed.
-	for _, a := range append(slices.Clone(messageActions), otherActions...) {
+	for _, a := range raft.Actions() {
 		total := 0
 		for _, c := range coverage {
-			total += c[a]
+			total += c[string(a)]
 		}
 		if total == 0 {
 			t.Errorf("the corpus never exercises %s", a)
@@ -123,7 +123,7 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 	// An unknown action parses, and Labels names it.
-	tr, err := ParseNDJSON("good.ndjson", strings.NewReader(lines[0]+strings.Replace(lines[1], `"Timeout"`, `"Frobnicate"`, 1)))
+	tr, err := ParseNDJSON("good.ndjson", strings.NewReader(lines[0]+strings.Replace(lines[1], `"`+string(raft.ActionTimeout)+`"`, `"Frobnicate"`, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,20 @@
 // Package rafttest is a small deterministic in-memory network of raft
 // nodes, for tests and simulations: messages wait in a queue until
-// delivered or dropped, links can be cut in either direction, nodes can be
-// isolated, crashed and restarted from their storage.
+// delivered (any of them next), dropped or duplicated, links can be cut in
+// either direction, nodes can be isolated, crashed and restarted from their
+// storage, also in the middle of handling a message.
 //
 // A Network does what an application does with each Ready, in the order the
 // raft package asks: persist, then send, then apply, then Advance.
+//
+// raft/'s tests drive it directly; properties.Cluster builds on it the
+// cluster whose every step is checked against the model.
 package rafttest
 
 import (
 	"fmt"
 	"slices"
 	"strings"
-	"testing"
 
 	"github.com/checkedraft/checkedraft/raft"
 )
@@ -40,7 +43,14 @@ type Network struct {
 	Delivered int
 	// Ticks counts the calls to Tick.
 	Ticks int
-	tb    testing.TB
+	tb    TB
+}
+
+// TB is what a Network reports failures to: a *testing.T or *testing.B, or
+// anything that stops the run in Fatalf.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
 }
 
 // Option changes the configuration template of a Network.
@@ -74,7 +84,7 @@ func WithTracer(t raft.Tracer) Option { return func(c *raft.Config) { c.Tracer =
 // cannot go on from (a node that refuses a message or cannot start, a
 // storage error, messages that never stop) fails tb at once, so that one
 // broken test does not stop the others.
-func New(tb testing.TB, n int, opts ...Option) *Network {
+func New(tb TB, n int, opts ...Option) *Network {
 	ids := make([]uint64, n)
 	for i := range ids {
 		ids[i] = uint64(i + 1)
@@ -120,11 +130,7 @@ func (nw *Network) Process(id uint64) {
 		return
 	}
 	for n.RN.HasReady() {
-		rd := n.RN.Ready()
-		if !rd.HardState.IsEmpty() {
-			nw.must(n.Storage.SetHardState(rd.HardState))
-		}
-		nw.must(n.Storage.Append(rd.Entries))
+		rd := nw.persist(n)
 		for _, m := range rd.Messages {
 			nw.send(m)
 		}
@@ -133,6 +139,16 @@ func (nw *Network) Process(id uint64) {
 		}
 		n.RN.Advance()
 	}
+}
+
+// persist takes node n's Ready and hands its state to the node's storage.
+func (nw *Network) persist(n *Node) raft.Ready {
+	rd := n.RN.Ready()
+	if !rd.HardState.IsEmpty() {
+		nw.must(n.Storage.SetHardState(rd.HardState))
+	}
+	nw.must(n.Storage.Append(rd.Entries))
+	return rd
 }
 
 func (nw *Network) must(err error) {
@@ -150,7 +166,7 @@ func (nw *Network) ProcessAll() {
 }
 
 func (nw *Network) send(m raft.Message) {
-	if nw.cut[[2]uint64{m.From, m.To}] {
+	if nw.IsCut(m.From, m.To) {
 		return // lost on a cut link
 	}
 	nw.Queue = append(nw.Queue, m)
@@ -159,20 +175,70 @@ func (nw *Network) send(m raft.Message) {
 // Deliver delivers the i-th message in flight and processes the receiver's
 // Ready. A message to a crashed node is lost. It returns the error of Step.
 func (nw *Network) Deliver(i int) error {
+	_, n, err := nw.step(i)
+	if n != nil {
+		nw.Process(n.ID)
+	}
+	return err
+}
+
+// step takes the i-th message out of the queue and steps its receiver with
+// it; the receiver is nil (and nothing stepped) if it is down.
+func (nw *Network) step(i int) (raft.Message, *Node, error) {
 	m := nw.Queue[i]
 	nw.Queue = slices.Delete(nw.Queue, i, i+1)
 	n := nw.Nodes[m.To]
 	if n == nil || n.Down {
-		return nil
+		return m, nil, nil
 	}
 	nw.Delivered++
-	err := n.RN.Step(m)
-	nw.Process(m.To)
-	return err
+	return m, n, n.RN.Step(m)
+}
+
+// DeliverThenRestart delivers the i-th message in flight, but its receiver
+// crashes before it persists anything of the step and restarts at once
+// from its storage: the step is lost with the message. Messages in flight
+// to the receiver stay. It returns the message and the error of Step.
+func (nw *Network) DeliverThenRestart(i int) (raft.Message, error) {
+	m, n, err := nw.step(i)
+	if n != nil {
+		nw.start(n.ID)
+	}
+	return m, err
+}
+
+// DeliverPersistThenRestart delivers the i-th message in flight; its
+// receiver persists the state of the step but crashes before it sends
+// anything, and restarts at once from its storage. It returns the message,
+// the messages the step would have put in flight (those on cut links would
+// have been lost anyway) and the error of Step.
+func (nw *Network) DeliverPersistThenRestart(i int) (m raft.Message, unsent []raft.Message, err error) {
+	m, n, err := nw.step(i)
+	if n == nil {
+		return m, nil, err
+	}
+	for n.RN.HasReady() {
+		for _, out := range nw.persist(n).Messages {
+			if !nw.IsCut(out.From, out.To) {
+				unsent = append(unsent, out)
+			}
+		}
+		n.RN.Advance()
+	}
+	nw.start(n.ID)
+	return m, unsent, err
 }
 
 // Drop loses the i-th message in flight.
 func (nw *Network) Drop(i int) { nw.Queue = slices.Delete(nw.Queue, i, i+1) }
+
+// Duplicate puts a second copy of the i-th message in flight, last in the
+// queue.
+func (nw *Network) Duplicate(i int) {
+	dup := nw.Queue[i]
+	dup.Entries = slices.Clone(dup.Entries)
+	nw.Queue = append(nw.Queue, dup)
+}
 
 // Stabilize delivers messages, oldest first, until none is in flight (at
 // most limit deliveries; beyond, the nodes never stop talking and the test
@@ -237,6 +303,9 @@ func (nw *Network) CutBoth(a, b uint64) { nw.Cut(a, b); nw.Cut(b, a) }
 // Heal restores the link from a to b.
 func (nw *Network) Heal(a, b uint64) { delete(nw.cut, [2]uint64{a, b}) }
 
+// IsCut reports whether the link from a to b is cut.
+func (nw *Network) IsCut(a, b uint64) bool { return nw.cut[[2]uint64{a, b}] }
+
 // HealBoth restores the links between a and b in both directions.
 func (nw *Network) HealBoth(a, b uint64) { nw.Heal(a, b); nw.Heal(b, a) }
 
@@ -274,7 +343,9 @@ func (nw *Network) Crash(id uint64) {
 	nw.Queue = slices.DeleteFunc(nw.Queue, func(m raft.Message) bool { return m.To == id })
 }
 
-// Restart starts node id again from its storage.
+// Restart starts node id again from its storage. Called on a live node it
+// is a crash and an immediate restart: what the node had not handed out is
+// lost, messages in flight to it stay.
 func (nw *Network) Restart(id uint64) { nw.start(id) }
 
 // Leaders lists the live nodes that are leaders, with their terms.
