@@ -6,6 +6,8 @@
 #                runs of at least a million implementation steps, the seeded
 #                bugs the property runs must catch, trace conformance
 #   make test    the Go tests
+#   make conformance       raft/ against etcd-raft in lockstep (conformance/,
+#                          its own module); make conformance-long runs more
 #
 # TLC is found through $(TLA2TOOLS_JAR), by default $$HOME/.tla/tla2tools.jar;
 # without it every TLC step prints "TLC skipped: ..." and succeeds, and the
@@ -22,10 +24,11 @@ RAPID_STEPS  ?= 3000
 GOPTER_CHECKS ?= 200
 
 .PHONY: check test lint fmt vet staticcheck bench \
+        conformance conformance-long conformance-check conformance-bugs \
         tlc tlc-mutants tlc-record tlc-large agree explore speed \
         prop prop-long prop-nonvacuity traces validate-traces
 
-check: lint test tlc tlc-mutants agree prop prop-nonvacuity
+check: lint test tlc tlc-mutants agree prop prop-nonvacuity conformance-check conformance-bugs
 
 # Race-checked where the code is cheap to run; the explorer, the property
 # runs and the trace replay are CPU-bound and run without -race.
@@ -42,10 +45,13 @@ fmt:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags raftbugs ./raft/... ./properties/...
+	cd conformance && $(GO) vet ./... && $(GO) vet -tags raftbugs ./...
 
-# staticcheck is pinned in go.mod (tool directive) and run by the toolchain.
+# staticcheck is pinned in go.mod (tool directive) and run by the toolchain;
+# the conformance module runs the same binary.
 staticcheck:
 	$(GO) tool staticcheck ./...
+	sc=$$($(GO) tool -n staticcheck) && cd conformance && $$sc ./... && $$sc -tags raftbugs ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./raft/
@@ -114,3 +120,34 @@ traces:
 # tla/TraceRaft.tla; a corrupted log must be rejected.
 validate-traces:
 	$(RAFTCHECK) traces validate -runs 12 -steps 400
+
+# --- Conformance against etcd-raft (conformance/, its own module) ---------
+
+# Differential runs: raft/ and etcd-raft in lockstep on random schedules,
+# 3 and 5 nodes, every PreVote x CheckQuorum combination; CONFORMANCE_CHECKS
+# schedules per configuration (rapid's RAPID_CHECKS) of CONFORMANCE_STEPS
+# actions. Prints the figures of each configuration.
+CONFORMANCE_CHECKS ?= 100
+CONFORMANCE_STEPS  ?= 150
+CONF_LOG := $(shell mktemp -u /tmp/conformance-XXXXXX.log)
+
+conformance:
+	@echo "conformance: CONFORMANCE_CHECKS=$(CONFORMANCE_CHECKS) CONFORMANCE_STEPS=$(CONFORMANCE_STEPS)"
+	@cd conformance && RAPID_CHECKS=$(CONFORMANCE_CHECKS) CONFORMANCE_STEPS=$(CONFORMANCE_STEPS) \
+	  $(GO) test -count=1 -v -timeout 60m ./... > $(CONF_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |ok|FAIL|conformance )' $(CONF_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
+
+conformance-long:
+	$(MAKE) conformance CONFORMANCE_CHECKS=1000 CONFORMANCE_STEPS=300
+
+# The bounded budget of make check (about 2 minutes on two cores).
+conformance-check:
+	$(MAKE) conformance CONFORMANCE_CHECKS=60 CONFORMANCE_STEPS=150
+
+# raft/ built with its seeded bugs (tag raftbugs) and etcd with a seeded
+# change: the differential run must find each, in the field it changes.
+conformance-bugs:
+	@cd conformance && $(GO) test -count=1 -v -tags raftbugs -run 'TestSeeded' ./... > $(CONF_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |    --- |ok|FAIL)|caught' $(CONF_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc

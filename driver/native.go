@@ -20,9 +20,6 @@ func (f fixedRand) IntN(int) int { return f.offset }
 type native struct {
 	cfg Config
 	rn  *raft.RawNode
-	rd  raft.Ready
-	// first is the index of the first entry of the last Ready.
-	first uint64
 }
 
 func startNative(cfg Config, st *Storage) (Driver, error) {
