@@ -46,12 +46,14 @@ vet:
 	$(GO) vet ./...
 	$(GO) vet -tags raftbugs ./raft/... ./properties/...
 	cd conformance && $(GO) vet ./... && $(GO) vet -tags raftbugs ./...
+	cd conformance/etcd36 && $(GO) vet ./... && $(GO) vet -tags raftbugs ./...
 
 # staticcheck is pinned in go.mod (tool directive) and run by the toolchain;
 # the conformance module runs the same binary.
 staticcheck:
 	$(GO) tool staticcheck ./...
 	sc=$$($(GO) tool -n staticcheck) && cd conformance && $$sc ./... && $$sc -tags raftbugs ./...
+	sc=$$($(GO) tool -n staticcheck) && cd conformance/etcd36 && $$sc ./... && $$sc -tags raftbugs ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./raft/
@@ -137,6 +139,10 @@ conformance:
 	  $(GO) test -count=1 -v -timeout 60m ./... > $(CONF_LOG) 2>&1; rc=$$?; \
 	  grep -E '^(--- |ok|FAIL|conformance )' $(CONF_LOG); \
 	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
+	@cd conformance/etcd36 && RAPID_CHECKS=$(CONFORMANCE_CHECKS) CONFORMANCE_STEPS=$(CONFORMANCE_STEPS) \
+	  $(GO) test -count=1 -v -timeout 60m ./... > $(CONF_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |ok|FAIL|conformance |replay |validate )' $(CONF_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
 
 conformance-long:
 	$(MAKE) conformance CONFORMANCE_CHECKS=1000 CONFORMANCE_STEPS=300
@@ -149,5 +155,8 @@ conformance-check:
 # change: the differential run must find each, in the field it changes.
 conformance-bugs:
 	@cd conformance && $(GO) test -count=1 -v -tags raftbugs -run 'TestSeeded' ./... > $(CONF_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |    --- |ok|FAIL)|caught' $(CONF_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
+	@cd conformance/etcd36 && $(GO) test -count=1 -v -tags raftbugs -run 'TestSeeded' ./... > $(CONF_LOG) 2>&1; rc=$$?; \
 	  grep -E '^(--- |    --- |ok|FAIL)|caught' $(CONF_LOG); \
 	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
