@@ -46,6 +46,11 @@ type Config struct {
 	// adapter makes the library use it at every draw, so that two libraries
 	// time out at the same tick.
 	ElectionTimeout int
+	// MaxEntriesPerMsg bounds the entries of one append (0: no bound), as
+	// the spec's MaxBatch does. A library whose bound is not in entries
+	// (etcd's MaxSizePerMsg is in bytes) may ignore it: trace replay then
+	// replays it only behaviours the bound does not shape.
+	MaxEntriesPerMsg int
 }
 
 // Validate reports the first thing wrong with c.
