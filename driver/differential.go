@@ -21,6 +21,8 @@ type Setup struct {
 	N           int
 	PreVote     bool
 	CheckQuorum bool
+	// MaxEntriesPerMsg is Config.MaxEntriesPerMsg (0: no bound).
+	MaxEntriesPerMsg int
 	// ElectionTick and HeartbeatTick default to 5 and 2: short, so that
 	// timeouts fire and leases expire within a schedule.
 	ElectionTick, HeartbeatTick int
@@ -37,17 +39,23 @@ func (s Setup) withDefaults() Setup {
 }
 
 func (s Setup) String() string {
-	return fmt.Sprintf("n%d/prevote=%v/checkquorum=%v", s.N, s.PreVote, s.CheckQuorum)
+	str := fmt.Sprintf("n%d/prevote=%v/checkquorum=%v", s.N, s.PreVote, s.CheckQuorum)
+	if s.MaxEntriesPerMsg > 0 {
+		str += fmt.Sprintf("/batch=%d", s.MaxEntriesPerMsg)
+	}
+	return str
 }
 
 // Setups lists the configurations of the differential runs: 3 and 5
-// nodes, all four PreVote x CheckQuorum combinations.
+// nodes, all four PreVote x CheckQuorum combinations; and on 3 nodes the
+// same with one entry per append, so that a replicating follower has
+// several appends in flight and acknowledges part of the leader's log.
 func Setups() []Setup {
 	var out []Setup
-	for _, n := range []int{3, 5} {
+	for _, sh := range []struct{ n, batch int }{{3, 0}, {5, 0}, {3, 1}} {
 		for _, pv := range []bool{false, true} {
 			for _, cq := range []bool{false, true} {
-				out = append(out, Setup{N: n, PreVote: pv, CheckQuorum: cq})
+				out = append(out, Setup{N: sh.n, PreVote: pv, CheckQuorum: cq, MaxEntriesPerMsg: sh.batch})
 			}
 		}
 	}
@@ -222,7 +230,7 @@ func NewLockstep(a, b Library, s Setup, timeouts []int) (*Lockstep, *Divergence,
 	}
 	cfgs := make([]Config, s.N)
 	for i := range cfgs {
-		cfgs[i] = Config{ID: i + 1, N: s.N, PreVote: s.PreVote, CheckQuorum: s.CheckQuorum,
+		cfgs[i] = Config{ID: i + 1, N: s.N, PreVote: s.PreVote, CheckQuorum: s.CheckQuorum, MaxEntriesPerMsg: s.MaxEntriesPerMsg,
 			ElectionTick: s.ElectionTick, HeartbeatTick: s.HeartbeatTick, ElectionTimeout: timeouts[i]}
 	}
 	ca, err := NewCluster(a, cfgs)

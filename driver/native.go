@@ -41,7 +41,8 @@ func startNative(cfg Config, st *Storage) (Driver, error) {
 		ID: uint64(cfg.ID), Peers: peers, Storage: ms, Applied: st.Applied,
 		ElectionTick: cfg.ElectionTick, HeartbeatTick: cfg.HeartbeatTick,
 		PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum,
-		Rand: fixedRand{offset: cfg.ElectionTimeout - cfg.ElectionTick},
+		MaxEntriesPerMsg: cfg.MaxEntriesPerMsg,
+		Rand:             fixedRand{offset: cfg.ElectionTimeout - cfg.ElectionTick},
 	})
 	if err != nil {
 		return nil, err
