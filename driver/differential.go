@@ -94,9 +94,11 @@ type Figures struct {
 	LeaseExpiries int
 	StepDowns     int // a leader stopped leading (a restart aside)
 	Restarts      int
-	Timeouts      int // a tick started a (pre-)campaign
-	MaxTerm       uint64
-	MaxCommit     uint64
+	// Timeouts counts ticks that made a node a pre-candidate or candidate
+	// (a new role or term: a pre-candidate timing out again is not seen).
+	Timeouts  int
+	MaxTerm   uint64
+	MaxCommit uint64
 	// Reordered counts actions whose messages the two libraries handed
 	// out in different orders (NormMessageOrder made them agree).
 	Reordered int
@@ -362,9 +364,8 @@ func (f *Figures) count(act Action, prev, cur Snapshot) {
 		if p.Lease && !c.Lease && c.Role == spec.Follower && c.Term == p.Term && act.Kind == Tick {
 			f.LeaseExpiries++
 		}
-		if act.Kind == Tick && act.Node == i+1 && c.Role != spec.Leader &&
-			(c.Role != p.Role || c.Term != p.Term || (c.Role == spec.PreCandidate && c.Granted != p.Granted)) &&
-			(c.Role == spec.PreCandidate || c.Role == spec.Candidate || c.Role == spec.Leader) {
+		if act.Kind == Tick && act.Node == i+1 && (c.Role == spec.PreCandidate || c.Role == spec.Candidate) &&
+			(c.Role != p.Role || c.Term != p.Term) {
 			f.Timeouts++
 		}
 	}
