@@ -41,16 +41,15 @@ type Config struct {
 	// timeouts in ticks (HeartbeatTick < ElectionTick).
 	ElectionTick  int
 	HeartbeatTick int
+	// MaxEntriesPerMsg bounds the entries of one append: 0 for no bound,
+	// 1 for one entry per append (a replicating follower then gets several
+	// appends in flight). An adapter that cannot impose a bound refuses it.
+	MaxEntriesPerMsg int
 	// ElectionTimeout is the node's randomized election timeout, in
 	// [ElectionTick, 2*ElectionTick): the harness chooses it, and the
 	// adapter makes the library use it at every draw, so that two libraries
 	// time out at the same tick.
 	ElectionTimeout int
-	// MaxEntriesPerMsg bounds the entries of one append (0: no bound), as
-	// the spec's MaxBatch does. A library whose bound is not in entries
-	// (etcd's MaxSizePerMsg is in bytes) may ignore it: trace replay then
-	// replays it only behaviours the bound does not shape.
-	MaxEntriesPerMsg int
 }
 
 // Validate reports the first thing wrong with c.
@@ -64,6 +63,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("driver: config: HeartbeatTick is %d, must be at least 1", c.HeartbeatTick)
 	case c.ElectionTick <= c.HeartbeatTick:
 		return fmt.Errorf("driver: config: ElectionTick (%d) must be greater than HeartbeatTick (%d)", c.ElectionTick, c.HeartbeatTick)
+	case c.MaxEntriesPerMsg < 0:
+		return fmt.Errorf("driver: config: MaxEntriesPerMsg is %d, must not be negative", c.MaxEntriesPerMsg)
 	case c.ElectionTimeout < c.ElectionTick || c.ElectionTimeout >= 2*c.ElectionTick:
 		return fmt.Errorf("driver: config: ElectionTimeout %d is outside [%d, %d)", c.ElectionTimeout, c.ElectionTick, 2*c.ElectionTick)
 	}

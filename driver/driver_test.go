@@ -2,6 +2,7 @@ package driver_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -187,5 +188,58 @@ func TestClusterRejectsBadAction(t *testing.T) {
 	}
 	if _, err := driver.NewCluster(driver.Native, []driver.Config{cfg(2, 1)}); err == nil {
 		t.Error("a cluster whose node 1 has ID 2 started")
+	}
+}
+
+// recorder is a rapid.TB that records a failure instead of failing the
+// test, so that a test can assert that rapid found one.
+type recorder struct {
+	failed bool
+	out    strings.Builder
+}
+
+type stopRun struct{}
+
+func (r *recorder) Helper()                           {}
+func (r *recorder) Name() string                      { return "recorder" }
+func (r *recorder) Logf(format string, args ...any)   { fmt.Fprintf(&r.out, format+"\n", args...) }
+func (r *recorder) Log(args ...any)                   { fmt.Fprintln(&r.out, args...) }
+func (r *recorder) Skipf(format string, args ...any)  { r.Logf(format, args...); r.SkipNow() }
+func (r *recorder) Skip(args ...any)                  { r.Log(args...); r.SkipNow() }
+func (r *recorder) SkipNow()                          { panic(stopRun{}) }
+func (r *recorder) Errorf(format string, args ...any) { r.failed = true; r.Logf(format, args...) }
+func (r *recorder) Error(args ...any)                 { r.failed = true; r.Log(args...) }
+func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...); r.FailNow() }
+func (r *recorder) Fatal(args ...any)                 { r.Error(args...); r.FailNow() }
+func (r *recorder) FailNow()                          { r.failed = true; panic(stopRun{}) }
+func (r *recorder) Fail()                             { r.failed = true }
+func (r *recorder) Failed() bool                      { return r.failed }
+
+// Check, the rapid-driven run, fails on a divergence and reports the
+// shrunk schedule with the field that differs.
+func TestCheckFailsAndShrinks(t *testing.T) {
+	forgetful := driver.Library{Name: "raft/ forgets its vote", Start: func(c driver.Config, st *driver.Storage) (driver.Driver, error) {
+		st.HardState.Vote = 0
+		return driver.Native.Start(c, st)
+	}}
+	var r recorder
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				if _, ok := p.(stopRun); !ok {
+					panic(p)
+				}
+			}
+		}()
+		driver.Check(&r, driver.Native, forgetful, driver.Setup{N: 3}, 100)
+	}()
+	if !r.failed {
+		t.Fatal("rapid found no divergence")
+	}
+	out := r.out.String()
+	for _, want := range []string{"diverge on n3/prevote=false/checkquorum=false", "Restart(", "State.Server.Vote"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -40,8 +40,9 @@ func startNative(cfg Config, st *Storage) (Driver, error) {
 	rn, err := raft.NewRawNode(&raft.Config{
 		ID: uint64(cfg.ID), Peers: peers, Storage: ms, Applied: st.Applied,
 		ElectionTick: cfg.ElectionTick, HeartbeatTick: cfg.HeartbeatTick,
-		PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum, MaxEntriesPerMsg: cfg.MaxEntriesPerMsg,
-		Rand: fixedRand{offset: cfg.ElectionTimeout - cfg.ElectionTick},
+		PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum,
+		MaxEntriesPerMsg: cfg.MaxEntriesPerMsg,
+		Rand:             fixedRand{offset: cfg.ElectionTimeout - cfg.ElectionTick},
 	})
 	if err != nil {
 		return nil, err

@@ -83,6 +83,17 @@ func start(cfg driver.Config, st *driver.Storage, o Options) (driver.Driver, err
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// etcd bounds an append by bytes (Config.MaxSizePerMsg), but always
+	// sends at least one entry (raftLog.entries, limitSize): a bound of one
+	// byte is one entry per append. No other bound has an equivalent.
+	maxSize := uint64(math.MaxUint64)
+	switch cfg.MaxEntriesPerMsg {
+	case 0:
+	case 1:
+		maxSize = 1
+	default:
+		return nil, fmt.Errorf("etcd: node %d: MaxEntriesPerMsg %d: etcd bounds appends by bytes; only 0 (no bound) and 1 have an equivalent", cfg.ID, cfg.MaxEntriesPerMsg)
+	}
 	voters := make([]uint64, cfg.N)
 	for i := range voters {
 		voters[i] = uint64(i + 1)
@@ -102,10 +113,11 @@ func start(cfg driver.Config, st *driver.Storage, o Options) (driver.Driver, err
 		Applied:       st.Applied,
 		PreVote:       cfg.PreVote,
 		CheckQuorum:   cfg.CheckQuorum,
-		// No flow control: raft/ and the spec send every entry the
-		// follower lacks in one append and never pause a replicating
-		// follower.
-		MaxSizePerMsg:   math.MaxUint64,
+		// No flow control beyond MaxEntriesPerMsg: raft/ and the spec
+		// never pause a replicating follower. MaxCommittedSizePerReady
+		// defaults to MaxSizePerMsg; it only splits committed entries
+		// over several Readies, which HandleReady handles alike.
+		MaxSizePerMsg:   maxSize,
 		MaxInflightMsgs: math.MaxInt32,
 		// The harness does not forward proposals (raft/ has no
 		// forwarding).

@@ -40,10 +40,6 @@ type Options struct {
 	// answers a granted MsgPreVote at m.Term). It is a seeded bug: the
 	// differential run must find it.
 	PreVoteGrantCarriesVoterTerm bool
-	// MaxSizePerMsg is etcd's Config.MaxSizePerMsg, in bytes; 0 means no
-	// limit, so that a leader sends every entry a follower lacks in one
-	// append, as raft/ and the spec do without a batch bound.
-	MaxSizePerMsg uint64
 }
 
 // Library is etcd-raft v3.6.0 as the harness sees it.
@@ -54,9 +50,6 @@ func NewLibrary(o Options) driver.Library {
 	name := "etcd " + Version
 	if o.PreVoteGrantCarriesVoterTerm {
 		name += " (pre-vote grant carries the voter's term)"
-	}
-	if o.MaxSizePerMsg != 0 {
-		name += fmt.Sprintf(" (MaxSizePerMsg %d)", o.MaxSizePerMsg)
 	}
 	return driver.Library{Name: name, Start: func(cfg driver.Config, st *driver.Storage) (driver.Driver, error) {
 		return start(cfg, st, o)
@@ -95,6 +88,18 @@ func start(cfg driver.Config, st *driver.Storage, o Options) (driver.Driver, err
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// etcd bounds an append by bytes (Config.MaxSizePerMsg), but always
+	// sends at least one entry (raftLog.slice, limitSize): a bound of one
+	// byte is one entry per append. No other bound in entries has an
+	// equivalent in bytes (entries differ in size).
+	maxSize := uint64(math.MaxUint64)
+	switch cfg.MaxEntriesPerMsg {
+	case 0:
+	case 1:
+		maxSize = 1
+	default:
+		return nil, fmt.Errorf("etcd %s: node %d: MaxEntriesPerMsg %d: etcd bounds appends by bytes; only 0 (no bound) and 1 have an equivalent", Version, cfg.ID, cfg.MaxEntriesPerMsg)
+	}
 	voters := make([]uint64, cfg.N)
 	for i := range voters {
 		voters[i] = uint64(i + 1)
@@ -107,10 +112,6 @@ func start(cfg driver.Config, st *driver.Storage, o Options) (driver.Driver, err
 	if err := s.Append(pbEntries(1, st.Log)); err != nil {
 		return nil, fmt.Errorf("etcd %s: node %d: restoring the log: %w", Version, cfg.ID, err)
 	}
-	maxSize := o.MaxSizePerMsg
-	if maxSize == 0 {
-		maxSize = math.MaxUint64
-	}
 	rn, err := etcdraft.NewRawNode(&etcdraft.Config{
 		ID:            uint64(cfg.ID),
 		ElectionTick:  cfg.ElectionTick,
@@ -119,7 +120,7 @@ func start(cfg driver.Config, st *driver.Storage, o Options) (driver.Driver, err
 		Applied:       st.Applied,
 		PreVote:       cfg.PreVote,
 		CheckQuorum:   cfg.CheckQuorum,
-		// No flow control but the optional size bound: raft/ and the spec
+		// No flow control beyond MaxEntriesPerMsg: raft/ and the spec
 		// never pause a replicating follower.
 		MaxSizePerMsg: maxSize,
 		// Committed entries are handed out whole, whatever the message
