@@ -32,13 +32,13 @@ func validateBudget(name string, def int) int {
 func TestValidateLogs(t *testing.T) {
 	jar, err := tlc.Jar()
 	if errors.Is(err, tlc.ErrNoTLC) {
-		fmt.Printf("validate etcd %s: TLC skipped: %v\n", etcd.Version, err)
+		fmt.Printf("conformance validate: etcd %s: TLC skipped: %v\n", etcd.Version, err)
 		t.Skip("TLC skipped")
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs, steps := validateBudget("VALIDATE_RUNS", 1), validateBudget("VALIDATE_STEPS", 300)
+	runs, steps := validateBudget("VALIDATE_RUNS", 2), validateBudget("VALIDATE_STEPS", 300)
 	dir := t.TempDir()
 	var corruptible string
 	var corruptOpts properties.Options
@@ -66,7 +66,7 @@ func TestValidateLogs(t *testing.T) {
 				corruptible, corruptOpts = path, o
 			}
 		}
-		fmt.Printf("validate etcd %s %v: %d runs, %d actions, %d lines accepted by TLC (%d runs stopped at the commit bump); pre-vote requests %d, pre-vote responses %d, timeouts %d, lease expiries %d, quorum checks %d\n",
+		fmt.Printf("conformance validate: etcd %s %v: %d runs, %d actions, %d lines accepted by TLC (%d runs stopped at the commit bump); pre-vote requests %d, pre-vote responses %d, timeouts %d, lease expiries %d, quorum checks %d\n",
 			etcd.Version, o, runs, total.Actions, total.Lines, bumps, total.Steps["HandlePreVoteRequest"], total.Steps["HandlePreVoteResponse"],
 			total.Steps["Timeout"], total.Steps["LeaseExpire"], total.Steps["QuorumCheck"])
 		if total.Steps["Timeout"] == 0 || total.Steps["HandleAppendEntriesRequest"] == 0 {
@@ -88,5 +88,5 @@ func TestValidateLogs(t *testing.T) {
 	if !errors.As(err, &ve) || ve.Line != at {
 		t.Fatalf("TLC on a log corrupted at line %d: %v", at, err)
 	}
-	fmt.Printf("validate etcd %s: a log corrupted at line %d is rejected at line %d\n", etcd.Version, at, ve.Line)
+	fmt.Printf("conformance validate: etcd %s: a log corrupted at line %d is rejected at line %d\n", etcd.Version, at, ve.Line)
 }

@@ -63,7 +63,7 @@ func TestReplayCorpus(t *testing.T) {
 			}
 		}
 	}
-	fmt.Printf("replay etcd %s: %d behaviours: %d replayed to the end, %d up to etcd's commit bump, %d shaped by MaxBatch (raft/ only), %d diverged\n",
+	fmt.Printf("conformance replay: etcd %s: %d behaviours: %d replayed to the end, %d up to etcd's commit bump, %d shaped by MaxBatch (raft/ only), %d diverged\n",
 		etcd36.Version, total, total-bound-bumps-failed, bumps, bound, failed)
 	if total-bound-bumps-failed < total/2 {
 		t.Errorf("fewer than half the behaviours replayed to the end")
