@@ -27,7 +27,9 @@ func TestSeededRaftBugsFound(t *testing.T) {
 		{raft.BugPreCandidateBumpsTerm, driver.Setup{N: 3, PreVote: true}, "State.Server.Term"},
 		{raft.BugPreVoteAdoptsTerm, driver.Setup{N: 3, PreVote: true}, "State.Server.Term"},
 		{raft.BugGrantWithoutLogCheck, driver.Setup{N: 3}, ".Reject"},
-		{raft.BugCommitEarlierTerm, driver.Setup{N: 3}, "State.Server.Commit"},
+		// Committing an entry of an earlier term by counting needs a
+		// follower that acknowledged part of a log: one entry per append.
+		{raft.BugCommitEarlierTerm, driver.Setup{N: 3, MaxEntriesPerMsg: 1}, "State.Server.Commit"},
 		{raft.BugRestartForgetsVote, driver.Setup{N: 3}, "State.Server.Vote"},
 	}
 	if len(cases) != len(raft.Bugs) {
@@ -37,17 +39,16 @@ func TestSeededRaftBugsFound(t *testing.T) {
 		t.Run(string(c.bug), func(t *testing.T) {
 			raft.SetBug(c.bug)
 			defer raft.SetBug("")
-			d, fig, err := driver.Find(1, driver.Native, etcd36.Library, c.setup, 400, 200)
-			if err != nil {
-				t.Fatal(err)
-			}
+			// Schedules that stop at etcd's commit bump, which raft/ does
+			// not have yet, are passed over (findBeyondBump).
+			d, fig, passed := findBeyondBump(t, driver.Native, etcd36.Library, c.setup, 400, 200)
 			if d == nil {
-				t.Fatalf("not found in %v", fig)
+				t.Fatalf("not found in %v (%d schedules stopped at the commit bump)", fig, passed)
 			}
 			if !d.Caught(c.field) {
 				t.Fatalf("caught by %v, want %s:\n%v", d.Paths, c.field, d)
 			}
-			t.Logf("caught after %d schedules, %d actions, by %v", fig.Schedules, len(d.Schedule), d.Paths)
+			t.Logf("caught after %d schedules (%d stopped at the commit bump), %d actions, by %v", fig.Schedules, passed, len(d.Schedule), d.Paths)
 		})
 	}
 }
