@@ -7,6 +7,7 @@ package etcd36_test
 // the bug changes.
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/checkedraft/checkedraft/conformance/etcd36"
@@ -51,4 +52,29 @@ func TestSeededRaftBugsFound(t *testing.T) {
 			t.Logf("caught after %d schedules (%d stopped at the commit bump), %d actions, by %v", fig.Schedules, passed, len(d.Schedule), d.Paths)
 		})
 	}
+}
+
+// findBeyondBump is driver.Find, but a schedule that stops at etcd's
+// commit bump (isCommitBump) is passed over: it returns the first other
+// divergence of seeded schedules, nil if none, and how many were passed
+// over.
+func findBeyondBump(t *testing.T, a, b driver.Library, s driver.Setup, schedules, steps int) (*driver.Divergence, driver.Figures, int) {
+	t.Helper()
+	var fig driver.Figures
+	r := rand.New(rand.NewPCG(1, 0xd1ff))
+	passed := 0
+	for range schedules {
+		d, err := driver.RunSchedule(driver.RandSource{R: r}, a, b, s, steps, &fig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d == nil {
+			continue
+		}
+		if !isCommitBump(t, b, d) {
+			return d, fig, passed
+		}
+		passed++
+	}
+	return nil, fig, passed
 }

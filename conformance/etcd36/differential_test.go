@@ -133,28 +133,3 @@ func TestCommitBumpClassifier(t *testing.T) {
 		t.Fatalf("the seeded change is taken for the commit bump:\n%v", d)
 	}
 }
-
-// findBeyondBump is driver.Find, but a schedule that stops at etcd's
-// commit bump (isCommitBump) is passed over: it returns the first other
-// divergence of seeded schedules, nil if none, and how many were passed
-// over.
-func findBeyondBump(t *testing.T, a, b driver.Library, s driver.Setup, schedules, steps int) (*driver.Divergence, driver.Figures, int) {
-	t.Helper()
-	var fig driver.Figures
-	r := rand.New(rand.NewPCG(1, 0xd1ff))
-	passed := 0
-	for range schedules {
-		d, err := driver.RunSchedule(driver.RandSource{R: r}, a, b, s, steps, &fig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d == nil {
-			continue
-		}
-		if !isCommitBump(t, b, d) {
-			return d, fig, passed
-		}
-		passed++
-	}
-	return nil, fig, passed
-}
