@@ -42,7 +42,7 @@ func TestValidateLogs(t *testing.T) {
 	dir := t.TempDir()
 	var corruptible string
 	var corruptOpts properties.Options
-	for _, o := range []properties.Options{{N: 3}, {N: 3, PreVote: true}, {N: 3, CheckQuorum: true}, {N: 3, PreVote: true, CheckQuorum: true}, {N: 5, PreVote: true, CheckQuorum: true}} {
+	for _, o := range []properties.Options{{N: 3}, {N: 3, PreVote: true}, {N: 3, CheckQuorum: true}, {N: 3, PreVote: true, CheckQuorum: true}, {N: 5, PreVote: true, CheckQuorum: true}, {N: 3, PreVote: true, CheckQuorum: true, MaxEntriesPerMsg: 1}} {
 		total := traces.LogFigures{Steps: map[string]int{}}
 		bumps := 0
 		for seed := uint64(1); seed <= uint64(runs); seed++ {
