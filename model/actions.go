@@ -183,6 +183,7 @@ func (st *stepper) Heartbeat(v *state, i int, next *state) string {
 				// not bounded by j's match.
 				commit = int(s.commit)
 			}
+			s.prs[j-1].sentCommit = uint8(commit)
 			st.send(st.HeartbeatMsg(i, j, int(s.term), commit))
 		}
 	}

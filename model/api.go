@@ -223,7 +223,8 @@ func viewInto(cfg *Config, v *state, out *spec.View) {
 		prs := d.Progress[:0]
 		for j := 1; j <= n; j++ {
 			p := s.prs[j-1]
-			prs = append(prs, spec.Progress{Next: uint64(p.next), Match: uint64(p.match), Mode: p.mode, Paused: p.paused})
+			prs = append(prs, spec.Progress{Next: uint64(p.next), Match: uint64(p.match), Mode: p.mode, Paused: p.paused,
+				SentCommit: uint64(p.sentCommit)})
 		}
 		*d = spec.Server{
 			Term: uint64(s.term), Vote: int(s.vote), Log: lg, Commit: uint64(s.commit),
@@ -422,10 +423,14 @@ func fromView(cfg *Config, v *spec.View) (state, error) {
 			if err != nil {
 				return out, err
 			}
+			sentCommit, err := small("progress sentCommit", p.SentCommit)
+			if err != nil {
+				return out, err
+			}
 			if p.Mode > spec.Replicate {
 				return out, fmt.Errorf("server %d progress %d has mode %v", i, j+1, p.Mode)
 			}
-			d.prs[j] = progress{next: next, match: match, mode: p.Mode, paused: p.Paused}
+			d.prs[j] = progress{next: next, match: match, mode: p.Mode, paused: p.Paused, sentCommit: sentCommit}
 		}
 	}
 	for _, b := range v.Messages {

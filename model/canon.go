@@ -169,7 +169,7 @@ func encodeServer(buf []byte, s *server, n int, p *perm) []byte {
 	buf = append(buf, 1)
 	for j := 1; j <= n; j++ {
 		pr := &s.prs[p.inv[j]-1]
-		buf = append(buf, pr.next, pr.match, uint8(pr.mode)|b2u8(pr.paused)<<1)
+		buf = append(buf, pr.next, pr.match, uint8(pr.mode)|b2u8(pr.paused)<<1, pr.sentCommit)
 	}
 	return buf
 }
@@ -277,6 +277,7 @@ func (d *decoder) decode(buf []byte, n int) state {
 				pr.next, pr.match = next(), next()
 				mp := next()
 				pr.mode, pr.paused = modeOf(mp&1), mp&2 != 0
+				pr.sentCommit = next()
 			}
 		}
 	}

@@ -196,13 +196,14 @@ func TestSendAppendBatches(t *testing.T) {
 	if r2 := st.SendAppend(1, r, 2, true); len(st.out) != 0 || !r2.equal(&r) {
 		t.Errorf("a paused probe sent %d appends", len(st.out))
 	}
-	// Nothing to send and sendIfEmpty: an empty append, progress unchanged.
+	// Nothing to send and sendIfEmpty: an empty append; the progress only
+	// records the commit sent.
 	r3 := st.SendAppend(1, s, 3, true)
 	if len(st.out) != 1 || st.out[0].mentries.Len() != 0 || st.out[0].mprevLogIndex != 5 || st.out[0].mprevLogTerm != 3 {
 		t.Errorf("empty probe: %d messages, want one empty append anchored at 5/3", len(st.out))
 	}
-	if r3.prs[2] != s.prs[2] {
-		t.Errorf("an empty append changed the progress: %+v", r3.prs[2])
+	if want := (progress{next: 6, sentCommit: 1}); r3.prs[2] != want {
+		t.Errorf("an empty append left the progress %+v, want %+v", r3.prs[2], want)
 	}
 	st.out = st.out[:0]
 	if st.SendAppend(1, s, 3, false); len(st.out) != 0 {
@@ -327,6 +328,27 @@ func TestLeaderOnAck(t *testing.T) {
 	r = st.LeaderOnAck(1, s, ack(2, 1))
 	if r.commit != 0 || r.prs[1].match != 1 || len(st.out) != 1 || st.out[0].mdest != 2 || st.out[0].mprevLogIndex != 1 {
 		t.Errorf("ack of 1: commit %d match %d and %d messages, want commit 0, match 1, one append to 2 anchored at 1", r.commit, r.prs[1].match, len(st.out))
+	}
+	// An ack that commits nothing, from a follower that lacks nothing:
+	// CanBumpCommit decides whether an empty append carries the commit.
+	lg2 := mkLog(3, 3)
+	for _, c := range []struct {
+		sent int
+		want int // appends sent
+	}{{0, 1}, {1, 1}, {2, 0}} {
+		st = testStepper(3, 2)
+		s = leader(1, 3, lg2, []int{0, 2, 0}, []int{0, 3, 1}, []spec.Mode{0, 0, 0})
+		s.commit = 2
+		s.prs[1].sentCommit = uint8(c.sent)
+		r = st.LeaderOnAck(1, s, ack(2, 2))
+		if len(st.out) != c.want {
+			t.Fatalf("probe acked at 2 with commit %d sent: %d appends, want %d", c.sent, len(st.out), c.want)
+		}
+		if c.want == 1 {
+			if m := st.out[0]; m.mdest != 2 || m.mentries.Len() != 0 || m.mprevLogIndex != 2 || m.mcommitIndex != 2 || r.prs[1].sentCommit != 2 {
+				t.Errorf("commit append %+v, sentCommit %d; want an empty append to 2 anchored at 2 with commit 2, sentCommit 2", m, r.prs[1].sentCommit)
+			}
+		}
 	}
 }
 

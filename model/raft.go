@@ -207,7 +207,7 @@ func (st *stepper) HeartbeatResponseMsg(i, j, t int) message {
 // NoProgress is Raft.tla's NoProgress: the progress of every follower at a
 // server that is not a leader, and a leader's progress for itself.
 func (st *stepper) NoProgress() progress {
-	return progress{next: 0, match: 0, mode: spec.Probe, paused: false}
+	return progress{next: 0, match: 0, mode: spec.Probe, paused: false, sentCommit: 0}
 }
 
 // NoProgresses is Raft.tla's NoProgresses: NoProgress for every server.
@@ -271,6 +271,7 @@ func (st *stepper) SendAppend(i int, s server, j int, sendIfEmpty bool) server {
 	}
 	if !(pr.mode == spec.Probe && pr.paused) && (n > 0 || sendIfEmpty) {
 		st.send(st.AppendMsg(i, j, int(s.term), s.log, int(s.commit), next, last))
+		pr1.sentCommit = s.commit
 		s.prs[j-1] = pr1
 		return s
 	}
@@ -365,7 +366,7 @@ func (st *stepper) BecomeLeader(i int, s server) server {
 		if j == i {
 			s.prs[j-1] = st.NoProgress()
 		} else {
-			s.prs[j-1] = progress{next: uint8(s.log.Len()) + 1, match: 0, mode: spec.Probe, paused: false}
+			s.prs[j-1] = progress{next: uint8(s.log.Len()) + 1, match: 0, mode: spec.Probe, paused: false, sentCommit: 0}
 		}
 	}
 	s.active = 0
@@ -640,6 +641,7 @@ func (st *stepper) LeaderOnReject(i int, s server, m *message) server {
 		pr1.mode = spec.Probe
 		pr1.paused = false
 		pr1.next = pr.match + 1
+		pr1.sentCommit = min(pr.sentCommit, pr.match)
 		s.prs[j-1] = pr1
 		return st.SendAppend(i, s, j, true)
 	}
@@ -649,12 +651,20 @@ func (st *stepper) LeaderOnReject(i int, s server, m *message) server {
 	pr1 := pr
 	pr1.next = uint8(max(min(int(m.mindex), hint+1), int(pr.match)+1))
 	pr1.paused = false
+	pr1.sentCommit = min(pr.sentCommit, pr1.next-1)
 	s.prs[j-1] = pr1
 	return st.SendAppend(i, s, j, true)
 }
 
+// CanBumpCommit is Raft.tla's CanBumpCommit(pr, ci): etcd's
+// Progress.CanBumpCommit.
+func (st *stepper) CanBumpCommit(pr progress, ci int) bool {
+	return ci > int(pr.sentCommit) && int(pr.sentCommit) < int(pr.next)-1
+}
+
 // LeaderOnAck is Raft.tla's LeaderOnAck(i, s, m): etcd's MaybeUpdate,
-// BecomeReplicate, maybeCommit, bcastAppend and maybeSendAppend.
+// BecomeReplicate, maybeCommit, bcastAppend and maybeSendAppend, and the
+// append that carries the commit to a follower that may not know it.
 func (st *stepper) LeaderOnAck(i int, s server, m *message) server {
 	j := int(m.msource)
 	pr := s.prs[j-1]
@@ -678,8 +688,11 @@ func (st *stepper) LeaderOnAck(i int, s server, m *message) server {
 	s1.prs[j-1] = pr2
 	s2 := st.MaybeCommit(i, s1)
 	b := s2
-	if s2.commit > s.commit {
+	switch {
+	case s2.commit > s.commit:
 		b = st.BcastAppend(i, s2)
+	case st.CanBumpCommit(s2.prs[j-1], int(s2.commit)):
+		b = st.SendAppend(i, s2, j, true)
 	}
 	return st.SendAppends(i, b, j)
 }

@@ -59,6 +59,7 @@ type progress struct {
 	next, match uint8
 	mode        spec.Mode
 	paused      bool
+	sentCommit  uint8
 }
 
 // server is Raft.tla's Srv(i): one server's variables as a record, with the

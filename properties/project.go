@@ -85,7 +85,8 @@ func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 				continue
 			}
 			pr := st.Progress[uint64(j)]
-			s.Progress[j-1] = spec.Progress{Next: pr.Next, Match: pr.Match, Mode: spec.Mode(pr.Mode), Paused: pr.Paused}
+			s.Progress[j-1] = spec.Progress{Next: pr.Next, Match: pr.Match, Mode: spec.Mode(pr.Mode), Paused: pr.Paused,
+				SentCommit: pr.SentCommit}
 			if checkQuorum && pr.RecentActive {
 				s.RecentActive = s.RecentActive.Add(j)
 			}

@@ -315,7 +315,7 @@ func TestPaper_ProbeAndReplicate(t *testing.T) {
 	// 2 acknowledges 4: Replicate, and the rest is sent at once, with the
 	// commit 4 (1 and 2 are a quorum holding 4/2).
 	wantMsgs(t, n.stepMsgs(ack(2, 1, 2, 4)), app(1, 2, 2, 4, 2, 4, ent(5, 2, "a")))
-	mode(2, raft.Progress{Mode: raft.ProgressReplicate, Match: 4, Next: 6, RecentActive: true})
+	mode(2, raft.Progress{Mode: raft.ProgressReplicate, Match: 4, Next: 6, SentCommit: 4, RecentActive: true})
 
 	// A new proposal goes to 2 without waiting for its answer; 3 is still
 	// paused.
@@ -323,16 +323,90 @@ func TestPaper_ProbeAndReplicate(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantMsgs(t, n.msgs(), app(1, 2, 2, 5, 2, 4, ent(6, 2, "b")))
-	mode(2, raft.Progress{Mode: raft.ProgressReplicate, Match: 4, Next: 7, RecentActive: true})
+	mode(2, raft.Progress{Mode: raft.ProgressReplicate, Match: 4, Next: 7, SentCommit: 4, RecentActive: true})
 
 	// 2 rejects the append anchored at 5 (it lost it): back to Probe from
 	// its match, with one append.
 	wantMsgs(t, n.stepMsgs(reject(2, 1, 2, 5, 4, 2)), app(1, 2, 2, 4, 2, 4, ent(5, 2, "a"), ent(6, 2, "b")))
-	mode(2, raft.Progress{Mode: raft.ProgressProbe, Match: 4, Next: 5, Paused: true, RecentActive: true})
+	mode(2, raft.Progress{Mode: raft.ProgressProbe, Match: 4, Next: 5, Paused: true, SentCommit: 4, RecentActive: true})
 
 	// 3 answers a heartbeat: its probe is resent, carrying everything.
 	hb := raft.Message{Type: raft.MsgHeartbeatResp, From: 3, To: 1, Term: 2}
 	wantMsgs(t, n.stepMsgs(hb), app(1, 3, 2, 3, 1, 4, ent(4, 2), ent(5, 2, "a"), ent(6, 2, "b")))
+}
+
+// An ack that commits nothing still earns the follower an append carrying
+// the commit, if the leader has not yet sent it a commit that covers what it
+// holds (etcd v3.6 on: stepLeader on MsgAppResp, Progress.CanBumpCommit and
+// sentCommit; the follower need not wait for the next heartbeat). The commit
+// last sent is recorded by appends and heartbeats alike.
+func TestPaper_AckSendsCommitToLaggingFollower(t *testing.T) {
+	hbResp := func(from, term uint64) raft.Message {
+		return raft.Message{Type: raft.MsgHeartbeatResp, From: from, To: 1, Term: term}
+	}
+	sentCommit := func(t *testing.T, n *node, id, want uint64) {
+		t.Helper()
+		if got := n.status().Progress[id].SentCommit; got != want {
+			t.Fatalf("SentCommit of %d: %d, want %d", id, got, want)
+		}
+	}
+	// 1 leads with the votes of 2, and sends its empty entry 1/1 to 2 and
+	// 3; 3 is probed, so paused. 2's ack commits 1, sent to 2 alone.
+	start := func(t *testing.T) *node {
+		t.Helper()
+		n := newNode(t, 1, peers3)
+		wantMsgs(t, n.elect(2), app(1, 2, 1, 0, 0, 0, ent(1, 1)), app(1, 3, 1, 0, 0, 0, ent(1, 1)))
+		wantMsgs(t, n.stepMsgs(ack(2, 1, 1, 1)), app(1, 2, 1, 1, 1, 1))
+		sentCommit(t, n, 3, 0)
+		return n
+	}
+
+	t.Run("ack of the entry the commit covers", func(t *testing.T) {
+		n := start(t)
+		// 3's ack commits nothing, but 3 was never sent commit 1.
+		wantMsgs(t, n.stepMsgs(ack(3, 1, 1, 1)), app(1, 3, 1, 1, 1, 1))
+		sentCommit(t, n, 3, 1)
+		// A later ack of the same index changes nothing and sends nothing.
+		wantMsgs(t, n.stepMsgs(ack(3, 1, 1, 1)))
+	})
+
+	t.Run("commit already in flight", func(t *testing.T) {
+		n := start(t)
+		// A heartbeat response unpauses 3: the probe is resent with
+		// commit 1, so the ack of the first probe needs no append.
+		wantMsgs(t, n.stepMsgs(hbResp(3, 1)), app(1, 3, 1, 0, 0, 1, ent(1, 1)))
+		sentCommit(t, n, 3, 1)
+		wantMsgs(t, n.stepMsgs(ack(3, 1, 1, 1)))
+	})
+
+	t.Run("heartbeat overwrites the commit sent", func(t *testing.T) {
+		n := start(t)
+		wantMsgs(t, n.stepMsgs(hbResp(3, 1)), app(1, 3, 1, 0, 0, 1, ent(1, 1)))
+		// The heartbeat to 3 carries min(match 0, commit 1) = 0, and that
+		// is now the commit last sent: 3's ack earns an append again.
+		if err := n.rn.Fire(raft.HeartbeatTimer); err != nil {
+			t.Fatal(err)
+		}
+		wantMsgs(t, n.msgs(), heartbeat(1, 2, 1, 1), heartbeat(1, 3, 1, 0))
+		sentCommit(t, n, 3, 0)
+		wantMsgs(t, n.stepMsgs(ack(3, 1, 1, 1)), app(1, 3, 1, 1, 1, 1))
+	})
+
+	t.Run("probe after a rejection", func(t *testing.T) {
+		// 1 has 1/1 2/1 committed at 2 and is elected for term 2; 2's ack
+		// commits 3, and 3's resent probe carries it. 3 rejects it at 2:
+		// next backs off to 1 and the commit sent is lowered to 0 (etcd's
+		// MaybeDecrTo), then the new probe records commit 3 again; 3's ack
+		// of it commits nothing and earns no further append.
+		n := restoreNode(t, 1, peers3, raft.HardState{Term: 1, Commit: 2}, []uint64{1, 1})
+		n.elect(2)
+		n.stepMsgs(ack(2, 1, 2, 3))
+		wantMsgs(t, n.stepMsgs(hbResp(3, 2)), app(1, 3, 2, 2, 1, 3, ent(3, 2)))
+		sentCommit(t, n, 3, 3)
+		wantMsgs(t, n.stepMsgs(reject(3, 1, 2, 2, 0, 0)), app(1, 3, 2, 0, 0, 3, ent(1, 1), ent(2, 1), ent(3, 2)))
+		sentCommit(t, n, 3, 3)
+		wantMsgs(t, n.stepMsgs(ack(3, 1, 2, 3)))
+	})
 }
 
 // With MaxEntriesPerMsg, a follower in Replicate gets several appends in

@@ -32,12 +32,17 @@ type Progress struct {
 	Mode ProgressMode
 	// Paused: in Probe, an append was sent and no answer has come back.
 	Paused bool
+	// SentCommit is the highest commit index sent to the follower, in an
+	// append or a heartbeat; it is lowered when Next backs off (etcd's
+	// Progress.sentCommit, which decides whether an ack that commits
+	// nothing still warrants an append carrying the commit).
+	SentCommit uint64
 	// RecentActive: the follower was heard from since the last quorum check.
 	RecentActive bool
 }
 
 func (pr Progress) String() string {
-	s := fmt.Sprintf("%v match=%d next=%d", pr.Mode, pr.Match, pr.Next)
+	s := fmt.Sprintf("%v match=%d next=%d sentcommit=%d", pr.Mode, pr.Match, pr.Next, pr.SentCommit)
 	if pr.Paused {
 		s += " paused"
 	}
@@ -65,6 +70,18 @@ func (pr *Progress) sentEntries(n uint64) {
 	}
 }
 
+// sentCommit records that commit index c was sent to the follower (etcd's
+// SentCommit).
+func (pr *Progress) sentCommit(c uint64) { pr.SentCommit = c }
+
+// canBumpCommit reports whether sending commit index c may advance the
+// follower's commit (etcd's CanBumpCommit): c is above the commit last sent,
+// and that one was below Next-1, the most the follower can commit from the
+// entries it was sent.
+func (pr *Progress) canBumpCommit(c uint64) bool {
+	return c > pr.SentCommit && pr.SentCommit < pr.Next-1
+}
+
 // maybeUpdate records that the follower holds the log up to n (etcd's
 // MaybeUpdate). It reports whether Match grew.
 func (pr *Progress) maybeUpdate(n uint64) bool {
@@ -81,27 +98,33 @@ func (pr *Progress) maybeUpdate(n uint64) bool {
 // rejected, using matchHint, the leader's best guess of the last index where
 // the logs agree (etcd's MaybeDecrTo). A rejection that cannot concern the
 // latest probe or the pipeline is stale, and ignored: it reports false.
+// SentCommit is lowered below the new Next, as etcd does: the commit sent
+// with entries the follower rejected has likely not been applied.
 func (pr *Progress) maybeDecrTo(rejected, matchHint uint64) bool {
 	if pr.Mode == ProgressReplicate {
 		if rejected <= pr.Match {
 			return false
 		}
 		pr.Next = pr.Match + 1
+		pr.SentCommit = min(pr.SentCommit, pr.Next-1)
 		return true
 	}
 	if pr.Next-1 != rejected {
 		return false
 	}
 	pr.Next = max(min(rejected, matchHint+1), pr.Match+1)
+	pr.SentCommit = min(pr.SentCommit, pr.Next-1)
 	pr.Paused = false
 	return true
 }
 
-// becomeProbe returns to probing from just after Match.
+// becomeProbe returns to probing from just after Match, lowering
+// SentCommit below Next (etcd's BecomeProbe).
 func (pr *Progress) becomeProbe() {
 	pr.Mode = ProgressProbe
 	pr.Paused = false
 	pr.Next = pr.Match + 1
+	pr.SentCommit = min(pr.SentCommit, pr.Next-1)
 }
 
 // becomeReplicate starts pipelining from just after Match.

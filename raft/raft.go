@@ -332,11 +332,13 @@ func (r *raft) quorumCheck() {
 
 // bcastHeartbeat is the TLA+ Heartbeat: the commit a heartbeat carries is
 // bounded by the follower's match, so that it never commits past what it is
-// known to hold.
+// known to hold; it is recorded as the commit sent (etcd's sendHeartbeat).
 func (r *raft) bcastHeartbeat() {
 	for _, p := range r.peers {
 		if p != r.id {
-			r.send(Message{Type: MsgHeartbeat, To: p, Term: r.term, Commit: min(r.prs[p].Match, r.log.committed)})
+			commit := min(r.prs[p].Match, r.log.committed)
+			r.send(Message{Type: MsgHeartbeat, To: p, Term: r.term, Commit: commit})
+			r.prs[p].sentCommit(commit)
 		}
 	}
 }
@@ -543,8 +545,10 @@ func (r *raft) onReject(m Message, pr *Progress) {
 }
 
 // onAck is the TLA+ LeaderOnAck: a probed follower that answers moves to
-// Replicate; a commit that advances is broadcast; entries the follower still
-// lacks are sent.
+// Replicate; a commit that advances is broadcast; otherwise a follower that
+// may not know the commit gets an append carrying it (etcd's stepLeader on
+// MsgAppResp and CanBumpCommit, v3.6 on: it may arrive before the next
+// heartbeat); entries the follower still lacks are sent.
 func (r *raft) onAck(m Message, pr *Progress) {
 	if !pr.maybeUpdate(m.Index) && !(pr.Match == m.Index && pr.Mode == ProgressProbe) {
 		return
@@ -554,6 +558,8 @@ func (r *raft) onAck(m Message, pr *Progress) {
 	}
 	if r.maybeCommit() {
 		r.bcastAppend()
+	} else if pr.canBumpCommit(r.log.committed) {
+		r.sendAppend(m.From, true)
 	}
 	for r.sendAppend(m.From, false) {
 	}
@@ -607,6 +613,7 @@ func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 		Commit:  r.log.committed,
 	})
 	pr.sentEntries(n)
+	pr.sentCommit(r.log.committed)
 	return true
 }
 

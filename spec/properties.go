@@ -83,7 +83,8 @@ func LookupActionProperty(name string) (ActionProperty, bool) {
 }
 
 // TypeOK: every variable has its type, a commit index lies within the log,
-// and a lease is held only by a follower that knows its leader.
+// a commit sent to a follower within the sender's commit index, and a lease
+// is held only by a follower that knows its leader.
 func TypeOK(v *View) error {
 	n := v.N()
 	for i := 1; i <= n; i++ {
@@ -110,6 +111,11 @@ func TypeOK(v *View) error {
 		for k, e := range s.Log {
 			if e.Term == 0 {
 				return fmt.Errorf("TypeOK: server %d has an entry of term 0 at index %d", i, k+1)
+			}
+		}
+		for j, pr := range s.Progress {
+			if pr.SentCommit > s.Commit {
+				return fmt.Errorf("TypeOK: server %d (term %d) sent commit %d to server %d, beyond its commitIndex %d", i, s.Term, pr.SentCommit, j+1, s.Commit)
 			}
 		}
 	}

@@ -201,6 +201,9 @@ type Progress struct {
 	Match  uint64
 	Mode   Mode
 	Paused bool
+	// SentCommit is the highest commit index sent to the follower
+	// (Raft.tla's sentCommit, etcd's Progress.sentCommit).
+	SentCommit uint64
 }
 
 // NoProgress is the progress of every follower at a server that is not a

@@ -6,7 +6,8 @@ EXTENDS MCRaft
 
 MutHeartbeat(i) ==
     /\ state[i] = Leader
-    /\ Act(i, Result(Srv(i),
-             {HeartbeatMsg(i, j, currentTerm[i], commitIndex[i]) :
-              j \in Server \ {i}}))
+    /\ LET s == Srv(i)
+       IN Act(i, Result([s EXCEPT !.prs = [j \in Server |->
+                           IF j = i THEN @[j] ELSE [@[j] EXCEPT !.sentCommit = s.commit]]],
+                        {HeartbeatMsg(i, j, s.term, s.commit) : j \in Server \ {i}}))
 ============================================================================

@@ -122,7 +122,9 @@ VARIABLE votesGranted, votesRejected
 \*   next   the index of the next entry to send,
 \*   match  the highest index known to be replicated on j,
 \*   mode   Probe (one append at a time) or Replicate (pipelined),
-\*   paused in Probe, an append was sent and no reply has come back.
+\*   paused in Probe, an append was sent and no reply has come back,
+\*   sentCommit the highest commit index sent to j in an append or a
+\*          heartbeat, lowered when next backs off (etcd's sentCommit).
 \* Meaningless unless i is a leader, and then reset to NoProgress.
 VARIABLE progress
 \* recentActive[i]: the followers leader i has heard from since its last
@@ -269,7 +271,8 @@ SetSrv(i, s) ==
 \* messages out it sends.
 Result(s, out) == [s |-> s, out |-> out]
 
-NoProgress == [next |-> 0, match |-> 0, mode |-> Probe, paused |-> FALSE]
+NoProgress == [next |-> 0, match |-> 0, mode |-> Probe, paused |-> FALSE,
+               sentCommit |-> 0]
 NoProgresses == [j \in Server |-> NoProgress]
 
 \* s ignores higher-term (pre-)vote requests.  etcd: checkQuorum and
@@ -299,6 +302,7 @@ CampaignMsgs(i, s, type, t) ==
 \* append carries the entries from j's next on, at most MaxBatch of them; a
 \* probed follower gets one append at a time (etcd's IsPaused and
 \* SentEntries), a replicated one has next advanced past what was sent.
+\* Either way the commit sent is recorded (etcd's SentCommit).
 SendAppend(i, s, j, sendIfEmpty) ==
     LET pr == s.prs[j]
         last == Min(Len(s.log), pr.next + MaxBatch - 1)
@@ -308,7 +312,7 @@ SendAppend(i, s, j, sendIfEmpty) ==
                ELSE IF pr.mode = Replicate THEN [pr EXCEPT !.next = @ + n]
                ELSE [pr EXCEPT !.paused = TRUE]
     IN IF ~(pr.mode = Probe /\ pr.paused) /\ (n > 0 \/ sendIfEmpty)
-       THEN Result([s EXCEPT !.prs[j] = pr1], {m})
+       THEN Result([s EXCEPT !.prs[j] = [pr1 EXCEPT !.sentCommit = s.commit]], {m})
        ELSE Result(s, {})
 
 \* etcd's loop "for maybeSendAppend(j, FALSE) {}": appends to j until
@@ -358,7 +362,8 @@ BecomeLeader(i, s) ==
                 !.prs = [j \in Server |->
                            IF j = i THEN NoProgress
                            ELSE [next |-> Len(s.log) + 1, match |-> 0,
-                                 mode |-> Probe, paused |-> FALSE]],
+                                 mode |-> Probe, paused |-> FALSE,
+                                 sentCommit |-> 0]],
                 !.active = {}],
       Nil)
 
@@ -511,28 +516,39 @@ OnHeartbeatRequest(i, s, m) ==
 \* MaybeDecrTo, BecomeProbe and sendAppend).  A rejection that cannot be
 \* about the latest probe or the pipeline is stale and ignored; otherwise
 \* next backs off, using the hint to skip a whole term at a time, and a
-\* probe is sent.
+\* probe is sent.  The commit sent is lowered to below the new next, as etcd
+\* does (MaybeDecrTo, BecomeProbe); here the probe that follows always goes
+\* out and records the commit again, so the lowering is never seen.
 LeaderOnReject(i, s, m) ==
     LET j == m.msource
         pr == s.prs[j]
         hint == IF m.mlogTerm > 0
                 THEN FindConflictByTerm(s.log, m.mrejectHint, m.mlogTerm)[1]
                 ELSE m.mrejectHint
+        next == Max(Min(m.mindex, hint + 1), pr.match + 1)
     IN IF pr.mode = Replicate THEN
           IF m.mindex <= pr.match THEN Result(s, {})
           ELSE SendAppend(i, [s EXCEPT !.prs[j] = [pr EXCEPT !.mode = Probe,
-                                  !.paused = FALSE, !.next = pr.match + 1]],
+                                  !.paused = FALSE, !.next = pr.match + 1,
+                                  !.sentCommit = Min(@, pr.match)]],
                           j, TRUE)
        ELSE IF pr.next - 1 # m.mindex THEN Result(s, {})
-       ELSE SendAppend(i, [s EXCEPT !.prs[j] = [pr EXCEPT
-                               !.next = Max(Min(m.mindex, hint + 1), pr.match + 1),
-                               !.paused = FALSE]],
+       ELSE SendAppend(i, [s EXCEPT !.prs[j] = [pr EXCEPT !.next = next,
+                               !.paused = FALSE,
+                               !.sentCommit = Min(@, next - 1)]],
                        j, TRUE)
+
+\* etcd's CanBumpCommit: sending commit index ci to the follower of progress
+\* pr may advance its commit: ci is above the commit last sent, and that one
+\* was below next - 1 (the most the follower can commit from what it was sent).
+CanBumpCommit(pr, ci) == ci > pr.sentCommit /\ pr.sentCommit < pr.next - 1
 
 \* Leader i learns that j holds its log up to m.mindex (etcd's MaybeUpdate,
 \* BecomeReplicate, maybeCommit, bcastAppend, maybeSendAppend).  A probed
 \* follower that answers moves to Replicate; a commit that advances is
-\* broadcast; entries j still lacks are sent.
+\* broadcast; otherwise, if j may not know the commit, an append (empty if
+\* j lacks nothing) carries it to j (etcd's stepLeader on MsgAppResp, v3.6
+\* on); entries j still lacks are sent.
 LeaderOnAck(i, s, m) ==
     LET j == m.msource
         pr == s.prs[j]
@@ -545,7 +561,9 @@ LeaderOnAck(i, s, m) ==
                                 !.next = pr1.match + 1]
                ELSE pr1
         s2 == MaybeCommit(i, [s EXCEPT !.prs[j] = pr2])
-        b  == IF s2.commit > s.commit THEN BcastAppend(i, s2) ELSE Result(s2, {})
+        b  == IF s2.commit > s.commit THEN BcastAppend(i, s2)
+              ELSE IF CanBumpCommit(s2.prs[j], s2.commit) THEN SendAppend(i, s2, j, TRUE)
+              ELSE Result(s2, {})
         r  == SendAppends(i, b.s, j)
     IN IF updated \/ (pr.match = m.mindex /\ pr.mode = Probe)
        THEN Result(r.s, b.out \cup r.out)
@@ -621,14 +639,16 @@ ClientRequest(i, v) ==
 
 \* Leader i's heartbeat timer fires: a heartbeat to every follower j, with
 \* the commit bounded by j's match (etcd: the leader must not forward a
-\* follower's commit to an index it is not known to hold).
+\* follower's commit to an index it is not known to hold), recorded as the
+\* commit sent to j (etcd's sendHeartbeat and SentCommit).
 \* Go: raft.(*raft).bcastHeartbeat (tickHeartbeat, MsgBeat).
 Heartbeat(i) ==
     /\ state[i] = Leader
-    /\ Act(i, Result(Srv(i),
-             {HeartbeatMsg(i, j, currentTerm[i],
-                           Min(progress[i][j].match, commitIndex[i])) :
-              j \in Server \ {i}}))
+    /\ LET s == Srv(i)
+           ci(j) == Min(s.prs[j].match, s.commit)
+       IN Act(i, Result([s EXCEPT !.prs = [j \in Server |->
+                           IF j = i THEN @[j] ELSE [@[j] EXCEPT !.sentCommit = ci(j)]]],
+                        {HeartbeatMsg(i, j, s.term, ci(j)) : j \in Server \ {i}}))
 
 \* With CheckQuorum, leader i's check-quorum timer fires (every election
 \* timeout): unless it heard from a quorum since the last check it steps
@@ -758,7 +778,8 @@ Spec == Init /\ [][Next]_vars
 
 Entries == [term : Nat \ {0}, value : Value \cup {Nil}]
 
-\* Types, and the bounds every state keeps: a commit within the log.
+\* Types, and the bounds every state keeps: a commit within the log, and a
+\* commit sent to a follower within the leader's commit.
 TypeOK ==
     /\ currentTerm \in [Server -> Nat]
     /\ votedFor \in [Server -> Server \cup {Nil}]
@@ -771,6 +792,7 @@ TypeOK ==
     /\ votesGranted \in [Server -> SUBSET Server]
     /\ votesRejected \in [Server -> SUBSET Server]
     /\ recentActive \in [Server -> SUBSET Server]
+    /\ \A i, j \in Server : progress[i][j].sentCommit \in 0..commitIndex[i]
     /\ \A m \in DOMAIN messages : messages[m] \in Nat \ {0}
     /\ cut \subseteq Server \X Server
 

@@ -157,7 +157,8 @@ func stateLine(st Step) map[string]any {
 	for i := range v.Servers {
 		for j, pr := range v.Servers[i].Progress {
 			progress = append(progress, [3]any{serverName(i + 1), serverName(j + 1),
-				map[string]any{"next": pr.Next, "match": pr.Match, "mode": pr.Mode.String(), "paused": pr.Paused}})
+				map[string]any{"next": pr.Next, "match": pr.Match, "mode": pr.Mode.String(), "paused": pr.Paused,
+					"sentCommit": pr.SentCommit}})
 		}
 	}
 	var msgs any = []any{}

@@ -373,6 +373,8 @@ type progressJSON struct {
 	Match  *uint64 `json:"match"`
 	Mode   *string `json:"mode"`
 	Paused *bool   `json:"paused"`
+	// SentCommit is Raft.tla's sentCommit.
+	SentCommit *uint64 `json:"sentCommit"`
 }
 
 // progressJSON reads progress, either as TLC writes the variable (an object
@@ -392,10 +394,10 @@ func (d decoder) progressJSON(raw json.RawMessage, v *spec.View) error {
 		if err != nil {
 			return err
 		}
-		if p.Next == nil || p.Match == nil || p.Mode == nil || p.Paused == nil {
+		if p.Next == nil || p.Match == nil || p.Mode == nil || p.Paused == nil || p.SentCommit == nil {
 			return fmt.Errorf("progress of %s for %s lacks a field", from, to)
 		}
-		pr := spec.Progress{Next: *p.Next, Match: *p.Match, Paused: *p.Paused}
+		pr := spec.Progress{Next: *p.Next, Match: *p.Match, Paused: *p.Paused, SentCommit: *p.SentCommit}
 		switch *p.Mode {
 		case "Probe":
 		case "Replicate":
