@@ -129,8 +129,8 @@ validate-traces:
 # 3 and 5 nodes, every PreVote x CheckQuorum combination; CONFORMANCE_CHECKS
 # schedules per configuration (rapid's RAPID_CHECKS) of CONFORMANCE_STEPS
 # actions. Prints the figures of each configuration.
-CONFORMANCE_CHECKS ?= 100
-CONFORMANCE_STEPS  ?= 150
+CONFORMANCE_CHECKS ?= 300
+CONFORMANCE_STEPS  ?= 300
 CONF_LOG := $(shell mktemp -u /tmp/conformance-XXXXXX.log)
 
 conformance:
@@ -145,11 +145,11 @@ conformance:
 	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
 
 conformance-long:
-	$(MAKE) conformance CONFORMANCE_CHECKS=1000 CONFORMANCE_STEPS=300
+	$(MAKE) conformance CONFORMANCE_CHECKS=5000 CONFORMANCE_STEPS=1000
 
 # The bounded budget of make check (about 2 minutes on two cores).
 conformance-check:
-	$(MAKE) conformance CONFORMANCE_CHECKS=60 CONFORMANCE_STEPS=150
+	$(MAKE) conformance CONFORMANCE_CHECKS=800 CONFORMANCE_STEPS=500
 
 # raft/ built with its seeded bugs (tag raftbugs) and etcd with a seeded
 # change: the differential run must find each, in the field it changes.

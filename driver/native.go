@@ -114,7 +114,7 @@ func (n *native) State() NodeState {
 				continue
 			}
 			pr := st.Progress[uint64(j)]
-			s.Progress[j-1] = spec.Progress{Next: pr.Next, Match: pr.Match, Mode: spec.Mode(pr.Mode), Paused: pr.Paused}
+			s.Progress[j-1] = spec.Progress{Next: pr.Next, Match: pr.Match, Mode: spec.Mode(pr.Mode), Paused: pr.Paused, SentCommit: pr.SentCommit}
 			if pr.RecentActive {
 				active = active.Add(j)
 			}

@@ -7,8 +7,9 @@ package etcd
 //     process-global random source (resetRandomizedElectionTimeout,
 //     globalRand) that no Config can seed, and the differential runs need
 //     both libraries to time out at the same tick;
-//   - raft.electionElapsed and raft.trk.Votes are read: the spec's lease and
-//     tally, which etcd's Status does not report.
+//   - raft.electionElapsed, raft.trk.Votes and tracker.Progress.sentCommit
+//     are read: the spec's lease, tally and the commit sent to a follower,
+//     which etcd's Status does not report.
 //
 // reach checks at start that every field exists with the expected type, so
 // that a release of etcd that renames one fails with an error naming it.
@@ -19,6 +20,7 @@ import (
 	"unsafe"
 
 	etcdraft "go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/tracker"
 )
 
 type internals struct {
@@ -41,6 +43,9 @@ func field(v reflect.Value, name string, want reflect.Type) (reflect.Value, erro
 
 func reach(rn *etcdraft.RawNode) (internals, error) {
 	var in internals
+	if _, err := field(reflect.ValueOf(&tracker.Progress{}).Elem(), "sentCommit", reflect.TypeFor[uint64]()); err != nil {
+		return in, err
+	}
 	r, err := field(reflect.ValueOf(rn).Elem(), "raft", nil)
 	if err != nil {
 		return in, err
@@ -74,4 +79,10 @@ func (in internals) electionElapsed() int { return int(in.elapsed.Int()) }
 // replaces the map, so it is read afresh each time).
 func (in internals) votes() map[uint64]bool {
 	return in.tally.Interface().(map[uint64]bool)
+}
+
+// sentCommit reads the highest commit index the leader sent the follower
+// (tracker.Progress.sentCommit; reach checked that it exists).
+func sentCommit(pr *tracker.Progress) uint64 {
+	return reflect.ValueOf(pr).Elem().FieldByName("sentCommit").Uint()
 }
