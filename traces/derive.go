@@ -29,11 +29,6 @@ import (
 // spec does not have.
 var ErrNoModelStep = errors.New("traces: no model step leads there")
 
-// ErrCommitBump is what Derive returns (wrapped) when the library took the
-// model's step and, on top of it, sent the one message of etcd's commit
-// bump (CommitBumpOnly): a step the spec does not have yet.
-var ErrCommitBump = errors.New("traces: the step is the model's plus etcd's commit bump")
-
 // timerActions are the spec's actions a tick may take, in the order a
 // tick takes them.
 var timerActions = []string{"LeaseExpire", "Timeout", "QuorumCheck", "Heartbeat"}
@@ -133,11 +128,6 @@ func Derive(cfg model.Config, pre, post *spec.View, act driver.Action, flight []
 			}
 		}
 	}
-	if act.Kind == driver.Deliver && len(first) == 1 {
-		if CommitBumpOnly(&ReplayError{Action: first[0].Label.Action, Want: first[0].Next, Got: post}) {
-			return nil, fmt.Errorf("%w: %v", ErrCommitBump, first[0].Label)
-		}
-	}
 	diff := ""
 	if len(first) == 1 {
 		diff = fmt.Sprintf(" (the model's %v, -model +library):\n%s", first[0].Label, cmp.Diff(first[0].Next, post, cmpopts.EquateEmpty()))
@@ -161,9 +151,6 @@ type LogFigures struct {
 	Lines   int
 	// Steps counts the model steps by action name.
 	Steps map[string]int
-	// StoppedAtBump is the harness action at which the run stopped because
-	// the library took etcd's commit bump (ErrCommitBump), 0 if it did not.
-	StoppedAtBump int
 }
 
 // WriteLibraryLog runs a cluster of lib's nodes (o gives its shape) through
@@ -171,8 +158,8 @@ type LogFigures struct {
 // runs: deliveries, drops, duplicates, ticks, campaigns, proposals on the
 // leader and elsewhere, isolations, heals, restarts) and writes to path the
 // log tla/TraceRaft.tla validates, one line per derived model step
-// (Derive). A run whose library takes etcd's commit bump stops there: the
-// log up to it is complete. Values v1..vValues are proposed in turn.
+// (Derive); a step no model step explains is an error (ErrNoModelStep).
+// Values v1..vValues are proposed in turn.
 func WriteLibraryLog(path string, lib driver.Library, o properties.Options, seed uint64, steps int) (LogFigures, error) {
 	fig := LogFigures{Steps: map[string]int{}}
 	r := rand.New(rand.NewPCG(seed, 0x10c))
@@ -208,10 +195,6 @@ func WriteLibraryLog(path string, lib driver.Library, o properties.Options, seed
 		fig.Actions++
 		post := clusterView(c)
 		ts, err := Derive(mcfg, pre, post, act, flight)
-		if errors.Is(err, ErrCommitBump) {
-			fig.StoppedAtBump = k + 1
-			break
-		}
 		if err != nil {
 			return fig, fmt.Errorf("traces: %s, seed %d, action %d: %w", lib.Name, seed, k+1, err)
 		}

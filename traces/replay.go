@@ -113,46 +113,6 @@ func compare(tr *Trace, k int, got *spec.View) error {
 		Want: want, Got: got}
 }
 
-// CommitBumpOnly reports whether e is the one divergence between etcd-raft
-// and the spec that issue 10 (section 5) found, and nothing else: on an
-// append acknowledgement that does not advance its commit, etcd's leader
-// (stepLeader, Progress.CanBumpCommit) still sends the follower an empty
-// append carrying the commit, which the spec's LeaderOnAck does not. The
-// states then agree but for that one message in flight. It is how the etcd
-// replays tell that divergence, which a corpus generated before the spec
-// had the rule shows, from any other.
-func CommitBumpOnly(e *ReplayError) bool {
-	if e == nil || e.Want == nil || e.Got == nil || e.Action != "HandleAppendEntriesResponse" {
-		return false
-	}
-	w, g := e.Want, e.Got
-	if !spec.Equal(&spec.View{Servers: w.Servers, Cut: w.Cut}, &spec.View{Servers: g.Servers, Cut: g.Cut}) {
-		return false
-	}
-	var extra []spec.Message
-	for _, b := range g.Messages {
-		if d := b.Copies - w.Copies(b.Msg); d > 0 {
-			for range d {
-				extra = append(extra, b.Msg)
-			}
-		} else if d < 0 {
-			return false
-		}
-	}
-	for _, b := range w.Messages {
-		if g.Copies(b.Msg) < b.Copies {
-			return false
-		}
-	}
-	if len(extra) != 1 {
-		return false
-	}
-	m := extra[0]
-	leader := g.Server(m.From)
-	return m.Type == spec.AppendEntriesRequest && len(m.Entries) == 0 && leader.Role == spec.Leader &&
-		m.Commit == leader.Commit && m.Term == leader.Term && m.PrevLogIndex == uint64(len(g.Server(m.To).Log))
-}
-
 // replayCluster is a cluster of one library's nodes driven by the spec's
 // actions: messages in flight form a bag, links are cut one at a time.
 type replayCluster struct {

@@ -328,7 +328,7 @@ func (n *node) State() driver.NodeState {
 				continue
 			}
 			pr := st.Progress[uint64(j)]
-			s.Progress[j-1] = spec.Progress{Next: pr.Next, Match: pr.Match, Mode: specMode(pr.State), Paused: pr.MsgAppFlowPaused}
+			s.Progress[j-1] = spec.Progress{Next: pr.Next, Match: pr.Match, Mode: specMode(pr.State), Paused: pr.MsgAppFlowPaused, SentCommit: sentCommit(&pr)}
 			if pr.RecentActive {
 				active = active.Add(j)
 			}

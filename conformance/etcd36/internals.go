@@ -7,8 +7,10 @@ package etcd36
 //     process-global random source (resetRandomizedElectionTimeout,
 //     globalRand) that no Config can seed, and the differential runs need
 //     both libraries to time out at the same tick;
-//   - raft.electionElapsed and raft.trk.Votes are read: the spec's lease and
-//     tally, which etcd's Status does not report;
+//   - raft.electionElapsed, raft.trk.Votes and tracker.Progress.sentCommit
+//     are read: the spec's lease, tally and the highest commit sent to a
+//     follower (what Progress.CanBumpCommit compares), which etcd's Status
+//     does not report;
 //   - raft.electionElapsed and raft.heartbeatElapsed are written by Fire
 //     (trace replay only): the counts tickElection and tickHeartbeat compare
 //     with their timeouts, set so that the next tick fires one timer.
@@ -22,6 +24,7 @@ import (
 	"unsafe"
 
 	etcdraft "go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/tracker"
 )
 
 type internals struct {
@@ -44,6 +47,9 @@ func field(v reflect.Value, name string, want reflect.Type) (reflect.Value, erro
 
 func reach(rn *etcdraft.RawNode) (internals, error) {
 	var in internals
+	if _, err := field(reflect.ValueOf(&tracker.Progress{}).Elem(), "sentCommit", reflect.TypeFor[uint64]()); err != nil {
+		return in, err
+	}
 	r, err := field(reflect.ValueOf(rn).Elem(), "raft", nil)
 	if err != nil {
 		return in, err
@@ -84,4 +90,10 @@ func (in internals) setHeartbeatElapsed(h int) { in.heartbeat.SetInt(int64(h)) }
 // replaces the map, so it is read afresh each time).
 func (in internals) votes() map[uint64]bool {
 	return in.tally.Interface().(map[uint64]bool)
+}
+
+// sentCommit reads the highest commit index the leader sent the follower
+// (tracker.Progress.sentCommit; reach checked that it exists).
+func sentCommit(pr *tracker.Progress) uint64 {
+	return reflect.ValueOf(pr).Elem().FieldByName("sentCommit").Uint()
 }
