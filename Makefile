@@ -143,7 +143,7 @@ conformance-long:
 
 # The bounded budget of make check (about 2 minutes on two cores).
 conformance-check:
-	$(MAKE) conformance CONFORMANCE_CHECKS=800 CONFORMANCE_STEPS=500
+	$(MAKE) conformance CONFORMANCE_CHECKS=800 CONFORMANCE_STEPS=600
 
 # raft/ built with its seeded bugs (tag raftbugs) and etcd with a seeded
 # change: the differential run must find each, in the field it changes.
