@@ -34,7 +34,7 @@ check: lint test tlc tlc-mutants agree prop prop-nonvacuity conformance-check co
 # runs and the trace replay are CPU-bound and run without -race.
 test:
 	$(GO) test -race ./raft/... ./spec/... ./internal/...
-	$(GO) test ./model/... ./cmd/... ./properties/... ./traces/...
+	$(GO) test ./model/... ./cmd/... ./properties/... ./traces/... ./driver/...
 
 lint: fmt vet staticcheck
 
@@ -149,7 +149,7 @@ conformance-long:
 
 # The bounded budget of make check (about 2 minutes on two cores).
 conformance-check:
-	$(MAKE) conformance CONFORMANCE_CHECKS=800 CONFORMANCE_STEPS=500
+	$(MAKE) conformance CONFORMANCE_CHECKS=800 CONFORMANCE_STEPS=600
 
 # raft/ built with its seeded bugs (tag raftbugs) and etcd with a seeded
 # change: the differential run must find each, in the field it changes.

@@ -2,7 +2,7 @@
 // one interface (Driver) says what the harness needs from a library, in the
 // vocabulary of the TLA+ spec (package spec), so that any two libraries can
 // be run in lockstep on the same random schedules and compared after every
-// action (Differential), and any one library can be projected onto
+// action (Lockstep, Check, Find), and any one library can be projected onto
 // spec.View and held to the spec's properties.
 //
 // A library plugs in with a Library value: a name and a Start function that

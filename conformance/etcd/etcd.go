@@ -4,10 +4,11 @@
 //
 // etcd is used as an application would use it, through RawNode, with
 // synchronous storage writes (Ready, persist, send, apply, Advance), except
-// in two fenced places (internals.go) where the harness needs what etcd
-// does not export: imposing the election timeout the harness chose
-// (etcd draws it from a process-global random source), and reading the
-// vote tally and the election timer for the projection onto the spec.
+// in one fenced file (internals.go) where the harness needs what etcd does
+// not export: imposing the election timeout the harness chose (etcd draws
+// it from a process-global random source), and reading the vote tally, the
+// election timer and each progress's sentCommit for the projection onto
+// the spec.
 package etcd
 
 import (
