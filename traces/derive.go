@@ -151,15 +151,18 @@ type LogFigures struct {
 	Lines   int
 	// Steps counts the model steps by action name.
 	Steps map[string]int
+	// Values is the number of values proposed: v1..vValues.
+	Values int
 }
 
 // WriteLibraryLog runs a cluster of lib's nodes (o gives its shape) through
-// steps random harness actions (seeded; the action mix of the differential
-// runs: deliveries, drops, duplicates, ticks, campaigns, proposals on the
-// leader and elsewhere, isolations, heals, restarts) and writes to path the
-// log tla/TraceRaft.tla validates, one line per derived model step
-// (Derive); a step no model step explains is an error (ErrNoModelStep).
-// Values v1..vValues are proposed in turn.
+// a seeded differential schedule of steps actions (driver.DrawAction:
+// deliveries, drops, duplicates, ticks, campaigns, proposals on the leader
+// and elsewhere, isolations, heals, restarts) and writes to path the log
+// tla/TraceRaft.tla validates, one line per derived model step (Derive); a
+// step no model step explains is an error (ErrNoModelStep). Each proposal
+// is a new value; validate the log with ValidateLogValues and the figures'
+// Values.
 func WriteLibraryLog(path string, lib driver.Library, o properties.Options, seed uint64, steps int) (LogFigures, error) {
 	fig := LogFigures{Steps: map[string]int{}}
 	r := rand.New(rand.NewPCG(seed, 0x10c))
@@ -174,7 +177,9 @@ func WriteLibraryLog(path string, lib driver.Library, o properties.Options, seed
 	if err != nil {
 		return fig, err
 	}
-	mcfg := properties.ModelConfig(o, Values)
+	// The model's values are those proposed so far (v1..vN, one more per
+	// proposal): a config per step keeps ClientRequest's choices few.
+	mcfg := properties.ModelConfig(o, 1)
 	f, err := os.Create(path)
 	if err != nil {
 		return fig, err
@@ -185,14 +190,15 @@ func WriteLibraryLog(path string, lib driver.Library, o properties.Options, seed
 	if d := cmp.Diff(model.Init(mcfg), pre, cmpopts.EquateEmpty()); d != "" {
 		return fig, fmt.Errorf("traces: %s: a fresh cluster is not the model's initial state (-model +library):\n%s", lib.Name, d)
 	}
-	proposals := 0
+	src := driver.RandSource{R: r}
 	for k := range steps {
-		act := drawAction(r, c, &proposals)
+		act := driver.DrawAction(src, c, &fig.Values)
 		flight := slices.Clone(c.Flight())
 		if err := c.Apply(act); err != nil {
 			return fig, err
 		}
 		fig.Actions++
+		mcfg = properties.ModelConfig(o, max(fig.Values, 1))
 		post := clusterView(c)
 		ts, err := Derive(mcfg, pre, post, act, flight)
 		if err != nil {
@@ -224,45 +230,4 @@ func clusterView(c *driver.Cluster) *spec.View {
 	}
 	v.Messages = spec.NewBag(snap.Flight)
 	return v
-}
-
-// drawAction draws the next harness action, with the mix of the
-// differential runs, aware of the flight and the leader so that most
-// draws are useful.
-func drawAction(r *rand.Rand, c *driver.Cluster, proposals *int) driver.Action {
-	n, fl := c.N(), len(c.Flight())
-	k := r.IntN(100)
-	if fl >= 48 {
-		k %= 50
-	}
-	node := func() int { return 1 + r.IntN(n) }
-	propose := func(id int) driver.Action {
-		*proposals++
-		return driver.Action{Kind: driver.Propose, Node: id, Value: fmt.Sprintf("v%d", 1+(*proposals-1)%Values)}
-	}
-	switch {
-	case k < 45 && fl > 0:
-		return driver.Action{Kind: driver.Deliver, Msg: r.IntN(fl)}
-	case k < 49 && fl > 0:
-		return driver.Action{Kind: driver.Drop, Msg: r.IntN(fl)}
-	case k < 50 && fl > 0:
-		return driver.Action{Kind: driver.Duplicate, Msg: r.IntN(fl)}
-	case k < 78:
-		return driver.Action{Kind: driver.Tick, Node: node()}
-	case k < 82:
-		return driver.Action{Kind: driver.Campaign, Node: node()}
-	case k < 89:
-		if l := c.Leader(); l != 0 {
-			return propose(l)
-		}
-		return propose(node())
-	case k < 91:
-		return propose(node())
-	case k < 94:
-		return driver.Action{Kind: driver.Isolate, Node: node()}
-	case k < 98:
-		return driver.Action{Kind: driver.Heal}
-	default:
-		return driver.Action{Kind: driver.Restart, Node: node()}
-	}
 }

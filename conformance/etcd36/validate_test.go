@@ -42,6 +42,7 @@ func TestValidateLogs(t *testing.T) {
 	dir := t.TempDir()
 	var corruptible string
 	var corruptOpts properties.Options
+	corruptValues := 0
 	for _, o := range []properties.Options{{N: 3}, {N: 3, PreVote: true}, {N: 3, CheckQuorum: true}, {N: 3, PreVote: true, CheckQuorum: true}, {N: 5, PreVote: true, CheckQuorum: true}, {N: 3, PreVote: true, CheckQuorum: true, MaxEntriesPerMsg: 1}} {
 		total := traces.LogFigures{Steps: map[string]int{}}
 		for seed := uint64(1); seed <= uint64(runs); seed++ {
@@ -50,7 +51,7 @@ func TestValidateLogs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := traces.ValidateLog(context.Background(), jar, filepath.Join(repoRoot, "tla"), path, o); err != nil {
+			if err := traces.ValidateLogValues(context.Background(), jar, filepath.Join(repoRoot, "tla"), path, o, fig.Values); err != nil {
 				t.Fatalf("TLC rejected etcd's run %v seed %d (%d lines): %v", o, seed, fig.Lines, err)
 			}
 			total.Actions += fig.Actions
@@ -59,7 +60,7 @@ func TestValidateLogs(t *testing.T) {
 				total.Steps[a] += k
 			}
 			if o.PreVote && corruptible == "" && fig.Lines > 30 {
-				corruptible, corruptOpts = path, o
+				corruptible, corruptOpts, corruptValues = path, o, fig.Values
 			}
 		}
 		fmt.Printf("conformance validate: etcd %s %v: %d runs, %d actions, %d lines accepted by TLC; pre-vote requests %d, pre-vote responses %d, timeouts %d, lease expiries %d, quorum checks %d\n",
@@ -79,7 +80,7 @@ func TestValidateLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = traces.ValidateLog(context.Background(), jar, filepath.Join(repoRoot, "tla"), bad, corruptOpts)
+	err = traces.ValidateLogValues(context.Background(), jar, filepath.Join(repoRoot, "tla"), bad, corruptOpts, corruptValues)
 	var ve *traces.ValidationError
 	if !errors.As(err, &ve) || ve.Line != at {
 		t.Fatalf("TLC on a log corrupted at line %d: %v", at, err)
