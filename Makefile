@@ -6,6 +6,8 @@
 #                runs of at least a million implementation steps, the seeded
 #                bugs the property runs must catch, trace conformance
 #   make test    the Go tests
+#   make conformance       raft/ against etcd-raft in lockstep (conformance/,
+#                          its own module); make conformance-long runs more
 #
 # TLC is found through $(TLA2TOOLS_JAR), by default $$HOME/.tla/tla2tools.jar;
 # without it every TLC step prints "TLC skipped: ..." and succeeds (or fails,
@@ -23,16 +25,17 @@ RAPID_STEPS  ?= 3000
 GOPTER_CHECKS ?= 200
 
 .PHONY: check test lint fmt vet staticcheck tidy bench \
+        conformance conformance-long conformance-check conformance-bugs conformance-traces \
         tlc tlc-mutants tlc-record tlc-large agree explore speed \
         prop prop-long prop-nonvacuity traces validate-traces draw-check
 
-check: lint test tlc tlc-mutants agree prop prop-nonvacuity
+check: lint test tlc tlc-mutants agree prop prop-nonvacuity conformance-check conformance-bugs
 
 # Race-checked where the code is cheap to run; the explorer, the property
 # runs and the trace replay are CPU-bound and run without -race.
 test:
 	$(GO) test -race ./raft/... ./spec/... ./internal/...
-	$(GO) test ./model/... ./cmd/... ./properties/... ./traces/...
+	$(GO) test ./model/... ./cmd/... ./properties/... ./traces/... ./driver/...
 
 lint: fmt vet staticcheck tidy
 
@@ -53,6 +56,8 @@ fmt:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags raftbugs ./internal/bugs/ ./raft/... ./properties/...
+	cd conformance && $(GO) vet ./... && $(GO) vet -tags raftbugs ./...
+	cd conformance/etcd36 && $(GO) vet ./... && $(GO) vet -tags raftbugs ./...
 
 # staticcheck is pinned in its own module, tools/go.mod (tool directive), so
 # that importers of raft/ do not inherit it: go tool -n builds it there and
@@ -60,7 +65,7 @@ vet:
 staticcheck:
 	@sc=$$($(GO) -C tools tool -n staticcheck) && test -x "$$sc" || { echo "staticcheck: cannot build it from tools/go.mod"; exit 1; }; \
 	rc=0; for m in $(MODULES); do d=$$(dirname $$m); \
-	  if [ -n "$$(cd $$d && $(GO) list ./... 2>/dev/null)" ]; then echo "staticcheck $$d/..."; (cd $$d && "$$sc" ./...) || rc=1; fi; \
+	  if [ -n "$$(cd $$d && $(GO) list ./... 2>/dev/null)" ]; then echo "staticcheck $$d/..."; (cd $$d && "$$sc" ./... && "$$sc" -tags raftbugs ./...) || rc=1; fi; \
 	done; exit $$rc
 
 bench:
@@ -157,3 +162,50 @@ draw-check:
 	  || { cat $$dir/chromium.log; rm -rf $$profile; exit 1; }; \
 	rm -rf $$profile; \
 	$(GO) run ./internal/draw/shotcheck $$dir/explore-MutVoteTwice.png
+
+# --- Conformance against etcd-raft (conformance/, its own module) ---------
+
+# Differential runs: raft/ and etcd-raft in lockstep on random schedules,
+# 3 and 5 nodes, every PreVote x CheckQuorum combination; CONFORMANCE_CHECKS
+# schedules per configuration (rapid's RAPID_CHECKS) of CONFORMANCE_STEPS
+# actions. Prints the figures of each configuration.
+CONFORMANCE_CHECKS ?= 300
+CONFORMANCE_STEPS  ?= 300
+CONF_LOG := $(shell mktemp -u /tmp/conformance-XXXXXX.log)
+
+conformance:
+	@echo "conformance: CONFORMANCE_CHECKS=$(CONFORMANCE_CHECKS) CONFORMANCE_STEPS=$(CONFORMANCE_STEPS)"
+	@cd conformance && RAPID_CHECKS=$(CONFORMANCE_CHECKS) CONFORMANCE_STEPS=$(CONFORMANCE_STEPS) \
+	  $(GO) test -count=1 -v -timeout 60m ./... > $(CONF_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |ok|FAIL|conformance )' $(CONF_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
+	@cd conformance/etcd36 && RAPID_CHECKS=$(CONFORMANCE_CHECKS) CONFORMANCE_STEPS=$(CONFORMANCE_STEPS) \
+	  $(GO) test -count=1 -v -timeout 60m ./... > $(CONF_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |ok|FAIL|conformance )' $(CONF_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
+
+conformance-long:
+	$(MAKE) conformance CONFORMANCE_CHECKS=5000 CONFORMANCE_STEPS=1000
+
+# The bounded budget of make check (about 2 minutes on two cores).
+conformance-check:
+	$(MAKE) conformance CONFORMANCE_CHECKS=800 CONFORMANCE_STEPS=600
+
+# raft/ built with its seeded bugs (tag raftbugs) and etcd with a seeded
+# change: the differential run must find each, in the field it changes.
+conformance-bugs:
+	@cd conformance && $(GO) test -count=1 -v -tags raftbugs -run 'TestSeeded' ./... > $(CONF_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |    --- |ok|FAIL)|caught' $(CONF_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
+	@cd conformance/etcd36 && $(GO) test -count=1 -v -tags raftbugs -run 'TestSeeded' ./... > $(CONF_LOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- |    --- |ok|FAIL)|caught' $(CONF_LOG); \
+	  if [ $$rc -ne 0 ]; then cat $(CONF_LOG); fi; rm -f $(CONF_LOG); exit $$rc
+
+# Spec to etcd and etcd to spec, for v3.7 and v3.6 (also part of make
+# conformance): the TLC corpus (traces/corpus) replayed against etcd step by
+# step, and logs of etcd runs validated by TLC against tla/TraceRaft.tla,
+# a corrupted one rejected at its line (TLC skipped without a jar).
+conformance-traces:
+	@set -o pipefail; for m in conformance conformance/etcd36; do \
+	  (cd $$m && $(GO) test -count=1 -v -run 'TestReplay|TestValidateLogs' ./... 2>&1 | grep -E '^(--- |ok|FAIL|conformance )') || exit 1; \
+	done

@@ -89,21 +89,40 @@ func MessageRecord(m spec.Message) map[string]any {
 // Step writes one model step; st is the state of the node that took it
 // (nil for the network's steps).
 func (lg *Logger) Step(l model.Label, st *raft.NodeState) {
+	var ls *logState
+	if st != nil {
+		ls = &logState{
+			Term: st.Term, Vote: serverName(int(st.Vote)), Role: st.Role.String(), Leader: serverName(int(st.Lead)),
+			Lease: st.Lease, Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm,
+		}
+	}
+	lg.write(l, ls)
+}
+
+// StepServer writes one model step as Step does, with the state of the
+// node that took it given as the spec sees it (nil for the network's
+// steps): for a library that has no tracer of its own.
+func (lg *Logger) StepServer(l model.Label, s *spec.Server) {
+	var ls *logState
+	if s != nil {
+		ls = &logState{
+			Term: s.Term, Vote: serverName(s.Vote), Role: s.Role.String(), Leader: serverName(s.Leader),
+			Lease: s.Lease, Commit: s.Commit, LastIndex: uint64(len(s.Log)), LastTerm: s.LastTerm(),
+		}
+	}
+	lg.write(l, ls)
+}
+
+func (lg *Logger) write(l model.Label, st *logState) {
 	if lg.err != nil {
 		return
 	}
-	line := logLine{Action: l.Action, I: serverName(l.I), V: l.Value}
+	line := logLine{Action: l.Action, I: serverName(l.I), V: l.Value, State: st}
 	if l.J != 0 {
 		line.J = serverName(l.J)
 	}
 	if l.Msg != nil {
 		line.Msg = MessageRecord(*l.Msg)
-	}
-	if st != nil {
-		line.State = &logState{
-			Term: st.Term, Vote: serverName(int(st.Vote)), Role: st.Role.String(), Leader: serverName(int(st.Lead)),
-			Lease: st.Lease, Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm,
-		}
 	}
 	data, err := json.Marshal(line)
 	if err == nil {

@@ -1,14 +1,15 @@
 package traces
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/checkedraft/checkedraft/driver"
 	"github.com/checkedraft/checkedraft/model"
-	"github.com/checkedraft/checkedraft/properties"
-	"github.com/checkedraft/checkedraft/raft"
 	"github.com/checkedraft/checkedraft/spec"
 )
 
@@ -22,6 +23,9 @@ type ReplayError struct {
 	Action string
 	Reason string
 	Diff   string
+	// Want and Got are the trace's and the implementation's states when
+	// they differ (nil when the action could not be taken).
+	Want, Got *spec.View
 }
 
 func (e *ReplayError) Error() string {
@@ -32,12 +36,19 @@ func (e *ReplayError) Error() string {
 	return msg
 }
 
-// Replay runs a behaviour of the spec against a fresh cluster of raft nodes
-// configured as cfg says: each action becomes the implementation input that
-// realises it (deliver, drop or duplicate this message, fire this timer,
-// propose this value, restart this node, cut or heal this link), and after
-// each the cluster's projection must equal the trace's state.
-func Replay(tr *Trace, cfg model.Config) error {
+// Replay runs a behaviour of the spec against a fresh cluster of raft/
+// nodes (driver.Native) configured as cfg says; see ReplayOn.
+func Replay(tr *Trace, cfg model.Config) error { return ReplayOn(driver.Native, tr, cfg) }
+
+// ReplayOn runs a behaviour of the spec against a fresh cluster of lib's
+// nodes configured as cfg says: each action becomes the input, through
+// lib's driver.Driver, that realises it (deliver, drop or duplicate this
+// message, fire this timer, propose this value, restart this node from
+// what it persisted, cut or heal this link), and after each the cluster's
+// projection must equal the trace's state. The library's drivers must
+// implement driver.Firer: the spec's timer actions are taken one at a
+// time.
+func ReplayOn(lib driver.Library, tr *Trace, cfg model.Config) error {
 	labels, err := Labels(tr)
 	if err != nil {
 		return err
@@ -46,20 +57,50 @@ func Replay(tr *Trace, cfg model.Config) error {
 	if batch >= 1<<16 {
 		batch = 0
 	}
-	c := properties.NewCluster(properties.Options{N: tr.Steps[0].View.N(), PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum, MaxEntriesPerMsg: batch})
-	if err := compare(tr, 0, c.View()); err != nil {
+	c, err := newReplayCluster(lib, tr.Steps[0].View.N(), cfg, batch)
+	if err != nil {
+		return err
+	}
+	if err := compare(tr, 0, c.view()); err != nil {
 		return err
 	}
 	for k, l := range labels {
-		if reason := apply(c, l); reason != "" {
+		reason, err := c.apply(l)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
 			st := tr.Steps[k+1]
 			return &ReplayError{File: tr.File, Line: st.Line, Step: k + 1, Action: l.String(), Reason: reason}
 		}
-		if err := compare(tr, k+1, c.View()); err != nil {
+		if err := compare(tr, k+1, c.view()); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// BatchBinds reports whether the spec's MaxBatch shaped the behaviour: a
+// leader sent an append of MaxBatch entries while it had more to send
+// after them. A library that cannot bound appends in entries replays,
+// without a bound, exactly the behaviours where it does not.
+func BatchBinds(tr *Trace, cfg model.Config) bool {
+	if cfg.MaxBatch <= 0 || cfg.MaxBatch >= 1<<16 {
+		return false
+	}
+	for k := 1; k < len(tr.Steps); k++ {
+		prev, cur := tr.Steps[k-1].View, tr.Steps[k].View
+		for _, b := range cur.Messages {
+			m := b.Msg
+			if m.Type != spec.AppendEntriesRequest || len(m.Entries) < cfg.MaxBatch || prev.Copies(m) >= b.Copies {
+				continue
+			}
+			if uint64(len(cur.Servers[m.From-1].Log)) > m.PrevLogIndex+uint64(len(m.Entries)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func compare(tr *Trace, k int, got *spec.View) error {
@@ -68,59 +109,137 @@ func compare(tr *Trace, k int, got *spec.View) error {
 		return nil
 	}
 	return &ReplayError{File: tr.File, Line: tr.Steps[k].Line, Step: k, Action: tr.Steps[k].Action,
-		Reason: "the implementation's state differs from the trace's", Diff: cmp.Diff(want, got, cmpopts.EquateEmpty())}
+		Reason: "the implementation's state differs from the trace's", Diff: cmp.Diff(want, got, cmpopts.EquateEmpty()),
+		Want: want, Got: got}
+}
+
+// replayCluster is a cluster of one library's nodes driven by the spec's
+// actions: messages in flight form a bag, links are cut one at a time.
+type replayCluster struct {
+	lib    driver.Library
+	cfgs   []driver.Config
+	nodes  []driver.Driver
+	stores []*driver.Storage
+	flight []spec.Message
+	cut    map[spec.Link]bool
+}
+
+func newReplayCluster(lib driver.Library, n int, mc model.Config, batch int) (*replayCluster, error) {
+	c := &replayCluster{lib: lib, cut: map[spec.Link]bool{}}
+	for id := 1; id <= n; id++ {
+		// The ticks never fire a timer here (Fire does), so their counts
+		// only need to be valid.
+		cfg := driver.Config{ID: id, N: n, PreVote: mc.PreVote, CheckQuorum: mc.CheckQuorum,
+			ElectionTick: 10, HeartbeatTick: 1, ElectionTimeout: 10, MaxEntriesPerMsg: batch}
+		c.cfgs = append(c.cfgs, cfg)
+		c.stores = append(c.stores, &driver.Storage{})
+		d, err := lib.Start(cfg, &driver.Storage{})
+		if err != nil {
+			return nil, fmt.Errorf("traces: %s: starting node %d: %w", lib.Name, id, err)
+		}
+		c.nodes = append(c.nodes, d)
+	}
+	return c, nil
+}
+
+// process hands out node id's Ready: what it sends goes in flight unless
+// its link is cut.
+func (c *replayCluster) process(id int) error {
+	_, err := driver.HandleReady(c.nodes[id-1], c.stores[id-1], func(msgs []spec.Message) {
+		for _, m := range msgs {
+			if !c.cut[spec.Link{From: m.From, To: m.To}] {
+				c.flight = append(c.flight, m)
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("traces: %s: node %d: %w", c.lib.Name, id, err)
+	}
+	return nil
+}
+
+func (c *replayCluster) view() *spec.View {
+	v := &spec.View{Servers: make([]spec.Server, len(c.nodes))}
+	for i, d := range c.nodes {
+		v.Servers[i] = d.State().Server
+	}
+	for l := range c.cut {
+		v.Cut = append(v.Cut, l)
+	}
+	spec.SortLinks(v.Cut)
+	v.Messages = spec.NewBag(slices.Clone(c.flight))
+	return v
 }
 
 // find returns the index in flight of a message equal to m, or -1.
-func find(c *properties.Cluster, m *spec.Message) int {
-	for i, f := range c.Flight() {
-		if properties.SpecMessage(f).Equal(*m) {
+func (c *replayCluster) find(m *spec.Message) int {
+	for i, f := range c.flight {
+		if f.Equal(*m) {
 			return i
 		}
 	}
 	return -1
 }
 
-// apply feeds the implementation the input that realises l, and returns
-// why it could not ("" if it did).
-func apply(c *properties.Cluster, l model.Label) string {
-	timer := map[raft.Action]raft.Timer{
-		raft.ActionTimeout: raft.ElectionTimer, raft.ActionHeartbeat: raft.HeartbeatTimer,
-		raft.ActionQuorumCheck: raft.CheckQuorumTimer, raft.ActionLeaseExpire: raft.LeaseTimer,
-	}
-	a := raft.Action(l.Action)
+var timers = map[string]driver.Timer{
+	"Timeout": driver.ElectionTimer, "Heartbeat": driver.HeartbeatTimer,
+	"QuorumCheck": driver.CheckQuorumTimer, "LeaseExpire": driver.LeaseTimer,
+}
+
+// apply feeds the library the input that realises l, and returns why it
+// could not ("" if it did); an error is the harness's.
+func (c *replayCluster) apply(l model.Label) (string, error) {
 	switch {
-	case timer[a] != 0:
-		if _, ok := c.Fire(l.I, timer[a]); !ok {
-			return fmt.Sprintf("the implementation has no %v running at node %d", timer[a], l.I)
+	case timers[l.Action] != 0:
+		f, ok := c.nodes[l.I-1].(driver.Firer)
+		if !ok {
+			return "", fmt.Errorf("traces: %s cannot fire one timer (its driver is no driver.Firer)", c.lib.Name)
 		}
-	case a == raft.ActionClientRequest:
-		if _, ok := c.Propose(l.I, l.Value); !ok {
-			return fmt.Sprintf("node %d refused the proposal: it is not the leader", l.I)
-		}
-	case a == raft.ActionRestart:
-		c.Restart(l.I)
-	case a == raft.ActionPartition:
-		c.Partition(l.I, l.J)
-	case a == raft.ActionHeal:
-		c.Heal(l.I, l.J)
-	case l.Msg != nil:
-		i := find(c, l.Msg)
-		if i < 0 {
-			return fmt.Sprintf("the implementation has no message %v in flight", *l.Msg)
-		}
-		switch a {
-		case raft.ActionDropMessage:
-			c.Drop(i)
-		case raft.ActionDuplicateMessage:
-			c.Duplicate(i)
-		default:
-			if _, err := c.Deliver(i); err != nil {
-				return fmt.Sprintf("node %d refused the message: %v", l.I, err)
+		if err := f.Fire(timers[l.Action]); err != nil {
+			if errors.Is(err, driver.ErrTimerNotRunning) {
+				return fmt.Sprintf("the implementation has no %v running at node %d", timers[l.Action], l.I), nil
 			}
+			return "", err
 		}
-	default:
-		return "no implementation input realises this action"
+		return "", c.process(l.I)
+	case l.Action == "ClientRequest":
+		if err := c.nodes[l.I-1].Propose(l.Value); err != nil {
+			return fmt.Sprintf("node %d refused the proposal: %v", l.I, err), nil
+		}
+		return "", c.process(l.I)
+	case l.Action == "Restart":
+		d, err := c.lib.Start(c.cfgs[l.I-1], c.stores[l.I-1].Clone())
+		if err != nil {
+			return "", fmt.Errorf("traces: %s: restarting node %d: %w", c.lib.Name, l.I, err)
+		}
+		c.nodes[l.I-1] = d
+		return "", c.process(l.I)
+	case l.Action == "Partition":
+		c.cut[spec.Link{From: l.I, To: l.J}] = true
+		c.flight = slices.DeleteFunc(c.flight, func(m spec.Message) bool { return m.From == l.I && m.To == l.J })
+		return "", nil
+	case l.Action == "Heal":
+		delete(c.cut, spec.Link{From: l.I, To: l.J})
+		return "", nil
+	case l.Msg != nil:
+		i := c.find(l.Msg)
+		if i < 0 {
+			return fmt.Sprintf("the implementation has no message %v in flight", *l.Msg), nil
+		}
+		switch l.Action {
+		case "DropMessage":
+			c.flight = slices.Delete(c.flight, i, i+1)
+		case "DuplicateMessage":
+			c.flight = append(c.flight, c.flight[i])
+		default:
+			m := c.flight[i]
+			c.flight = slices.Delete(c.flight, i, i+1)
+			if err := c.nodes[m.To-1].Step(m); err != nil {
+				return fmt.Sprintf("node %d refused the message: %v", m.To, err), nil
+			}
+			return "", c.process(m.To)
+		}
+		return "", nil
 	}
-	return ""
+	return "no implementation input realises this action", nil
 }

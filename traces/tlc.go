@@ -2,6 +2,13 @@
 // implementation in both directions: behaviours TLC generated are replayed
 // against raft/ nodes, state by state; and raft/ clusters write logs of
 // their steps that TLC validates against the spec (tla/TraceRaft.tla).
+//
+// Both directions work for any Raft library with a driver.Driver (the
+// conformance modules run them on etcd-raft): ReplayOn replays a behaviour
+// through the driver (which must also be a driver.Firer, to take the
+// spec's timer actions one at a time), and WriteLibraryLog logs a run of a
+// library that has no tracer, deriving each model step from the harness
+// action and the projected states before and after it (Derive).
 package traces
 
 import (

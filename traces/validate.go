@@ -29,9 +29,16 @@ func (e *ValidationError) Error() string {
 var reUnmatched = regexp.MustCompile(`(?s)<<\s*"TraceRaft: line not matched",\s*(\d+),(.*?)>>\s*\n`)
 
 // ValidateLog runs TLC (jar) on tla/TraceRaft.tla in tlaDir for the log at
-// logPath, written by a cluster with options o. It returns nil if every line
-// matched a step of the spec, a *ValidationError if not.
+// logPath, written by a cluster with options o that proposed values
+// v1..vValues. It returns nil if every line matched a step of the spec, a
+// *ValidationError if not.
 func ValidateLog(ctx context.Context, jar, tlaDir, logPath string, o properties.Options) error {
+	return ValidateLogValues(ctx, jar, tlaDir, logPath, o, Values)
+}
+
+// ValidateLogValues is ValidateLog for a log whose values are v1..vN,
+// N = values.
+func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o properties.Options, values int) error {
 	abs, err := filepath.Abs(logPath)
 	if err != nil {
 		return err
@@ -40,9 +47,9 @@ func ValidateLog(ctx context.Context, jar, tlaDir, logPath string, o properties.
 	for i := range servers {
 		servers[i] = fmt.Sprintf("%q", fmt.Sprintf("s%d", i+1))
 	}
-	values := make([]string, Values)
-	for i := range values {
-		values[i] = fmt.Sprintf("%q", fmt.Sprintf("v%d", i+1))
+	vals := make([]string, max(values, 1))
+	for i := range vals {
+		vals[i] = fmt.Sprintf("%q", fmt.Sprintf("v%d", i+1))
 	}
 	batch := o.MaxEntriesPerMsg
 	if batch == 0 {
@@ -68,7 +75,7 @@ NEXT TraceNext
 VIEW TraceView
 POSTCONDITION Accepted
 CHECK_DEADLOCK FALSE
-`, strings.Join(servers, ", "), strings.Join(values, ", "), tlaBool(o.PreVote), tlaBool(o.CheckQuorum), batch, abs)
+`, strings.Join(servers, ", "), strings.Join(vals, ", "), tlaBool(o.PreVote), tlaBool(o.CheckQuorum), batch, abs)
 	f, err := os.CreateTemp("", "traceraft-*.cfg")
 	if err != nil {
 		return err

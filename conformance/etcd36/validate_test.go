@@ -1,0 +1,89 @@
+package etcd36_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/checkedraft/checkedraft/conformance/etcd36"
+	"github.com/checkedraft/checkedraft/internal/tlc"
+	"github.com/checkedraft/checkedraft/properties"
+	"github.com/checkedraft/checkedraft/traces"
+)
+
+// envInt reads a budget from the environment.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// TestValidateLogs logs etcd v3.6 runs of the differential action mix,
+// each step derived from the harness action and the projected states
+// (traces.Derive), and has TLC validate every log against
+// tla/TraceRaft.tla, PreVote and pre-candidate steps included; a corrupted
+// log must be rejected at the corrupted line. VALIDATE_RUNS runs per
+// configuration of VALIDATE_STEPS actions.
+func TestValidateLogs(t *testing.T) {
+	jar, err := tlc.Jar()
+	if errors.Is(err, tlc.ErrNoTLC) {
+		fmt.Printf("conformance validate: etcd %s: TLC skipped: %v\n", etcd36.Version, err)
+		t.Skip("TLC skipped")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, steps := envInt("VALIDATE_RUNS", 2), envInt("VALIDATE_STEPS", 300)
+	dir := t.TempDir()
+	var corruptible string
+	var corruptOpts properties.Options
+	corruptValues := 0
+	for _, o := range []properties.Options{{N: 3}, {N: 3, PreVote: true}, {N: 3, CheckQuorum: true}, {N: 3, PreVote: true, CheckQuorum: true}, {N: 5, PreVote: true, CheckQuorum: true}, {N: 3, PreVote: true, CheckQuorum: true, MaxEntriesPerMsg: 1}} {
+		total := traces.LogFigures{Steps: map[string]int{}}
+		for seed := uint64(1); seed <= uint64(runs); seed++ {
+			path := filepath.Join(dir, fmt.Sprintf("etcd-%d-%v-%v-%d.ndjson", o.N, o.PreVote, o.CheckQuorum, seed))
+			fig, err := traces.WriteLibraryLog(path, etcd36.Library, o, seed, steps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := traces.ValidateLogValues(context.Background(), jar, filepath.Join(repoRoot, "tla"), path, o, fig.Values); err != nil {
+				t.Fatalf("TLC rejected etcd's run %v seed %d (%d lines): %v", o, seed, fig.Lines, err)
+			}
+			total.Actions += fig.Actions
+			total.Lines += fig.Lines
+			for a, k := range fig.Steps {
+				total.Steps[a] += k
+			}
+			if o.PreVote && corruptible == "" && fig.Lines > 30 {
+				corruptible, corruptOpts, corruptValues = path, o, fig.Values
+			}
+		}
+		fmt.Printf("conformance validate: etcd %s %v: %d runs, %d actions, %d lines accepted by TLC; pre-vote requests %d, pre-vote responses %d, timeouts %d, lease expiries %d, quorum checks %d\n",
+			etcd36.Version, o, runs, total.Actions, total.Lines, total.Steps["HandlePreVoteRequest"], total.Steps["HandlePreVoteResponse"],
+			total.Steps["Timeout"], total.Steps["LeaseExpire"], total.Steps["QuorumCheck"])
+		if total.Steps["Timeout"] == 0 || total.Steps["HandleAppendEntriesRequest"] == 0 {
+			t.Errorf("%v: vacuous logs: %v", o, total.Steps)
+		}
+		if o.PreVote && total.Steps["HandlePreVoteResponse"] == 0 {
+			t.Errorf("%v: no pre-vote response logged: %v", o, total.Steps)
+		}
+	}
+	if corruptible == "" {
+		t.Fatal("no PreVote log long enough to corrupt")
+	}
+	bad, at, err := traces.CorruptLog(corruptible)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = traces.ValidateLogValues(context.Background(), jar, filepath.Join(repoRoot, "tla"), bad, corruptOpts, corruptValues)
+	var ve *traces.ValidationError
+	if !errors.As(err, &ve) || ve.Line != at {
+		t.Fatalf("TLC on a log corrupted at line %d: %v", at, err)
+	}
+	fmt.Printf("conformance validate: etcd %s: a log corrupted at line %d is rejected at line %d\n", etcd36.Version, at, ve.Line)
+}

@@ -1,0 +1,59 @@
+package driver
+
+import "fmt"
+
+// Kind is the kind of an Action.
+type Kind uint8
+
+// The actions of a schedule.
+const (
+	// Tick ticks Node once: election timeouts fire, leases expire,
+	// leaders send heartbeats and check their quorum.
+	Tick Kind = iota + 1
+	// Campaign makes Node campaign now.
+	Campaign
+	// Propose proposes Value at Node (the leader or not).
+	Propose
+	// Deliver delivers message Msg of the flight to its receiver.
+	Deliver
+	// Drop loses message Msg of the flight.
+	Drop
+	// Duplicate puts a second copy of message Msg in flight.
+	Duplicate
+	// Isolate cuts every link to and from Node; messages in flight on
+	// them are lost.
+	Isolate
+	// Heal restores every link.
+	Heal
+	// Restart crashes Node and restarts it from what it persisted.
+	Restart
+)
+
+var kindNames = [...]string{"", "Tick", "Campaign", "Propose", "Deliver", "Drop", "Duplicate", "Isolate", "Heal", "Restart"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && k != 0 {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// Action is one step of a schedule, applied to both clusters.
+type Action struct {
+	Kind  Kind
+	Node  int    // Tick, Campaign, Propose, Isolate, Restart
+	Msg   int    // Deliver, Drop, Duplicate: the position in flight
+	Value string // Propose
+}
+
+func (a Action) String() string {
+	switch a.Kind {
+	case Propose:
+		return fmt.Sprintf("Propose(%d, %q)", a.Node, a.Value)
+	case Deliver, Drop, Duplicate:
+		return fmt.Sprintf("%v(#%d)", a.Kind, a.Msg)
+	case Heal:
+		return "Heal"
+	}
+	return fmt.Sprintf("%v(%d)", a.Kind, a.Node)
+}

@@ -1,0 +1,227 @@
+// Package driver is a library-neutral harness for Raft implementations:
+// one interface (Driver) says what the harness needs from a library, in the
+// vocabulary of the TLA+ spec (package spec), so that any two libraries can
+// be run in lockstep on the same random schedules and compared after every
+// action (Lockstep, Check, Find), and any one library can be projected onto
+// spec.View and held to the spec's properties.
+//
+// A library plugs in with a Library value: a name and a Start function that
+// starts one node from a Config and a Storage. Storage is the harness's own,
+// library-neutral, durable state: the harness writes to it what Ready hands
+// out (HandleReady does so in the documented order: persist, send, apply,
+// advance), and a restart is a new Start from the same Storage. The adapter
+// for raft/ is Native; the etcd adapters live in the conformance module,
+// which alone depends on go.etcd.io/raft.
+//
+// Structural differences between libraries that carry no meaning (the order
+// of messages within one action, when a candidate's own vote is counted) are
+// normalised in one place, the registry Normalisations, each with its
+// reason.
+package driver
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/checkedraft/checkedraft/spec"
+)
+
+// Config is what a node is started with. Nodes are numbered 1..N and every
+// node is a voter; the membership is static.
+type Config struct {
+	// ID is the node's number, in 1..N.
+	ID int
+	// N is the number of nodes.
+	N int
+	// PreVote and CheckQuorum are the two options of the spec.
+	PreVote     bool
+	CheckQuorum bool
+	// ElectionTick and HeartbeatTick are the election and heartbeat
+	// timeouts in ticks (HeartbeatTick < ElectionTick).
+	ElectionTick  int
+	HeartbeatTick int
+	// MaxEntriesPerMsg bounds the entries of one append: 0 for no bound,
+	// 1 for one entry per append (a replicating follower then gets several
+	// appends in flight). An adapter that cannot impose a bound refuses it.
+	MaxEntriesPerMsg int
+	// ElectionTimeout is the node's randomized election timeout, in
+	// [ElectionTick, 2*ElectionTick): the harness chooses it, and the
+	// adapter makes the library use it at every draw, so that two libraries
+	// time out at the same tick.
+	ElectionTimeout int
+}
+
+// Validate reports the first thing wrong with c.
+func (c Config) Validate() error {
+	switch {
+	case c.N < 1:
+		return fmt.Errorf("driver: config: N is %d, must be at least 1", c.N)
+	case c.ID < 1 || c.ID > c.N:
+		return fmt.Errorf("driver: config: ID %d is outside 1..%d", c.ID, c.N)
+	case c.HeartbeatTick < 1:
+		return fmt.Errorf("driver: config: HeartbeatTick is %d, must be at least 1", c.HeartbeatTick)
+	case c.ElectionTick <= c.HeartbeatTick:
+		return fmt.Errorf("driver: config: ElectionTick (%d) must be greater than HeartbeatTick (%d)", c.ElectionTick, c.HeartbeatTick)
+	case c.MaxEntriesPerMsg < 0:
+		return fmt.Errorf("driver: config: MaxEntriesPerMsg is %d, must not be negative", c.MaxEntriesPerMsg)
+	case c.ElectionTimeout < c.ElectionTick || c.ElectionTimeout >= 2*c.ElectionTick:
+		return fmt.Errorf("driver: config: ElectionTimeout %d is outside [%d, %d)", c.ElectionTimeout, c.ElectionTick, 2*c.ElectionTick)
+	}
+	return nil
+}
+
+// Peers lists the node numbers 1..N.
+func (c Config) Peers() []int {
+	p := make([]int, c.N)
+	for i := range p {
+		p[i] = i + 1
+	}
+	return p
+}
+
+// HardState is what a node persists besides its log: its term, its vote in
+// that term (0: none) and its commit index.
+type HardState struct {
+	Term   uint64
+	Vote   int
+	Commit uint64
+}
+
+// Storage is a node's durable state, kept by the harness: what it persisted
+// from Ready, and how far the application applied. An adapter reads it in
+// Start only; a restart is a new Start from the same Storage.
+type Storage struct {
+	HardState HardState
+	// Log[k-1] is entry k.
+	Log []spec.Entry
+	// Applied is the index up to which the application applied committed
+	// entries.
+	Applied uint64
+}
+
+// Clone returns a deep copy of s.
+func (s *Storage) Clone() *Storage {
+	c := *s
+	c.Log = slices.Clone(s.Log)
+	return &c
+}
+
+// Append persists entries whose first has index first: it may overwrite
+// stored entries from first on (dropping every later one), or follow the
+// last one.
+func (s *Storage) Append(first uint64, ents []spec.Entry) error {
+	if len(ents) == 0 {
+		return nil
+	}
+	if first < 1 || first > uint64(len(s.Log))+1 {
+		return fmt.Errorf("driver: storage: append at index %d leaves a gap after the last index %d", first, len(s.Log))
+	}
+	s.Log = append(s.Log[:first-1], ents...)
+	return nil
+}
+
+// Ready is what a node hands out, in the library-neutral vocabulary: to be
+// handled in the order persist (HardState, Entries), send (Messages), apply
+// (Committed), then Advance.
+type Ready struct {
+	// HardState is the state to persist, nil if unchanged.
+	HardState *HardState
+	// Entries are to be persisted, the first at index First.
+	First   uint64
+	Entries []spec.Entry
+	// Committed are committed entries to apply, the first at index
+	// CommittedFirst.
+	CommittedFirst uint64
+	Committed      []spec.Entry
+	// Messages are to be sent once the state above is durable. A message a
+	// library sends to the node itself is not here: the adapter handles it.
+	Messages []spec.Message
+}
+
+// NodeState is a node projected onto the spec, with what the spec leaves
+// out but the harness compares.
+type NodeState struct {
+	// Server is the node as the spec's variables see it (the projection of
+	// properties.ProjectNode): a follower's lease and a leader's recently
+	// active followers only with CheckQuorum, a leader's progress for its
+	// followers only.
+	Server spec.Server
+	// Active is a leader's recently active followers, whatever CheckQuorum
+	// (0 on other roles).
+	Active spec.Set
+	// Applied is the index up to which committed entries were handed out
+	// to apply and acknowledged.
+	Applied uint64
+}
+
+// Driver drives one node of a Raft library, single-threadedly. Every method
+// but State may leave work in Ready; the harness calls HandleReady after
+// each.
+type Driver interface {
+	// Tick advances the node's logical clock by one tick.
+	Tick()
+	// Campaign makes the node start an election now (a pre-election with
+	// PreVote), as if its election timer had fired. A leader ignores it.
+	Campaign() error
+	// Propose proposes a client value (not empty). A node that is not the
+	// leader returns an error and changes nothing (the harness does not
+	// forward proposals).
+	Propose(value string) error
+	// Step hands the node a message from another node.
+	Step(m spec.Message) error
+	// HasReady reports whether Ready has anything to hand out.
+	HasReady() bool
+	// Ready returns what the node has for the application.
+	Ready() Ready
+	// Advance acknowledges the last Ready: persisted, sent, applied.
+	Advance()
+	// State projects the node onto the spec. The harness reads it only
+	// once every Ready has been handled.
+	State() NodeState
+}
+
+// Library is a Raft implementation the harness can start nodes of.
+type Library struct {
+	// Name names the library in reports, e.g. "raft/" or "etcd v3.7.0".
+	Name string
+	// Start starts node cfg.ID from st: a fresh node if st is empty, a
+	// restart otherwise. It must not keep st: the harness owns it.
+	Start func(cfg Config, st *Storage) (Driver, error)
+}
+
+// ErrNotLeader is what a Driver's Propose returns (wrapped) on a node that
+// is not the leader.
+var ErrNotLeader = errors.New("driver: not the leader")
+
+// HandleReady handles every Ready of d in the documented order: persist the
+// HardState and entries to st, send the messages (send is called with all
+// of one Ready's messages), record what was applied, then Advance; until d
+// has nothing ready. It returns the messages sent, in order.
+func HandleReady(d Driver, st *Storage, send func([]spec.Message)) ([]spec.Message, error) {
+	var all []spec.Message
+	for rounds := 0; d.HasReady(); rounds++ {
+		if rounds > 1000 {
+			return all, errors.New("driver: HandleReady: still ready after 1000 rounds")
+		}
+		rd := d.Ready()
+		if rd.HardState != nil {
+			st.HardState = *rd.HardState
+		}
+		if err := st.Append(rd.First, rd.Entries); err != nil {
+			return all, err
+		}
+		if send != nil && len(rd.Messages) > 0 {
+			send(rd.Messages)
+		}
+		all = append(all, rd.Messages...)
+		if n := len(rd.Committed); n > 0 {
+			if rd.CommittedFirst != st.Applied+1 {
+				return all, fmt.Errorf("driver: HandleReady: committed entries from index %d after applying up to %d", rd.CommittedFirst, st.Applied)
+			}
+			st.Applied += uint64(n)
+		}
+		d.Advance()
+	}
+	return all, nil
+}

@@ -1,0 +1,228 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/checkedraft/checkedraft/raft"
+	"github.com/checkedraft/checkedraft/spec"
+)
+
+// Native is the adapter for this repository's raft/ package.
+var Native = Library{Name: "raft/", Start: startNative}
+
+// fixedRand makes raft/ draw the harness's election timeout: raft/ draws
+// ElectionTick + IntN(ElectionTick) at every role change (raft.Config.Rand).
+type fixedRand struct{ offset int }
+
+func (f fixedRand) IntN(int) int { return f.offset }
+
+type native struct {
+	cfg Config
+	rn  *raft.RawNode
+}
+
+func startNative(cfg Config, st *Storage) (Driver, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ms := raft.NewMemoryStorage()
+	if err := ms.SetHardState(raft.HardState{Term: st.HardState.Term, Vote: uint64(st.HardState.Vote), Commit: st.HardState.Commit}); err != nil {
+		return nil, err
+	}
+	if err := ms.Append(RaftEntries(1, st.Log)); err != nil {
+		return nil, err
+	}
+	peers := make([]uint64, cfg.N)
+	for i := range peers {
+		peers[i] = uint64(i + 1)
+	}
+	rn, err := raft.NewRawNode(&raft.Config{
+		ID: uint64(cfg.ID), Peers: peers, Storage: ms, Applied: st.Applied,
+		ElectionTick: cfg.ElectionTick, HeartbeatTick: cfg.HeartbeatTick,
+		PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum,
+		MaxEntriesPerMsg: cfg.MaxEntriesPerMsg,
+		Rand:             fixedRand{offset: cfg.ElectionTimeout - cfg.ElectionTick},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &native{cfg: cfg, rn: rn}, nil
+}
+
+func (n *native) Tick() { n.rn.Tick() }
+
+// Campaign cannot fail on raft/ (a leader ignores it); the interface keeps
+// the error for libraries whose campaign can.
+func (n *native) Campaign() error { n.rn.Campaign(); return nil }
+
+func (n *native) HasReady() bool { return n.rn.HasReady() }
+func (n *native) Advance()       { n.rn.Advance() }
+
+func (n *native) Propose(value string) error {
+	err := n.rn.Propose([]byte(value))
+	if errors.Is(err, raft.ErrNotLeader) {
+		return fmt.Errorf("%w: %v", ErrNotLeader, err)
+	}
+	return err
+}
+
+func (n *native) Step(m spec.Message) error {
+	rm, err := RaftMessage(m)
+	if err != nil {
+		return err
+	}
+	return n.rn.Step(rm)
+}
+
+func (n *native) Ready() Ready {
+	rd := n.rn.Ready()
+	out := Ready{Entries: SpecEntries(rd.Entries), Committed: SpecEntries(rd.CommittedEntries)}
+	if !rd.HardState.IsEmpty() {
+		out.HardState = &HardState{Term: rd.HardState.Term, Vote: int(rd.HardState.Vote), Commit: rd.HardState.Commit}
+	}
+	if len(rd.Entries) > 0 {
+		out.First = rd.Entries[0].Index
+	}
+	if len(rd.CommittedEntries) > 0 {
+		out.CommittedFirst = rd.CommittedEntries[0].Index
+	}
+	for _, m := range rd.Messages {
+		out.Messages = append(out.Messages, SpecMessage(m))
+	}
+	return out
+}
+
+func (n *native) State() NodeState {
+	st := n.rn.Status()
+	s := spec.Server{
+		Term:     st.Term,
+		Vote:     int(st.Vote),
+		Log:      SpecEntries(n.rn.Log()),
+		Commit:   st.Commit,
+		Role:     spec.Role(st.Role),
+		Leader:   int(st.Lead),
+		Lease:    st.Lease,
+		Progress: make([]spec.Progress, n.cfg.N),
+	}
+	for _, id := range st.VotesGranted {
+		s.Granted = s.Granted.Add(int(id))
+	}
+	for _, id := range st.VotesRejected {
+		s.Rejected = s.Rejected.Add(int(id))
+	}
+	var active spec.Set
+	if st.Role == raft.Leader {
+		for j := 1; j <= n.cfg.N; j++ {
+			if j == n.cfg.ID {
+				continue
+			}
+			pr := st.Progress[uint64(j)]
+			s.Progress[j-1] = spec.Progress{Next: pr.Next, Match: pr.Match, Mode: spec.Mode(pr.Mode), Paused: pr.Paused, SentCommit: pr.SentCommit}
+			if pr.RecentActive {
+				active = active.Add(j)
+			}
+		}
+	}
+	if n.cfg.CheckQuorum {
+		s.RecentActive = active
+	}
+	return NodeState{Server: s, Active: active, Applied: st.Applied}
+}
+
+// SpecMessage maps a raft/ message to the spec's message (only the fields
+// of its type are kept). It panics on a local message type, which no node
+// sends.
+func SpecMessage(m raft.Message) spec.Message {
+	sm := spec.Message{From: int(m.From), To: int(m.To), Term: m.Term}
+	switch m.Type {
+	case raft.MsgPreVote, raft.MsgVote:
+		sm.Type = spec.VoteRequest
+		if m.Type == raft.MsgPreVote {
+			sm.Type = spec.PreVoteRequest
+		}
+		sm.LastLogIndex, sm.LastLogTerm = m.Index, m.LogTerm
+	case raft.MsgPreVoteResp, raft.MsgVoteResp:
+		sm.Type = spec.VoteResponse
+		if m.Type == raft.MsgPreVoteResp {
+			sm.Type = spec.PreVoteResponse
+		}
+		sm.Reject = m.Reject
+	case raft.MsgApp:
+		sm.Type = spec.AppendEntriesRequest
+		sm.PrevLogIndex, sm.PrevLogTerm, sm.Commit = m.Index, m.LogTerm, m.Commit
+		sm.Entries = SpecEntries(m.Entries)
+	case raft.MsgAppResp:
+		sm.Type = spec.AppendEntriesResponse
+		sm.Reject, sm.Index, sm.RejectHint, sm.LogTerm = m.Reject, m.Index, m.RejectHint, m.LogTerm
+	case raft.MsgHeartbeat:
+		sm.Type = spec.HeartbeatRequest
+		sm.Commit = m.Commit
+	case raft.MsgHeartbeatResp:
+		sm.Type = spec.HeartbeatResponse
+	default:
+		panic("driver: no spec message for " + m.Type.String())
+	}
+	return sm
+}
+
+// RaftMessage maps a spec message to raft/'s.
+func RaftMessage(m spec.Message) (raft.Message, error) {
+	rm := raft.Message{From: uint64(m.From), To: uint64(m.To), Term: m.Term}
+	switch m.Type {
+	case spec.PreVoteRequest, spec.VoteRequest:
+		rm.Type = raft.MsgVote
+		if m.Type == spec.PreVoteRequest {
+			rm.Type = raft.MsgPreVote
+		}
+		rm.Index, rm.LogTerm = m.LastLogIndex, m.LastLogTerm
+	case spec.PreVoteResponse, spec.VoteResponse:
+		rm.Type = raft.MsgVoteResp
+		if m.Type == spec.PreVoteResponse {
+			rm.Type = raft.MsgPreVoteResp
+		}
+		rm.Reject = m.Reject
+	case spec.AppendEntriesRequest:
+		rm.Type = raft.MsgApp
+		rm.Index, rm.LogTerm, rm.Commit = m.PrevLogIndex, m.PrevLogTerm, m.Commit
+		rm.Entries = RaftEntries(m.PrevLogIndex+1, m.Entries)
+	case spec.AppendEntriesResponse:
+		rm.Type = raft.MsgAppResp
+		rm.Reject, rm.Index, rm.RejectHint, rm.LogTerm = m.Reject, m.Index, m.RejectHint, m.LogTerm
+	case spec.HeartbeatRequest:
+		rm.Type = raft.MsgHeartbeat
+		rm.Commit = m.Commit
+	case spec.HeartbeatResponse:
+		rm.Type = raft.MsgHeartbeatResp
+	default:
+		return rm, fmt.Errorf("driver: message %v: unknown type", m)
+	}
+	return rm, nil
+}
+
+// SpecEntries maps raft/ entries to the spec's (no data: value Nil, "").
+func SpecEntries(ents []raft.Entry) []spec.Entry {
+	if len(ents) == 0 {
+		return nil
+	}
+	out := make([]spec.Entry, len(ents))
+	for i, e := range ents {
+		out[i] = spec.Entry{Term: e.Term, Value: string(e.Data)}
+	}
+	return out
+}
+
+// RaftEntries maps spec entries to raft/'s, the first at index first.
+func RaftEntries(first uint64, ents []spec.Entry) []raft.Entry {
+	if len(ents) == 0 {
+		return nil
+	}
+	out := make([]raft.Entry, len(ents))
+	for i, e := range ents {
+		out[i] = raft.Entry{Term: e.Term, Index: first + uint64(i)}
+		if e.Value != "" {
+			out[i].Data = []byte(e.Value)
+		}
+	}
+	return out
+}
