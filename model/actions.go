@@ -203,7 +203,9 @@ func (st *stepper) QuorumCheck(v *state, i int, next *state) string {
 		return whyNotLeader
 	}
 	st.out = st.out[:0]
-	if st.IsQuorum(set(0).with(i).union(s.active)) {
+	if st.IsQuorum(set(0).with(i).union(s.active)) || st.mut == mutNoStepDown {
+		// Mutant NoStepDown: the check never steps down, it only counts
+		// afresh.
 		s.active = 0
 		return st.Act(v, i, s, next)
 	}

@@ -91,18 +91,23 @@ func (s Symmetry) String() string {
 // Mutations are the seeded mutants of tla/Mut*.tla: for each, the operator
 // of Raft.tla its cfg overrides (`Op <- MutOp`).
 var Mutations = map[string]string{
-	"AppendSkipsTermCheck":     "AcceptAppend",
-	"CandidateSkipsPreVote":    actTimeout.String(),
-	"CommitEarlierTerm":        "MaybeCommit",
-	"CommitWithoutQuorum":      "MaybeCommit",
-	"GrantWithoutLogCheck":     "VoteGranted",
-	"HeartbeatCommitUnbounded": actHeartbeat.String(),
-	"LeaderAcceptsStaleAppend": "OnAppendEntriesRequest",
-	"PreCandidateBumpsTerm":    "CampaignPreElection",
-	"PreVoteAdoptsTerm":        "OnPreVoteRequest",
-	"RestartForgetsTerm":       actRestart.String(),
-	"RestartForgetsVote":       actRestart.String(),
-	"VoteTwice":                "CanVote",
+	"AppendSkipsTermCheck":        "AcceptAppend",
+	"CandidateSkipsPreVote":       actTimeout.String(),
+	"CommitEarlierTerm":           "MaybeCommit",
+	"CommitWithoutQuorum":         "MaybeCommit",
+	"GrantWithoutLogCheck":        "VoteGranted",
+	"HeartbeatCommitUnbounded":    actHeartbeat.String(),
+	"LeaderAcceptsStaleAppend":    "OnAppendEntriesRequest",
+	"PreCandidateBumpsTerm":       "CampaignPreElection",
+	"PreVoteAdoptsTerm":           "OnPreVoteRequest",
+	"RestartForgetsTerm":          actRestart.String(),
+	"RestartForgetsVote":          actRestart.String(),
+	"VoteTwice":                   "CanVote",
+	"LeaseIgnored":                "InLease",
+	"LeaderNotInOwnLease":         "InLease",
+	"NoStepDown":                  actQuorumCheck.String(),
+	"PreCandidateKeepsLeader":     "CampaignPreElection",
+	"CandidateCountsStalePreVote": "OnPreVoteResponse",
 }
 
 // The range of the model's compact state: servers, entries in a log (and

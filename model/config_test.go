@@ -47,7 +47,8 @@ func TestParseConfigValues(t *testing.T) {
 		Symmetry:      Symmetry{Servers: [][]int{{2, 3}}, Values: true},
 		Invariants:    []string{"TypeOK", "ElectionSafety", "LogMatching", "LeaderCompleteness", "StateMachineSafety"},
 		Properties: []string{"OneVotePerTerm", "TermMonotonic", "LeaderAppendOnly", "PreVoteKeepsTermAndVote",
-			"PreVoteRequestHarmless", "CandidateHasPreVoteQuorum", "IsolatedTermStable"},
+			"PreVoteRequestHarmless", "CandidateHasPreVoteQuorum", "IsolatedTermStable",
+			"LeaseHonoured", "StepDownWithoutQuorum", "NonDisruption"},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("MCRaft_isolation.cfg:\n got %+v\nwant %+v", cfg, want)

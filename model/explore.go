@@ -88,7 +88,7 @@ func Explore(cfg Config, opt Options) (*Result, error) {
 		e.invs = append(e.invs, spec.NamedInvariant{Name: name, Check: check})
 	}
 	for _, name := range cfg.Properties {
-		check, _ := spec.LookupActionProperty(name)
+		check, _ := spec.LookupActionPropertyFor(name, cfg.CheckQuorum)
 		e.props = append(e.props, spec.NamedActionProperty{Name: name, Check: check})
 	}
 	if e.opt.Workers <= 0 {
@@ -447,7 +447,7 @@ func (e *explorer) counterexample(h *hit) (*Violation, error) {
 		v.Trace = trace
 		return v, nil
 	}
-	check, _ := spec.LookupActionProperty(h.property)
+	check, _ := spec.LookupActionPropertyFor(h.property, e.cfg.CheckQuorum)
 	pre := trace[len(trace)-1].State
 	// The recorded step if it is found again, else the first violating one.
 	var exact, any *TraceStep

@@ -222,6 +222,14 @@ func (st *stepper) NoProgresses() [maxServers]progress {
 // InLease is Raft.tla's InLease(s): s ignores higher-term (pre-)vote
 // requests.
 func (st *stepper) InLease(s *server) bool {
+	switch st.mut {
+	case mutLeaseIgnored:
+		// Mutant LeaseIgnored: MutInLease(s) == CheckQuorum /\ s.role = Leader.
+		return st.cfg.CheckQuorum && s.role == spec.Leader
+	case mutLeaderNotInOwnLease:
+		// Mutant LeaderNotInOwnLease: MutInLease(s) == CheckQuorum /\ s.lease.
+		return st.cfg.CheckQuorum && s.lease
+	}
 	return st.cfg.CheckQuorum && (s.role == spec.Leader || s.lease)
 }
 
@@ -407,8 +415,11 @@ func (st *stepper) CampaignPreElection(i int, s server) server {
 		s1.term = s.term + 1
 	}
 	s1.role = spec.PreCandidate
-	s1.leader = 0
-	s1.lease = false
+	if st.mut != mutPreCandidateKeepsLeader {
+		// Mutant PreCandidateKeepsLeader (etcd#8334) keeps both.
+		s1.leader = 0
+		s1.lease = false
+	}
 	s1.granted = set(0).with(i)
 	s1.rejected = 0
 	if st.IsQuorum(set(0).with(i)) {
@@ -514,6 +525,14 @@ func (st *stepper) OnPreVoteResponse(i int, s server, m *message) server {
 	switch {
 	case m.mterm > s.term && m.mreject:
 		return st.BecomeFollower(s, int(m.mterm), 0)
+	case st.mut == mutCandidateCountsStalePreVote && m.mterm >= s.term && s.role == spec.Candidate:
+		// Mutant CandidateCountsStalePreVote: a candidate counts a grant
+		// left over from its pre-campaign as a vote.
+		s1 := st.Poll(s, int(m.msource), !m.mreject)
+		if st.IsQuorum(s1.granted) {
+			return st.BecomeLeader(i, s1)
+		}
+		return s1
 	case m.mterm < s.term || s.role != spec.PreCandidate:
 		return s
 	}

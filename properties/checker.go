@@ -57,7 +57,7 @@ func ModelConfig(o Options, values int) model.Config {
 func NewChecker(c *Cluster, values int) (*Checker, error) {
 	k := &Checker{
 		cfg:        ModelConfig(c.Options(), values),
-		props:      spec.ActionPropertiesFor(c.Options().PreVote),
+		props:      spec.ActionPropertiesWith(c.Options().PreVote, c.Options().CheckQuorum),
 		Refinement: true,
 	}
 	v := c.View()

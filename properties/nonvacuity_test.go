@@ -15,6 +15,8 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/checkedraft/checkedraft/internal/bugs"
+	"github.com/checkedraft/checkedraft/internal/draw"
+	"github.com/checkedraft/checkedraft/raft"
 )
 
 // Built with the tag raftbugs (make prop-nonvacuity), raft/ can run with one
@@ -83,6 +85,11 @@ func TestNonVacuity(t *testing.T) {
 		// entry shows the bug, too deep for the default budget; the TLA+
 		// mutant MutCommitEarlierTerm shows the property failing.
 		{bugs.CommitEarlierTerm, Options{N: 3, MaxEntriesPerMsg: 1}, []bool{true}},
+		// The CheckQuorum bugs are caught by name without refinement in
+		// TestNonVacuityCheckQuorum.
+		{bugs.LeaseIgnored, Options{N: 3, CheckQuorum: true}, []bool{true}},
+		// NoStepDown is caught by name in TestNonVacuityNoStepDown.
+		{bugs.NoStepDown, Options{N: 4, CheckQuorum: true}, nil},
 	}
 	for _, b := range bugs.All {
 		if !slices.ContainsFunc(cases, func(c bugCase) bool { return c.bug == b }) {
@@ -117,6 +124,124 @@ func TestNonVacuity(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestNonVacuityCheckQuorum: without refinement, each CheckQuorum bug is
+// caught by the property it is seeded for, asserted by name (the property
+// that the checker's report names first). With PreVote a follower that
+// ignores its lease may first grant a pre-vote, which NonDisruption names.
+// NoStepDown has a scenario of its own (TestNonVacuityNoStepDown).
+func TestNonVacuityCheckQuorum(t *testing.T) {
+	cases := []struct {
+		bug  bugs.Bug
+		o    Options
+		want []string
+	}{
+		{bugs.LeaseIgnored, Options{N: 3, CheckQuorum: true}, []string{"LeaseHonoured"}},
+		{bugs.LeaseIgnored, Options{N: 3, PreVote: true, CheckQuorum: true}, []string{"LeaseHonoured", "NonDisruption"}},
+	}
+	for _, c := range cases {
+		name := fmt.Sprintf("%s/prevote=%v", c.bug, c.o.PreVote)
+		t.Run(name, func(t *testing.T) {
+			bugs.Set(c.bug)
+			defer bugs.Set("")
+			recName := fmt.Sprintf("NonVacuityCheckQuorum_%s_prevote_%v", c.bug, c.o.PreVote)
+			if err := os.RemoveAll(filepath.Join("testdata", "rapid", recName)); err != nil {
+				t.Fatal(err)
+			}
+			rec := &recorder{name: recName}
+			failed := &failedRun{}
+			rec.run(func(rt *rapid.T) {
+				m := newMachine(rt, c.o)
+				m.failed = failed
+				m.k.Refinement = false
+				rt.Repeat(m.actions())
+			})
+			if !rec.failed {
+				t.Fatalf("the property suite did not catch %s within its budget:\n%s", c.bug, rec.out.String())
+			}
+			got := draw.PropertyOf(failed.report)
+			if !slices.Contains(c.want, got) {
+				t.Fatalf("%s was caught by %q, not by %v; the report:\n%s", c.bug, got, c.want, failed.report)
+			}
+			t.Logf("%s caught by %s; rapid's shrunk counterexample:\n%s", c.bug, got, rec.out.String())
+			failed.logChart(t)
+		})
+	}
+}
+
+// TestNonVacuityNoStepDown: a leader's quorum check that finds too few
+// followers active is only visible with four servers or more (with three it
+// finds none active, and a leader that wrongly stays leader changes
+// nothing), and random runs of four servers rarely reach one. So a scenario
+// on four servers: 1 is elected by 2 and 3, only 2 answers its first append,
+// and its quorum check fires. The checker, without refinement, must name
+// StepDownWithoutQuorum with the bug, and pass without it (1 steps down).
+func TestNonVacuityNoStepDown(t *testing.T) {
+	run := func(bug bugs.Bug) (*Cluster, error) {
+		bugs.Set(bug)
+		defer bugs.Set("")
+		c := NewCluster(Options{N: 4, CheckQuorum: true})
+		k, err := NewChecker(c, values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k.Refinement = false
+		step := func(labels []Label, err error) error {
+			if err != nil {
+				return err
+			}
+			return k.Step(labels, c.View())
+		}
+		// deliver delivers (or drops) the messages in flight until none is
+		// left or done: those that keep pass.
+		deliver := func(keep func(m raft.Message) bool, done func() bool) error {
+			for len(c.Flight()) > 0 && !done() {
+				if m := c.Flight()[0]; keep(m) {
+					if err := step(c.Deliver(0)); err != nil {
+						return err
+					}
+				} else if err := step(c.Drop(0), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := step(c.Campaign(1), nil); err != nil {
+			return c, err
+		}
+		leads := func() bool { return c.Node(1).Status().Role == raft.Leader }
+		if err := deliver(func(m raft.Message) bool { return m.To != 4 && m.From != 4 }, leads); err != nil {
+			return c, err
+		}
+		if !leads() {
+			t.Fatalf("node 1 is %v, not leader, after the election", c.Node(1).Status().Role)
+		}
+		never := func() bool { return false }
+		if err := deliver(func(m raft.Message) bool { return m.To == 2 || m.From == 2 }, never); err != nil {
+			return c, err
+		}
+		l, ok := c.Fire(1, raft.CheckQuorumTimer)
+		if !ok {
+			t.Fatal("node 1's check-quorum timer does not run")
+		}
+		return c, step(l, nil)
+	}
+	c, err := run("")
+	if err != nil {
+		t.Fatalf("without the bug: %v", err)
+	}
+	if r := c.Node(1).Status().Role; r != raft.Follower {
+		t.Fatalf("without the bug node 1 is %v after a quorum check that heard from 2 alone, not a follower", r)
+	}
+	_, err = run(bugs.NoStepDown)
+	if err == nil {
+		t.Fatal("the checker did not catch NoStepDown")
+	}
+	if got := draw.PropertyOf(err.Error()); got != "StepDownWithoutQuorum" {
+		t.Fatalf("NoStepDown was caught by %q, not by StepDownWithoutQuorum: %v", got, err)
+	}
+	t.Logf("NoStepDown caught: %v", err)
 }
 
 // TestNonVacuityGopter: the client-level commands catch a bug clients can

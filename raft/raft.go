@@ -144,6 +144,9 @@ func (r *raft) heardFromLeader() bool {
 // within the election timeout (the TLA+ InLease; etcd: checkQuorum and lead
 // != None and electionElapsed < electionTimeout).
 func (r *raft) inLease() bool {
+	if bugs.On(bugs.LeaseIgnored) {
+		return r.checkQuorum && r.role == Leader
+	}
 	return r.checkQuorum && (r.role == Leader || r.heardFromLeader())
 }
 
@@ -322,7 +325,7 @@ func (r *raft) quorumCheck() {
 			active++
 		}
 	}
-	if active < r.quorum() {
+	if active < r.quorum() && !bugs.On(bugs.NoStepDown) {
 		r.becomeFollower(r.term, None)
 	}
 	for _, p := range r.peers {

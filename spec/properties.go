@@ -52,14 +52,60 @@ var PreVoteActionProperties = []NamedActionProperty{
 	{"IsolatedTermStable", IsolatedTermStable},
 }
 
+// LookupActionPropertyFor finds an action property by its TLA+ name, as it
+// reads in a config with or without CheckQuorum: LeaseHonoured and
+// NonDisruption depend on the constant CheckQuorum (the View does not carry
+// it); every other property reads the same either way.
+func LookupActionPropertyFor(name string, checkQuorum bool) (ActionProperty, bool) {
+	switch name {
+	case "LeaseHonoured":
+		return func(pre, post *View) error { return leaseHonoured(pre, post, checkQuorum) }, true
+	case "NonDisruption":
+		return func(pre, post *View) error { return nonDisruption(pre, post, checkQuorum) }, true
+	}
+	return LookupActionProperty(name)
+}
+
+// CheckQuorumActionProperties hold only with CheckQuorum (without it there
+// is no lease, and a leader never checks its quorum).
+var CheckQuorumActionProperties = []NamedActionProperty{
+	{"LeaseHonoured", LeaseHonoured},
+	{"StepDownWithoutQuorum", StepDownWithoutQuorum},
+}
+
+// PreVoteCheckQuorumActionProperties hold only with PreVote and CheckQuorum
+// together (without either, TLC and the explorer must find
+// counterexamples).
+var PreVoteCheckQuorumActionProperties = []NamedActionProperty{
+	{"NonDisruption", NonDisruption},
+}
+
 // ActionPropertiesFor lists the action properties that must hold in a
-// cluster with or without PreVote.
+// cluster with or without PreVote, whatever its CheckQuorum.
 func ActionPropertiesFor(preVote bool) []NamedActionProperty {
 	out := slices.Clone(ActionProperties)
 	if preVote {
 		out = append(out, PreVoteActionProperties...)
 	}
 	return out
+}
+
+// ActionPropertiesWith lists the action properties that must hold in a
+// cluster with the given PreVote and CheckQuorum.
+func ActionPropertiesWith(preVote, checkQuorum bool) []NamedActionProperty {
+	out := ActionPropertiesFor(preVote)
+	if checkQuorum {
+		out = append(out, CheckQuorumActionProperties...)
+		if preVote {
+			out = append(out, PreVoteCheckQuorumActionProperties...)
+		}
+	}
+	return out
+}
+
+// AllActionProperties lists every action property of tla/Raft.tla.
+func AllActionProperties() []NamedActionProperty {
+	return ActionPropertiesWith(true, true)
 }
 
 // LookupInvariant finds an invariant by its TLA+ name.
@@ -74,7 +120,7 @@ func LookupInvariant(name string) (Invariant, bool) {
 
 // LookupActionProperty finds an action property by its TLA+ name.
 func LookupActionProperty(name string) (ActionProperty, bool) {
-	for _, p := range append(slices.Clone(ActionProperties), PreVoteActionProperties...) {
+	for _, p := range AllActionProperties() {
 		if p.Name == name {
 			return p.Check, true
 		}
@@ -327,6 +373,124 @@ func IsolatedTermStable(pre, post *View) error {
 	for i := 1; i <= pre.N(); i++ {
 		if pre.Isolated(i) && post.Server(i).Term > pre.Server(i).Term {
 			return fmt.Errorf("IsolatedTermStable: isolated server %d raised its term from %d to %d", i, pre.Server(i).Term, post.Server(i).Term)
+		}
+	}
+	return nil
+}
+
+// withinLease is Raft.tla's WithinLease(i): with CheckQuorum, a leader or a
+// follower holding its lease.
+func withinLease(s *Server, checkQuorum bool) bool {
+	return checkQuorum && (s.Role == Leader || s.Lease)
+}
+
+// LeaseHonoured (CheckQuorum 1): a server within its lease never changes
+// its term, vote, role or leader because of a vote or pre-vote request. It
+// holds only with CheckQuorum (CheckQuorumActionProperties), and this is
+// its reading with CheckQuorum; LookupActionPropertyFor gives the reading
+// for a config.
+func LeaseHonoured(pre, post *View) error { return leaseHonoured(pre, post, true) }
+
+func leaseHonoured(pre, post *View, checkQuorum bool) error {
+	for _, m := range consumed(pre, post) {
+		if m.Type != PreVoteRequest && m.Type != VoteRequest {
+			continue
+		}
+		a, b := pre.Server(m.To), post.Server(m.To)
+		if !withinLease(a, checkQuorum) {
+			continue
+		}
+		if a.Term != b.Term || a.Vote != b.Vote || a.Role != b.Role || a.Leader != b.Leader {
+			return fmt.Errorf("LeaseHonoured: server %d, within its lease as %v, handled %v and went from (term %d, vote %d, %v, leader %d) to (term %d, vote %d, %v, leader %d)",
+				m.To, a.Role, m, a.Term, a.Vote, a.Role, a.Leader, b.Term, b.Vote, b.Role, b.Leader)
+		}
+	}
+	return nil
+}
+
+// FollowersOf is Raft.tla's FollowersOf(l): leader l and the followers that
+// know l as the leader of its term (with CheckQuorum, within their lease).
+func FollowersOf(v *View, l int, checkQuorum bool) Set {
+	out := Set(0).Add(l)
+	sl := v.Server(l)
+	for j := 1; j <= v.N(); j++ {
+		s := v.Server(j)
+		if s.Role == Follower && s.Term == sl.Term && s.Leader == l && (s.Lease || !checkQuorum) {
+			out = out.Add(j)
+		}
+	}
+	return out
+}
+
+// produced lists the messages with more copies after the step than before.
+func produced(pre, post *View) []Message {
+	var out []Message
+	for _, b := range post.Messages {
+		if pre.Copies(b.Msg) < b.Copies {
+			out = append(out, b.Msg)
+		}
+	}
+	return out
+}
+
+// NonDisruption (CheckQuorum with PreVote 2): a server that comes back (or
+// is behind) cannot depose a leader l that a quorum follows. While a quorum
+// follows l in term t, no server raises its term above t by a campaign of
+// its own (a step that consumes no message to it), and no follower of l
+// grants a vote or pre-vote for a term above t. It holds only with PreVote
+// and CheckQuorum (PreVoteCheckQuorumActionProperties), and this is its
+// reading with CheckQuorum; LookupActionPropertyFor gives the reading for a
+// config (the expected failures check it without CheckQuorum).
+func NonDisruption(pre, post *View) error { return nonDisruption(pre, post, true) }
+
+func nonDisruption(pre, post *View, checkQuorum bool) error {
+	n := pre.N()
+	cons := consumed(pre, post)
+	consumedBy := func(k int) bool {
+		return slices.ContainsFunc(cons, func(m Message) bool { return m.To == k })
+	}
+	for l := 1; l <= n; l++ {
+		sl := pre.Server(l)
+		if sl.Role != Leader {
+			continue
+		}
+		f := FollowersOf(pre, l, checkQuorum)
+		if !IsQuorum(f, n) {
+			continue
+		}
+		for k := 1; k <= n; k++ {
+			a, b := pre.Server(k), post.Server(k)
+			if b.Term > sl.Term && b.Term > a.Term && !consumedBy(k) {
+				return fmt.Errorf("NonDisruption: server %d raised its term from %d to %d by its own campaign while leader %d of term %d was followed by %v",
+					k, a.Term, b.Term, l, sl.Term, f)
+			}
+		}
+		for _, m := range produced(pre, post) {
+			if (m.Type == PreVoteResponse || m.Type == VoteResponse) && !m.Reject && m.Term > sl.Term && f.Has(m.From) && consumedBy(m.From) {
+				return fmt.Errorf("NonDisruption: server %d, a follower of leader %d of term %d (followed by %v), sent %v",
+					m.From, l, sl.Term, f, m)
+			}
+		}
+	}
+	return nil
+}
+
+// StepDownWithoutQuorum (CheckQuorum 3): a leader that stays leader across
+// a quorum check (the only step of a leader that stays leader in its term
+// and empties a non-empty set of recently active followers) heard from a
+// quorum since the previous check. With three servers a check without a
+// quorum finds the set empty, and a leader that wrongly stays leader
+// changes nothing: it takes four servers or more to see.
+func StepDownWithoutQuorum(pre, post *View) error {
+	n := pre.N()
+	for i := 1; i <= n; i++ {
+		a, b := pre.Server(i), post.Server(i)
+		if a.Role != Leader || b.Role != Leader || a.Term != b.Term || a.RecentActive == 0 || b.RecentActive != 0 {
+			continue
+		}
+		if !IsQuorum(a.RecentActive.Add(i), n) {
+			return fmt.Errorf("StepDownWithoutQuorum: leader %d of term %d passed a quorum check having heard only from %v since the previous one",
+				i, a.Term, a.RecentActive)
 		}
 	}
 	return nil

@@ -890,4 +890,69 @@ CandidateHasPreVoteQuorum ==
 IsolatedTermStable ==
     [][\A i \in Server : Isolated(i) => currentTerm'[i] <= currentTerm[i]]_vars
 
+
+\* s is within its lease, written out rather than through InLease (which the
+\* mutants override): with CheckQuorum, a leader, or a follower that heard
+\* from its leader within the election timeout.
+WithinLease(i) == CheckQuorum /\ (state[i] = Leader \/ lease[i])
+
+\* The messages of a vote or pre-vote request consumed in the step.
+ConsumedRequests ==
+    {m \in DOMAIN messages : m.mtype \in {PreVoteRequest, VoteRequest}
+                             /\ Copies(messages', m) < messages[m]}
+
+\* CheckQuorum (1): a server within its lease never changes its term, vote,
+\* role or leader because of a vote or pre-vote request.
+LeaseHonoured ==
+    [][\A m \in ConsumedRequests :
+         WithinLease(m.mdest)
+             => LET i == m.mdest
+                IN /\ currentTerm'[i] = currentTerm[i]
+                   /\ votedFor'[i] = votedFor[i]
+                   /\ state'[i] = state[i]
+                   /\ leader'[i] = leader[i]]_vars
+
+\* The servers that follow leader l: l itself and the followers that know l
+\* as the leader of its term (with CheckQuorum, within their lease: they
+\* heard from l within the election timeout).
+FollowersOf(l) ==
+    {l} \cup {j \in Server : /\ state[j] = Follower
+                             /\ currentTerm[j] = currentTerm[l]
+                             /\ leader[j] = l
+                             /\ CheckQuorum => lease[j]}
+
+\* CheckQuorum with PreVote (2): a server that comes back (or is behind)
+\* cannot depose a leader l that a quorum follows.  While a quorum follows l
+\* in term t, no server raises its term above t by a campaign of its own (a
+\* step that consumes no message to it), and no follower of l grants a vote
+\* or pre-vote for a term above t.  Without PreVote a timeout raises the
+\* term; without CheckQuorum a follower grants a pre-vote; TLC finds both.
+NonDisruption ==
+    [][\A l \in Server :
+         state[l] = Leader /\ IsQuorum(FollowersOf(l))
+             => /\ \A k \in Server :
+                     (currentTerm'[k] > currentTerm[l] /\ currentTerm'[k] > currentTerm[k])
+                        => \E m \in DOMAIN messages :
+                             m.mdest = k /\ Copies(messages', m) < messages[m]
+                /\ \A m \in DOMAIN messages' :
+                     ~ /\ m.mtype \in {PreVoteResponse, VoteResponse}
+                       /\ ~m.mreject /\ m.mterm > currentTerm[l]
+                       /\ m.msource \in FollowersOf(l)
+                       /\ Copies(messages', m) > Copies(messages, m)
+                       /\ \E r \in DOMAIN messages :
+                            r.mdest = m.msource /\ Copies(messages', r) < messages[r]]_vars
+
+\* CheckQuorum (3): a leader that stays leader across a quorum check (the
+\* only step of a leader that stays leader in its term and empties a
+\* non-empty set of recently active followers) heard from a quorum since the
+\* previous check.  With three servers a check that finds no quorum finds
+\* the set empty, and a leader that wrongly stays leader changes nothing:
+\* the property needs four servers or more to see it (MutNoStepDown).
+StepDownWithoutQuorum ==
+    [][\A i \in Server :
+         (/\ state[i] = Leader /\ state'[i] = Leader
+          /\ currentTerm'[i] = currentTerm[i]
+          /\ recentActive[i] # {} /\ recentActive'[i] = {})
+             => IsQuorum({i} \cup recentActive[i])]_vars
+
 ================================================================================

@@ -23,7 +23,13 @@ const (
 	// PreVoteAdoptsTerm: a node adopts the term of a higher-term pre-vote
 	// request.
 	PreVoteAdoptsTerm Bug = "PreVoteAdoptsTerm"
+	// LeaseIgnored: with CheckQuorum, a follower that hears from its
+	// leader does not ignore higher-term (pre-)vote requests.
+	LeaseIgnored Bug = "LeaseIgnored"
+	// NoStepDown: with CheckQuorum, a leader's quorum check never steps
+	// down.
+	NoStepDown Bug = "NoStepDown"
 )
 
 // All lists the seeded bugs.
-var All = []Bug{PreCandidateBumpsTerm, GrantWithoutLogCheck, CommitEarlierTerm, RestartForgetsVote, PreVoteAdoptsTerm}
+var All = []Bug{PreCandidateBumpsTerm, GrantWithoutLogCheck, CommitEarlierTerm, RestartForgetsVote, PreVoteAdoptsTerm, LeaseIgnored, NoStepDown}

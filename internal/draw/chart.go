@@ -211,7 +211,7 @@ func PropertyOf(report string) string {
 	for _, p := range spec.Invariants {
 		names = append(names, p.Name)
 	}
-	for _, p := range append(slices.Clone(spec.ActionProperties), spec.PreVoteActionProperties...) {
+	for _, p := range spec.AllActionProperties() {
 		names = append(names, p.Name)
 	}
 	for _, n := range names {
