@@ -234,7 +234,9 @@ var livenessScenarios = []livenessScenario{
 				}
 				s.drop(func(m raft.Message) bool { return m.From == 1 })
 			}
-			s.deliver(func(m raft.Message) bool { return m.Type == late.Type && m.From == 3 && m.To == 2 && m.Term == late.Term })
+			s.deliver(func(m raft.Message) bool {
+				return m.Type == late.Type && m.From == 3 && m.To == 2 && m.Term == late.Term
+			})
 			s.deliver(all)
 			s.do(s.c.Restart(1), nil)
 			for id, want := range map[int][2]uint64{1: {1, 3}, 2: {3, 2}, 3: {5, 1}} {
