@@ -37,8 +37,8 @@ func (l *livenessTotals) String() string {
 	if l.cases == 0 {
 		return "property runs: bounded liveness: no case checked"
 	}
-	return fmt.Sprintf("property runs: bounded liveness (K = %d election timeouts) held in %d cases, %d steps of fair rounds; rounds after the heal (one tick of every node, then every message delivered) to a leader a quorum follows: max %d, mean %.1f; to a new proposal committed on a quorum: max %d; to every node following: max %d, mean %.1f",
-		LivenessTimeouts, l.cases, l.steps, l.leader, float64(l.sumLeader)/float64(l.cases), l.commit, l.all, float64(l.sumAll)/float64(l.cases))
+	return fmt.Sprintf("property runs: bounded liveness (K = %d election timeouts with PreVote, %d without) held in %d cases, %d steps of fair rounds; rounds after the heal (one tick of every node, then every message delivered) to a leader a quorum follows: max %d, mean %.1f; to a new proposal committed on a quorum: max %d; to every node following: max %d, mean %.1f",
+		LivenessTimeouts, LivenessTimeoutsNoPreVote, l.cases, l.steps, l.leader, float64(l.sumLeader)/float64(l.cases), l.commit, l.all, float64(l.sumAll)/float64(l.cases))
 }
 
 // liveness ends a case: the bounded liveness check (CheckLiveness), every
