@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/commands"
 	"pgregory.net/rapid"
 
 	"github.com/checkedraft/checkedraft/internal/bugs"
@@ -109,4 +111,26 @@ func TestNonVacuityLivenessScenarios(t *testing.T) {
 			t.Logf("caught %s by %s: %v", b, LivenessName, err)
 		})
 	}
+}
+
+// TestNonVacuityLivenessGopter: the client level's HealAndAwait catches
+// NoStaleLeaderReply (CheckQuorum: a node cut off raises its term and,
+// healed, never rejoins), by the liveness check.
+func TestNonVacuityLivenessGopter(t *testing.T) {
+	bugs.Set(bugs.NoStaleLeaderReply)
+	defer bugs.Set("")
+	params := gopter.DefaultTestParameters()
+	params.MinSuccessfulTests = gopterChecks()
+	params.Rng.Seed(1)
+	props := gopter.NewProperties(params)
+	props.Property("after a heal, a leader followed by every node commits",
+		commands.Prop(clientCommands(t, 3, false, true, 3)))
+	var out strings.Builder
+	if props.Run(gopter.NewFormatedReporter(true, 100, &out)) {
+		t.Fatal("the client-level commands did not catch NoStaleLeaderReply")
+	}
+	if !strings.Contains(out.String(), LivenessName+":") {
+		t.Fatalf("the client-level commands failed with NoStaleLeaderReply, but not by %s:\n%s", LivenessName, out.String())
+	}
+	t.Logf("caught NoStaleLeaderReply by %s; gopter's shrunk commands:\n%s", LivenessName, out.String())
 }
