@@ -3,42 +3,62 @@ package properties
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 
 	"pgregory.net/rapid"
 )
 
-// liveTotals adds up what the bounded liveness check saw over a test run.
+// liveTotals adds up what the bounded liveness check saw over a test run,
+// with PreVote ([1]) and without ([0]): their bounds differ.
 var liveTotals = &livenessTotals{}
 
 type livenessTotals struct {
-	mu                sync.Mutex
+	mu sync.Mutex
+	by [2]livenessFigures
+}
+
+type livenessFigures struct {
 	cases, steps      int
+	rounds            int // the bound, in rounds
 	leader, commit    int // the largest round seen
 	all               int
 	sumLeader, sumAll int
 }
 
-func (l *livenessTotals) add(r LivenessResult) {
+func (l *livenessTotals) add(o Options, r LivenessResult) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.cases++
-	l.steps += r.Steps
-	l.leader = max(l.leader, r.Leader)
-	l.commit = max(l.commit, r.Commit)
-	l.all = max(l.all, r.All)
-	l.sumLeader += r.Leader
-	l.sumAll += r.All
+	f := &l.by[0]
+	if o.PreVote {
+		f = &l.by[1]
+	}
+	f.cases++
+	f.rounds = LivenessBound(o) * o.ElectionTick
+	f.steps += r.Steps
+	f.leader = max(f.leader, r.Leader)
+	f.commit = max(f.commit, r.Commit)
+	f.all = max(f.all, r.All)
+	f.sumLeader += r.Leader
+	f.sumAll += r.All
 }
 
 func (l *livenessTotals) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.cases == 0 {
+	var parts []string
+	for pv, f := range l.by {
+		if f.cases == 0 {
+			continue
+		}
+		k := LivenessBound(Options{PreVote: pv == 1})
+		parts = append(parts, fmt.Sprintf("prevote=%v (K = %d election timeouts, %d rounds): %d cases, %d steps; rounds to a leader a quorum follows max %d mean %.1f, to a new proposal committed max %d, to every node following max %d mean %.1f",
+			pv == 1, k, f.rounds, f.cases, f.steps, f.leader, float64(f.sumLeader)/float64(f.cases), f.commit, f.all, float64(f.sumAll)/float64(f.cases)))
+	}
+	if len(parts) == 0 {
 		return "property runs: bounded liveness: no case checked"
 	}
-	return fmt.Sprintf("property runs: bounded liveness (K = %d election timeouts with PreVote, %d without) held in %d cases, %d steps of fair rounds; rounds after the heal (one tick of every node, then every message delivered) to a leader a quorum follows: max %d, mean %.1f; to a new proposal committed on a quorum: max %d; to every node following: max %d, mean %.1f",
-		LivenessTimeouts, LivenessTimeoutsNoPreVote, l.cases, l.steps, l.leader, float64(l.sumLeader)/float64(l.cases), l.commit, l.all, float64(l.sumAll)/float64(l.cases))
+	return "property runs: bounded liveness held after the heal (a round: one tick of every node, then every message delivered): " + strings.Join(parts, "; ")
 }
 
 // liveness ends a case: the bounded liveness check (CheckLiveness), every
@@ -57,5 +77,5 @@ func (m *machine) liveness(t *rapid.T) {
 		m.failed.record(m.c.Options(), m.init, m.steps, err.Error())
 		t.Fatal(err)
 	}
-	liveTotals.add(res)
+	liveTotals.add(m.c.Options(), res)
 }
