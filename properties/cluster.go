@@ -13,6 +13,11 @@
 // steps), make prop-long much more. A run prints cases, steps, faults
 // injected by kind, the highest term, elections, commits and steps/s.
 //
+// Every rapid case ends with the bounded liveness check (CheckLiveness):
+// every link healed, then fair rounds, within which a leader must be
+// followed by every node and commit a new proposal; its figures (rounds
+// to a leader, to a commit) are printed too.
+//
 // A failure is shrunk by rapid and printed with the seed that reproduces
 // it (RAPID_SEED or -rapid.seed) and a fail file under testdata/rapid.
 // Fail files are not committed (.gitignore): they only replay against the

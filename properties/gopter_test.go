@@ -22,7 +22,9 @@ import (
 // against everything observed before:
 //   - every node's applied sequence is a prefix of one common sequence;
 //   - nothing that was applied anywhere is ever lost or changed;
-//   - no term ever has two leaders, over the whole run.
+//   - no term ever has two leaders, over the whole run;
+//   - after HealAndAwait, a leader followed by every node commits the
+//     client's value within the liveness bound (liveness_gopter_test.go).
 // The budget is GOPTER_CHECKS runs (default 100) per cluster shape.
 
 // history is what clients have observed so far.
@@ -187,6 +189,7 @@ func genCommand(state commands.State) gopter.Gen {
 				nw.Stabilize()
 			}}
 		})},
+		healAndAwait(st),
 	})
 }
 

@@ -176,7 +176,8 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 
 // TestRapid drives every cluster shape through random interleavings and
 // faults, checking the spec's properties and refinement of the model at
-// every step. Budgets: RAPID_CHECKS cases of about RAPID_STEPS actions per
+// every step, and ends every case with the bounded liveness check
+// (CheckLiveness: heal, then fair rounds). Budgets: RAPID_CHECKS cases of about RAPID_STEPS actions per
 // shape (rapid reads both from the environment).
 func TestRapid(t *testing.T) {
 	for _, o := range configs() {
@@ -188,7 +189,9 @@ func TestRapid(t *testing.T) {
 				m.failed = failed
 				defer func() { totals.add(&m.c.Stats) }()
 				t.Repeat(m.actions())
+				m.liveness(t)
 			})
 		})
 	}
+	fmt.Println(liveTotals)
 }

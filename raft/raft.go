@@ -406,7 +406,10 @@ func (r *raft) checkTerm(m Message) bool {
 	case m.Term < r.term:
 		switch {
 		case (r.checkQuorum || r.preVote) && (m.Type == MsgApp || m.Type == MsgHeartbeat):
-			r.send(Message{Type: MsgAppResp, To: m.From, Term: r.term})
+			if !bugs.On(bugs.NoStaleLeaderReply) {
+				r.send(Message{Type: MsgAppResp, To: m.From, Term: r.term})
+			}
+		case m.Type == MsgPreVote && bugs.On(bugs.NoLowerTermPreVoteReject):
 		case m.Type == MsgPreVote:
 			r.send(Message{Type: MsgPreVoteResp, To: m.From, Term: r.term, Reject: true})
 		}
