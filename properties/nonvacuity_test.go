@@ -3,10 +3,12 @@
 package properties
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,24 +67,38 @@ func TestNonVacuity(t *testing.T) {
 	if !bugs.Available {
 		t.Fatal("built without the raftbugs tag")
 	}
-	// Each bug is caught with refinement (the model refuses the step) and,
-	// where the default budget allows, by the spec's properties alone.
+	// Each bug must be caught, with refinement (the model refuses the
+	// step) and by the spec's properties alone, by the check named for
+	// that mode: the property it breaks, or Refinement where the broken
+	// step is a compound one or breaks no property until later (the model
+	// refuses it first). only: that check alone fails on the caught step.
 	type bugCase struct {
-		bug    bugs.Bug
-		o      Options
-		refine []bool
+		bug  bugs.Bug
+		o    Options
+		want map[bool]string // refinement on -> the check that catches it
+		only bool
+		// steps overrides RAPID_STEPS for a bug that needs longer runs.
+		steps int
 	}
 	cases := []bugCase{
-		{bugs.PreCandidateBumpsTerm, Options{N: 3, PreVote: true}, []bool{true, false}},
-		{bugs.PreVoteAdoptsTerm, Options{N: 3, PreVote: true}, []bool{true, false}},
-		{bugs.GrantWithoutLogCheck, Options{N: 3}, []bool{true, false}},
-		{bugs.RestartForgetsVote, Options{N: 3}, []bool{true, false}},
+		{bug: bugs.PreCandidateBumpsTerm, o: Options{N: 3, PreVote: true},
+			want: map[bool]string{true: "PreVoteKeepsTermAndVote", false: "PreVoteKeepsTermAndVote"}},
+		{bug: bugs.PreVoteAdoptsTerm, o: Options{N: 3, PreVote: true},
+			want: map[bool]string{true: "PreVoteRequestHarmless", false: "PreVoteRequestHarmless"}},
+		{bug: bugs.GrantWithoutLogCheck, o: Options{N: 3},
+			want: map[bool]string{true: Refinement, false: "LeaderCompleteness"}},
+		{bug: bugs.RestartForgetsVote, o: Options{N: 3},
+			want: map[bool]string{true: Refinement, false: "OneVotePerTerm"}},
 		// With one entry per append a follower can hold an earlier-term
 		// entry without the leader's own (the figure 8 situation). Without
-		// the model, only a later leader overwriting the wrongly committed
-		// entry shows the bug, too deep for the default budget; the TLA+
-		// mutant MutCommitEarlierTerm shows the property failing.
-		{bugs.CommitEarlierTerm, Options{N: 3, MaxEntriesPerMsg: 1}, []bool{true}},
+		// the model, only a later leader lacking the wrongly committed
+		// entry shows the bug: a deeper case, given longer runs.
+		{bug: bugs.CommitEarlierTerm, o: Options{N: 3, MaxEntriesPerMsg: 1},
+			want: map[bool]string{true: Refinement, false: "LeaderCompleteness"}, steps: 1000},
+		// A lost acknowledged entry breaks no invariant of a state: only
+		// the history of commits shows it.
+		{bug: bugs.RestartLosesLastEntry, o: Options{N: 3},
+			want: map[bool]string{true: Refinement, false: CommittedNeverLost}, only: true},
 	}
 	for _, b := range bugs.All {
 		if !slices.ContainsFunc(cases, func(c bugCase) bool { return c.bug == b }) {
@@ -90,7 +106,7 @@ func TestNonVacuity(t *testing.T) {
 		}
 	}
 	for _, c := range cases {
-		for _, refine := range c.refine {
+		for _, refine := range []bool{true, false} {
 			name := fmt.Sprintf("%s/refinement=%v", c.bug, refine)
 			t.Run(name, func(t *testing.T) {
 				bugs.Set(c.bug)
@@ -100,6 +116,9 @@ func TestNonVacuity(t *testing.T) {
 				recName := fmt.Sprintf("NonVacuity_%s_refinement_%v", c.bug, refine)
 				if err := os.RemoveAll(filepath.Join("testdata", "rapid", recName)); err != nil {
 					t.Fatal(err)
+				}
+				if c.steps > 0 && !refine {
+					longerRuns(t, c.steps)
 				}
 				rec := &recorder{name: recName}
 				failed := &failedRun{}
@@ -112,11 +131,38 @@ func TestNonVacuity(t *testing.T) {
 				if !rec.failed {
 					t.Fatalf("the property suite did not catch %s within its budget", c.bug)
 				}
-				t.Logf("caught %s; rapid's shrunk counterexample:\n%s", c.bug, rec.out.String())
+				want := c.want[refine]
+				v := failed.violation
+				switch {
+				case v == nil:
+					t.Fatalf("%s: rapid failed, but no check reported a violation:\n%s", c.bug, rec.out.String())
+				case !v.Has(want):
+					t.Fatalf("%s: caught by %v (first found: %v), not by %s:\n%s", c.bug, v.All, failed.first.All, want, rec.out.String())
+				case c.only && len(v.All) != 1:
+					t.Fatalf("%s: caught by %v, want %s alone", c.bug, v.All, want)
+				}
+				t.Logf("caught %s by %s (every check failing on the step: %v); rapid's shrunk counterexample:\n%s", c.bug, want, v.All, rec.out.String())
 				failed.logChart(t)
 			})
 		}
 	}
+}
+
+// longerRuns makes rapid's cases at least steps actions long until the
+// test ends (rapid reads RAPID_STEPS into its flag rapid.steps).
+func longerRuns(t *testing.T, steps int) {
+	f := flag.Lookup("rapid.steps")
+	if f == nil {
+		t.Fatal("rapid has no flag rapid.steps")
+	}
+	old := f.Value.String()
+	if n, err := strconv.Atoi(old); err != nil || n >= steps {
+		return
+	}
+	if err := f.Value.Set(strconv.Itoa(steps)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Value.Set(old) })
 }
 
 // TestNonVacuityGopter: the client-level commands catch a bug clients can

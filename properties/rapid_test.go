@@ -1,6 +1,7 @@
 package properties
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -61,11 +62,15 @@ func (m *machine) check(t *rapid.T, labels []Label, stepErr error) {
 	m.steps = append(m.steps, st)
 	fail := func(err error) {
 		m.steps[len(m.steps)-1].Post = post
-		m.failed.record(m.c.Options(), m.init, m.steps, err.Error())
+		var v *Violation
+		if !errors.As(err, &v) {
+			v = &Violation{Property: "unnamed", All: []string{"unnamed"}, Err: err}
+		}
+		m.failed.record(m.c.Options(), m.init, m.steps, v)
 		t.Fatal(err)
 	}
 	if stepErr != nil {
-		fail(fmt.Errorf("a node refused a message: %v", stepErr))
+		fail(&Violation{Property: NodeRefusedMessage, All: []string{NodeRefusedMessage}, Err: fmt.Errorf("a node refused a message: %v", stepErr)})
 	}
 	if err := m.k.Step(labels, post); err != nil {
 		fail(err)

@@ -32,6 +32,7 @@ func TestSeededRaftBugsFound(t *testing.T) {
 		// term's entry without the leader's own (the figure 8 situation).
 		{bugs.CommitEarlierTerm, driver.Setup{N: 3, MaxEntriesPerMsg: 1}, "State.Server.Commit"},
 		{bugs.RestartForgetsVote, driver.Setup{N: 3}, "State.Server.Vote"},
+		{bugs.RestartLosesLastEntry, driver.Setup{N: 3}, "State.Server.Log"},
 	}
 	if len(cases) != len(bugs.All) {
 		t.Fatalf("%d cases for %d seeded bugs", len(cases), len(bugs.All))
