@@ -24,6 +24,22 @@ type failedRun struct {
 	// violation is what the kept case violated; first is what the first
 	// failing case violated, before rapid shrank it.
 	violation, first *Violation
+	// others counts the checks that ended cases without failing them
+	// (machine.expect), by name.
+	others map[string]int
+}
+
+// other counts a violation of a check a case did not look for.
+func (f *failedRun) other(v *Violation) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.others == nil {
+		f.others = map[string]int{}
+	}
+	f.others[v.Property]++
 }
 
 // record keeps a failing case: its cluster's options, initial state, steps

@@ -28,9 +28,13 @@ type Checker struct {
 
 // MaxTerm is the highest term a property run reaches: the model represents
 // terms and indexes up to 255, so runs stop campaigning at MaxTerm and
-// proposing at 200 entries, and logs (one empty entry per term at most)
-// stay within range.
-const MaxTerm = 50
+// proposing at MaxProposedIndex entries, and logs (one empty entry per
+// term at most) stay within range.
+const MaxTerm = 100
+
+// MaxProposedIndex is the log length at which property runs stop
+// proposing.
+const MaxProposedIndex = 150
 
 // ModelConfig is the model configuration a cluster refines: the cluster's
 // size and features, values v1..vK, and bounds that never bind within a
