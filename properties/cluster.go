@@ -59,9 +59,10 @@ type Cluster struct {
 	// Stats counts what happened.
 	Stats Stats
 	// OnStep, when set, is called with every model step the cluster takes,
-	// in order, and the state of the node that took it (nil for the
-	// network's steps).
-	OnStep func(l Label, node *raft.NodeState)
+	// in order, the state of the node that took it (nil for the network's
+	// steps) and the messages the step sent (a node's step only; a message
+	// over a cut link is in the list, and lost).
+	OnStep func(l Label, node *raft.NodeState, sent []raft.Message)
 }
 
 // Stats summarises a run.
@@ -133,7 +134,7 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 		l := EventLabel(ev)
 		labels = append(labels, l)
 		if c.OnStep != nil {
-			c.OnStep(l, &ev.State)
+			c.OnStep(l, &ev.State, ev.Sent)
 		}
 		if ev.State.Role == raft.Leader && (ev.Action == raft.ActionHandleVoteResponse || ev.Action == raft.ActionTimeout) {
 			c.Stats.Elections++
@@ -156,7 +157,7 @@ func (c *Cluster) report(ls ...Label) {
 			s := c.nodeState(l.I)
 			st = &s
 		}
-		c.OnStep(l, st)
+		c.OnStep(l, st, nil)
 	}
 }
 

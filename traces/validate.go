@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/checkedraft/checkedraft/internal/tlc"
@@ -164,10 +166,14 @@ const (
 	// CorruptMessage: the term of the message the line handles, drops or
 	// duplicates.
 	CorruptMessage Corruption = "message"
+	// CorruptSent: the term of a message the line's step sent.
+	CorruptSent Corruption = "sent message"
+	// CorruptSentNone: a message the line's step sent left out.
+	CorruptSentNone Corruption = "sent message left out"
 )
 
 // Corruptions lists every kind of corruption.
-var Corruptions = []Corruption{CorruptTerm, CorruptVote, CorruptCommit, CorruptLastEntry, CorruptLogLength, CorruptRole, CorruptMessage}
+var Corruptions = []Corruption{CorruptTerm, CorruptVote, CorruptCommit, CorruptLastEntry, CorruptLogLength, CorruptRole, CorruptMessage, CorruptSent, CorruptSentNone}
 
 // CorruptLog is CorruptLogAs(path, CorruptTerm).
 func CorruptLog(path string) (string, int, error) { return CorruptLogAs(path, CorruptTerm) }
@@ -182,15 +188,31 @@ func CorruptLogAs(path string, kind Corruption) (string, int, error) {
 		return "", 0, err
 	}
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	from := len(lines) * 2 / 3
-	for _, k := range append(seq(from, len(lines)), seq(0, from)...) {
-		dec := json.NewDecoder(strings.NewReader(lines[k]))
+	objs := make([]map[string]any, len(lines))
+	// cut[k]: the links cut when line k is taken (a message sent over one
+	// is lost: corrupting it changes nothing the spec sees).
+	cut := make([]map[[2]string]bool, len(lines))
+	now := map[[2]string]bool{}
+	for k, line := range lines {
+		dec := json.NewDecoder(strings.NewReader(line))
 		dec.UseNumber()
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil {
+		if err := dec.Decode(&objs[k]); err != nil {
 			return "", 0, fmt.Errorf("%s:%d: %v", path, k+1, err)
 		}
-		if !corrupt(obj, kind) {
+		cut[k] = maps.Clone(now)
+		i, _ := objs[k]["i"].(string)
+		j, _ := objs[k]["j"].(string)
+		switch objs[k]["action"] {
+		case "Partition":
+			now[[2]string{i, j}] = true
+		case "Heal":
+			delete(now, [2]string{i, j})
+		}
+	}
+	from := len(lines) * 2 / 3
+	for _, k := range append(seq(from, len(lines)), seq(0, from)...) {
+		obj := objs[k]
+		if !corrupt(obj, kind, cut[k]) {
 			continue
 		}
 		out, err := json.Marshal(obj)
@@ -214,7 +236,7 @@ func seq(from, to int) []int {
 
 // corrupt applies kind to one decoded log line; it reports false if kind
 // does not apply to it.
-func corrupt(obj map[string]any, kind Corruption) bool {
+func corrupt(obj map[string]any, kind Corruption, cut map[[2]string]bool) bool {
 	st, _ := obj["state"].(map[string]any)
 	num := func(m map[string]any, k string) (int64, bool) {
 		n, ok := m[k].(json.Number)
@@ -225,6 +247,23 @@ func corrupt(obj map[string]any, kind Corruption) bool {
 		return v, err == nil
 	}
 	switch kind {
+	case CorruptSent, CorruptSentNone:
+		sent, _ := obj["sent"].([]any)
+		for k, x := range sent {
+			m, ok := x.(map[string]any)
+			from, _ := m["msource"].(string)
+			to, _ := m["mdest"].(string)
+			if !ok || cut[[2]string{from, to}] {
+				continue
+			}
+			if kind == CorruptSentNone {
+				obj["sent"] = slices.Delete(slices.Clone(sent), k, k+1)
+			} else {
+				m["mterm"] = 999
+			}
+			return true
+		}
+		return false
 	case CorruptMessage:
 		msg, ok := obj["msg"].(map[string]any)
 		if !ok {
