@@ -237,9 +237,15 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			if m.ended {
 				t.Skip("the case ended on another check than the one looked for")
 			}
+			// Each action's predicate once, then its units of weight.
+			on := map[string]bool{}
+			for name := range actions {
+				pred, ok := enabled[name]
+				on[name] = !ok || pred()
+			}
 			var now []string
 			for _, name := range names {
-				if on, ok := enabled[name]; !ok || on() {
+				if on[name] {
 					now = append(now, name)
 				}
 			}
