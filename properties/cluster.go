@@ -11,7 +11,9 @@
 // rapid) for the state-machine test, GOPTER_CHECKS for the client-level
 // test. make prop runs the CI default (over a million implementation
 // steps), make prop-long much more. A run prints cases, steps, faults
-// injected by kind, the highest term, elections, commits and steps/s.
+// injected by kind, restarts, the highest term and how many cases reached
+// MaxTerm, elections, commits and steps/s, and TestRapid fails if these
+// fall below the minimums its budget implies (a run that thinned out).
 //
 // A failure is shrunk by rapid and printed with the seed that reproduces
 // it (RAPID_SEED or -rapid.seed) and a fail file under testdata/rapid.
