@@ -28,6 +28,8 @@ var SeededBugs = []SeededBug{
 	// entry without the leader's own (the figure 8 situation).
 	{bugs.CommitEarlierTerm, Setup{N: 3, MaxEntriesPerMsg: 1}, "State.Server.Commit"},
 	{bugs.RestartForgetsVote, Setup{N: 3}, "State.Server.Vote"},
+	// A restarted node loses an entry it acknowledged.
+	{bugs.RestartLosesLastEntry, Setup{N: 3}, "State.Server.Log"},
 	// A follower within its lease answers a vote request it must ignore.
 	{bugs.LeaseIgnored, Setup{N: 3, CheckQuorum: true}, "State.Server.Term"},
 	// A leader without a quorum stays leader.

@@ -21,17 +21,39 @@ type failedRun struct {
 	init   *spec.View
 	steps  []draw.Compound
 	report string
+	// violation is what the kept case violated; first is what the first
+	// failing case violated, before rapid shrank it.
+	violation, first *Violation
+	// others counts the checks that ended cases without failing them
+	// (machine.expect), by name.
+	others map[string]int
 }
 
-// record keeps a failing case: its cluster's options, initial state, steps
-// and the checker's report.
-func (f *failedRun) record(o Options, init *spec.View, steps []draw.Compound, report string) {
+// other counts a violation of a check a case did not look for.
+func (f *failedRun) other(v *Violation) {
 	if f == nil {
 		return
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.o, f.init, f.steps, f.report = o, init, steps, report
+	if f.others == nil {
+		f.others = map[string]int{}
+	}
+	f.others[v.Property]++
+}
+
+// record keeps a failing case: its cluster's options, initial state, steps
+// and the checker's report.
+func (f *failedRun) record(o Options, init *spec.View, steps []draw.Compound, v *Violation) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.o, f.init, f.steps, f.report, f.violation = o, init, steps, v.Error(), v
+	if f.first == nil {
+		f.first = v
+	}
 }
 
 // write draws the failing case, if there is one, into $RAFTCHECK_CHARTS

@@ -28,9 +28,13 @@ type Checker struct {
 
 // MaxTerm is the highest term a property run reaches: the model represents
 // terms and indexes up to 255, so runs stop campaigning at MaxTerm and
-// proposing at 200 entries, and logs (one empty entry per term at most)
-// stay within range.
-const MaxTerm = 50
+// proposing at MaxProposedIndex entries, and logs (one empty entry per
+// term at most) stay within range.
+const MaxTerm = 100
+
+// MaxProposedIndex is the log length at which property runs stop
+// proposing.
+const MaxProposedIndex = 150
 
 // ModelConfig is the model configuration a cluster refines: the cluster's
 // size and features, values v1..vK, and bounds that never bind within a
@@ -68,21 +72,84 @@ func NewChecker(c *Cluster, values int) (*Checker, error) {
 	return k, k.invariants(v)
 }
 
-func (k *Checker) invariants(v *spec.View) error {
-	for _, inv := range spec.Invariants {
-		if err := inv.Check(v); err != nil {
-			return err
-		}
-	}
-	return nil
+// The names of the checker's own checks, next to the spec's invariants
+// and action properties (spec.Invariants, spec.ActionProperties).
+const (
+	// Refinement: the implementation's step is a step the model allows,
+	// to the state the model reaches.
+	Refinement = "Refinement"
+	// CommittedNeverLost: what was committed is never changed, and stays
+	// on a quorum, across crashes and restarts.
+	CommittedNeverLost = "CommittedNeverLost"
+	// NodeRefusedMessage: a node refused a message (a correct node never
+	// sends one that another refuses).
+	NodeRefusedMessage = "NodeRefusedMessage"
+)
+
+// A Violation is what a step violated: the first failing check's error,
+// and the names of every check that fails on the step (Property first).
+type Violation struct {
+	// Property names the check that failed first.
+	Property string
+	// All names every check that fails on the step, Property first.
+	All []string
+	// Err says what was violated where.
+	Err error
 }
 
-// Step checks the step labels took the cluster through, to post.
+func (v *Violation) Error() string { return v.Err.Error() }
+
+// Unwrap returns the first failing check's error.
+func (v *Violation) Unwrap() error { return v.Err }
+
+// Has reports whether the check named name fails on the step.
+func (v *Violation) Has(name string) bool { return slices.Contains(v.All, name) }
+
+// violations collects the failing checks of one step.
+type violations struct{ v *Violation }
+
+func (vs *violations) add(name string, err error) {
+	if err == nil {
+		return
+	}
+	if vs.v == nil {
+		vs.v = &Violation{Property: name, Err: err}
+	}
+	if !slices.Contains(vs.v.All, name) {
+		vs.v.All = append(vs.v.All, name)
+	}
+}
+
+// err returns the step's Violation, or nil (a nil error, not a nil
+// *Violation).
+func (vs *violations) err() error {
+	if vs.v == nil {
+		return nil
+	}
+	return vs.v
+}
+
+func (k *Checker) invariants(v *spec.View) error {
+	var vs violations
+	k.checkInvariants(&vs, v)
+	return vs.err()
+}
+
+func (k *Checker) checkInvariants(vs *violations, v *spec.View) {
+	for _, inv := range spec.Invariants {
+		vs.add(inv.Name, inv.Check(v))
+	}
+}
+
+// Step checks the step labels took the cluster through, to post. A
+// failure is a *Violation naming every check the step fails.
 func (k *Checker) Step(labels []Label, post *spec.View) error {
 	pre := k.prev
 	k.prev = post
-	if err := k.invariants(post); err != nil {
-		return fmt.Errorf("after %s: %w", describe(labels), err)
+	var vs violations
+	k.checkInvariants(&vs, post)
+	if vs.v != nil {
+		vs.v.Err = fmt.Errorf("after %s: %w", describe(labels), vs.v.Err)
 	}
 	// The model steps the implementation's step is made of: each must be
 	// enabled, each must satisfy the action properties, and together they
@@ -94,29 +161,41 @@ func (k *Checker) Step(labels []Label, post *spec.View) error {
 		if k.Refinement {
 			m, err := model.Apply(k.cfg, v, l)
 			if err != nil {
-				return fmt.Errorf("refinement: the model does not allow step %d of %d, %v: %w", i+1, len(labels), l, err)
+				vs.add(Refinement, fmt.Errorf("refinement: the model does not allow step %d of %d, %v: %w", i+1, len(labels), l, err))
+				// The step as a whole is still checked against the action
+				// properties when it is a single model step: which
+				// property the refused step breaks, if any.
+				if len(labels) == 1 {
+					k.actionProperties(&vs, l, v, post)
+				}
+				break
 			}
 			if !last {
 				next = m
 			} else if !spec.Equal(m, post) {
-				return fmt.Errorf("refinement: after %s the cluster is not in the state the model reaches (-model +cluster):\n%s", describe(labels), cmp.Diff(m, post, cmpopts.EquateEmpty()))
+				vs.add(Refinement, fmt.Errorf("refinement: after %s the cluster is not in the state the model reaches (-model +cluster):\n%s", describe(labels), cmp.Diff(m, post, cmpopts.EquateEmpty())))
 			}
 		} else if !last || i > 0 {
 			// Without the model, the states between the steps of a
 			// compound step are unknown: check whole single steps only.
 			break
 		}
-		for _, p := range k.props {
-			if err := p.Check(v, next); err != nil {
-				return fmt.Errorf("at %v: %w", l, err)
-			}
-		}
+		k.actionProperties(&vs, l, v, next)
 		v = next
 	}
 	if len(labels) == 0 && !spec.Equal(pre, post) {
-		return fmt.Errorf("refinement: a step with no spec-visible event changed the abstract state (-before +after):\n%s", cmp.Diff(pre, post, cmpopts.EquateEmpty()))
+		vs.add(Refinement, fmt.Errorf("refinement: a step with no spec-visible event changed the abstract state (-before +after):\n%s", cmp.Diff(pre, post, cmpopts.EquateEmpty())))
 	}
-	return k.committedNeverLost(post)
+	vs.add(CommittedNeverLost, k.committedNeverLost(post))
+	return vs.err()
+}
+
+func (k *Checker) actionProperties(vs *violations, l Label, pre, post *spec.View) {
+	for _, p := range k.props {
+		if err := p.Check(pre, post); err != nil {
+			vs.add(p.Name, fmt.Errorf("at %v: %w", l, err))
+		}
+	}
 }
 
 // committedNeverLost checks that what any node committed agrees with what

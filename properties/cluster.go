@@ -11,7 +11,9 @@
 // rapid) for the state-machine test, GOPTER_CHECKS for the client-level
 // test. make prop runs the CI default (over a million implementation
 // steps), make prop-long much more. A run prints cases, steps, faults
-// injected by kind, the highest term, elections, commits and steps/s.
+// injected by kind, restarts, the highest term and how many cases reached
+// MaxTerm, elections, commits and steps/s, and TestRapid fails if these
+// fall below the minimums its budget implies (a run that thinned out).
 //
 // Every rapid case ends with the bounded liveness check (CheckLiveness):
 // every link healed, then fair rounds, within which a leader must be
@@ -64,9 +66,10 @@ type Cluster struct {
 	// Stats counts what happened.
 	Stats Stats
 	// OnStep, when set, is called with every model step the cluster takes,
-	// in order, and the state of the node that took it (nil for the
-	// network's steps).
-	OnStep func(l Label, node *raft.NodeState)
+	// in order, the state of the node that took it (nil for the network's
+	// steps) and the messages the step sent (a node's step only; a message
+	// over a cut link is in the list, and lost).
+	OnStep func(l Label, node *raft.NodeState, sent []raft.Message)
 }
 
 // Stats summarises a run.
@@ -138,7 +141,7 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 		l := EventLabel(ev)
 		labels = append(labels, l)
 		if c.OnStep != nil {
-			c.OnStep(l, &ev.State)
+			c.OnStep(l, &ev.State, ev.Sent)
 		}
 		if ev.State.Role == raft.Leader && (ev.Action == raft.ActionHandleVoteResponse || ev.Action == raft.ActionTimeout) {
 			c.Stats.Elections++
@@ -161,7 +164,7 @@ func (c *Cluster) report(ls ...Label) {
 			s := c.nodeState(l.I)
 			st = &s
 		}
-		c.OnStep(l, st)
+		c.OnStep(l, st, nil)
 	}
 }
 

@@ -1,6 +1,7 @@
 package properties
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -68,6 +69,33 @@ func observe(nw *rafttest.Network) observation {
 	return o
 }
 
+// The names of the client-level checks.
+const (
+	// ClientOneSequence: every node's applied sequence is a prefix of one
+	// common sequence.
+	ClientOneSequence = "ClientOneSequence"
+	// ClientCommittedNeverLost: nothing applied anywhere is ever lost or
+	// changed.
+	ClientCommittedNeverLost = "ClientCommittedNeverLost"
+	// ClientOneLeaderPerTerm: no term ever has two leaders, over the run.
+	ClientOneLeaderPerTerm = "ClientOneLeaderPerTerm"
+	// ClientClusterBroke: a node refused a message (or the network could
+	// not go on).
+	ClientClusterBroke = "ClientClusterBroke"
+)
+
+// clientViolation is a failed client-level check and its name.
+type clientViolation struct {
+	property string
+	err      error
+}
+
+func (v *clientViolation) Error() string { return v.property + ": " + v.err.Error() }
+
+func violated(property, format string, args ...any) error {
+	return &clientViolation{property: property, err: fmt.Errorf(format, args...)}
+}
+
 // check compares an observation with the history, then adds it.
 func (h *history) check(o observation) error {
 	// One common sequence: every applied sequence is a prefix of the
@@ -79,16 +107,16 @@ func (h *history) check(o observation) error {
 		}
 	}
 	if !slices.Equal(longest[:len(h.committed)], h.committed) {
-		return fmt.Errorf("committed %v lost or changed: now %v", h.committed, longest)
+		return violated(ClientCommittedNeverLost, "committed %v lost or changed: now %v", h.committed, longest)
 	}
 	for id, seq := range o.applied {
 		if !slices.Equal(seq, longest[:len(seq)]) {
-			return fmt.Errorf("node %d applied %v, not a prefix of %v", id, seq, longest)
+			return violated(ClientOneSequence, "node %d applied %v, not a prefix of %v", id, seq, longest)
 		}
 	}
 	for l, t := range o.leaders {
 		if prev, ok := h.leaders[t]; ok && prev != l {
-			return fmt.Errorf("term %d had leaders %d and %d", t, prev, l)
+			return violated(ClientOneLeaderPerTerm, "term %d had leaders %d and %d", t, prev, l)
 		}
 		h.leaders[t] = l
 	}
@@ -110,12 +138,15 @@ func (c *clientCommand) Run(sut commands.SystemUnderTest) (res commands.Result) 
 		// message: a correct cluster never sends one (for instance an
 		// append that would overwrite a committed entry).
 		if p := recover(); p != nil {
-			res = observation{verdict: fmt.Errorf("the cluster broke: %v", p)}
+			o := observation{verdict: violated(ClientClusterBroke, "the cluster broke: %v", p)}
+			s.report(o.verdict)
+			res = o
 		}
 	}()
 	c.run(s.Network)
 	o := observe(s.Network)
 	o.verdict = s.history.check(o)
+	s.report(o.verdict)
 	return o
 }
 
@@ -143,6 +174,15 @@ func (c *clientCommand) String() string { return c.name }
 type sutCluster struct {
 	*rafttest.Network
 	history *history
+	// caught, when set, is told the name of every check that fails.
+	caught func(property string)
+}
+
+func (s *sutCluster) report(verdict error) {
+	var v *clientViolation
+	if s.caught != nil && errors.As(verdict, &v) {
+		s.caught(v.property)
+	}
 }
 
 func genCommand(state commands.State) gopter.Gen {
@@ -182,6 +222,33 @@ func genCommand(state commands.State) gopter.Gen {
 		{Weight: 1, Gen: gen.Const(0).Map(func(int) commands.Command {
 			return &clientCommand{name: "HealAll", run: func(nw *rafttest.Network) { nw.HealAll() }}
 		})},
+		// A crash in the middle of a round: a proposal or a campaign, k
+		// messages delivered (oldest first), then node b crashes and
+		// restarts, and the network settles.
+		{Weight: 1, Gen: gopter.CombineGens(node, gen.IntRange(1, 8)).Map(func(v []any) commands.Command {
+			b, k := v[0].(uint64), v[1].(int)
+			val := fmt.Sprintf("v%d", st.proposals+1)
+			return &clientCommand{
+				name: fmt.Sprintf("Propose(%s)ThenCrash(%d,after %d)", val, b, k),
+				run: func(nw *rafttest.Network) {
+					if l, _ := nw.Leader(); l != 0 && nw.Node(l).RN.Propose([]byte(val)) == nil {
+						nw.Process(l)
+						crashMidRound(nw, b, k)
+					}
+				},
+				next: func(s *clientState) { s.proposals++ },
+			}
+		})},
+		{Weight: 1, Gen: gopter.CombineGens(node, node, gen.IntRange(1, 8)).Map(func(v []any) commands.Command {
+			c, b, k := v[0].(uint64), v[1].(uint64), v[2].(int)
+			return &clientCommand{name: fmt.Sprintf("Campaign(%d)ThenCrash(%d,after %d)", c, b, k), run: func(nw *rafttest.Network) {
+				if !nw.Node(c).Down {
+					nw.Node(c).RN.Campaign()
+					nw.Process(c)
+					crashMidRound(nw, b, k)
+				}
+			}}
+		})},
 		{Weight: 1, Gen: node.Map(func(id uint64) commands.Command {
 			return &clientCommand{name: fmt.Sprintf("CrashRestart(%d)", id), run: func(nw *rafttest.Network) {
 				nw.Crash(id)
@@ -193,6 +260,19 @@ func genCommand(state commands.State) gopter.Gen {
 	})
 }
 
+// crashMidRound delivers up to k messages in flight, oldest first, then
+// crashes node b, restarts it and lets the network settle.
+func crashMidRound(nw *rafttest.Network, b uint64, k int) {
+	for ; k > 0 && len(nw.Queue) > 0; k-- {
+		if err := nw.Deliver(0); err != nil {
+			panic(fmt.Sprintf("a node refused a message: %v", err))
+		}
+	}
+	nw.Crash(b)
+	nw.Restart(b)
+	nw.Stabilize()
+}
+
 // failByPanic is the testing.TB the client-level networks fail through: it
 // panics instead of ending the test, and clientCommand.Run turns the panic
 // into a failed observation that gopter shrinks like any other.
@@ -201,12 +281,16 @@ type failByPanic struct{ testing.TB }
 // Fatalf panics with the message.
 func (failByPanic) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
 
-func clientCommands(tb testing.TB, n int, preVote, cq bool, seed uint64) *commands.ProtoCommands {
+// clientCommands are the client-level commands on clusters of n nodes;
+// caught, when not nil, is told the name of every check that fails.
+func clientCommands(tb testing.TB, n int, preVote, cq bool, seed uint64, caught func(string), opts ...rafttest.Option) *commands.ProtoCommands {
 	return &commands.ProtoCommands{
 		NewSystemUnderTestFunc: func(commands.State) commands.SystemUnderTest {
+			opts := append([]rafttest.Option{rafttest.PreVote(preVote), rafttest.CheckQuorum(cq), rafttest.Seed(seed)}, opts...)
 			return &sutCluster{
-				Network: rafttest.New(failByPanic{tb}, n, rafttest.PreVote(preVote), rafttest.CheckQuorum(cq), rafttest.Seed(seed)),
+				Network: rafttest.New(failByPanic{tb}, n, opts...),
 				history: &history{leaders: map[uint64]uint64{}},
+				caught:  caught,
 			}
 		},
 		InitialStateGen: gen.Const(0).Map(func(int) *clientState { return &clientState{n: n} }),
@@ -232,7 +316,7 @@ func TestGopterClients(t *testing.T) {
 			params.Rng.Seed(int64(o.N*4) + b2i(o.PreVote)*2 + b2i(o.CheckQuorum))
 			props := gopter.NewProperties(params)
 			props.Property("clients observe one committed sequence and one leader per term",
-				commands.Prop(clientCommands(t, o.N, o.PreVote, o.CheckQuorum, uint64(o.N))))
+				commands.Prop(clientCommands(t, o.N, o.PreVote, o.CheckQuorum, uint64(o.N), nil)))
 			var out strings.Builder
 			if !props.Run(gopter.NewFormatedReporter(true, 100, &out)) {
 				t.Error(out.String())

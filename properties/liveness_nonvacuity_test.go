@@ -124,7 +124,7 @@ func TestNonVacuityLivenessGopter(t *testing.T) {
 	params.Rng.Seed(1)
 	props := gopter.NewProperties(params)
 	props.Property("after a heal, a leader followed by every node commits",
-		commands.Prop(clientCommands(t, 3, false, true, 3)))
+		commands.Prop(clientCommands(t, 3, false, true, 3, nil)))
 	var out strings.Builder
 	if props.Run(gopter.NewFormatedReporter(true, 100, &out)) {
 		t.Fatal("the client-level commands did not catch NoStaleLeaderReply")

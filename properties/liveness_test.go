@@ -65,16 +65,28 @@ func (l *livenessTotals) String() string {
 // step of it checked like the case's own. The case's figures (Stats) stay
 // those of its random actions; the fair rounds are counted in liveTotals.
 func (m *machine) liveness(t *rapid.T) {
+	if m.ended {
+		return // another check ended the case (see machine.expect)
+	}
 	saved := m.c.Stats
 	saved.Faults = maps.Clone(saved.Faults)
 	m.k.liftBounds()
 	res, err := CheckLiveness(m.c, func(labels []Label, stepErr error) { m.check(t, labels, stepErr) })
 	m.c.Stats = saved
+	if m.ended {
+		return // a step of the fair rounds failed a check this case does not look for
+	}
 	if err != nil {
 		if len(m.steps) > 0 {
 			m.steps[len(m.steps)-1].Post = m.c.View()
 		}
-		m.failed.record(m.c.Options(), m.init, m.steps, err.Error())
+		v := &Violation{Property: LivenessName, All: []string{LivenessName}, Err: err}
+		if m.expect != "" && !v.Has(m.expect) {
+			m.failed.other(v)
+			m.ended = true
+			return
+		}
+		m.failed.record(m.c.Options(), m.init, m.steps, v)
 		t.Fatal(err)
 	}
 	liveTotals.add(m.c.Options(), res)

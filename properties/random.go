@@ -12,14 +12,14 @@ import (
 // drops, duplicates, ticks, fired timers, campaigns, proposals of values
 // v1..vValues, partitions, heals and restarts. It returns the first error a
 // node gives for a message it refuses. Terms stay below MaxTerm and logs
-// below 200 entries, within the model's range.
+// below MaxProposedIndex entries, within the model's range.
 func RandomRun(c *Cluster, seed uint64, steps, values int) error {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
 	n := c.Options().N
 	node := func() int { return 1 + r.IntN(n) }
 	bounded := func() bool {
 		for id := 1; id <= n; id++ {
-			if st := c.Node(id).Status(); st.Term >= MaxTerm || st.LastIndex >= 200 {
+			if st := c.Node(id).Status(); st.Term >= MaxTerm || st.LastIndex >= MaxProposedIndex {
 				return true
 			}
 		}

@@ -1,7 +1,10 @@
 package properties
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -36,6 +39,15 @@ type machine struct {
 	init   *spec.View
 	steps  []draw.Compound
 	failed *failedRun
+	// draws counts the uniform draws of the case.
+	draws uint64
+	// expect, when set, is the one check whose failure fails the case
+	// (non-vacuity: a seeded bug must be caught by its check); a failure
+	// of any other check ends the case, which passes (ended).
+	expect string
+	ended  bool
+	// weights, when set, replace defaultWeights.
+	weights map[string]int
 }
 
 func newMachine(t *rapid.T, o Options) *machine {
@@ -61,18 +73,40 @@ func (m *machine) check(t *rapid.T, labels []Label, stepErr error) {
 	m.steps = append(m.steps, st)
 	fail := func(err error) {
 		m.steps[len(m.steps)-1].Post = post
-		m.failed.record(m.c.Options(), m.init, m.steps, err.Error())
+		var v *Violation
+		if !errors.As(err, &v) {
+			v = &Violation{Property: "unnamed", All: []string{"unnamed"}, Err: err}
+		}
+		if m.expect != "" && !v.Has(m.expect) {
+			// Not the check this case looks for: the case ends, passing.
+			m.failed.other(v)
+			m.ended = true
+			return
+		}
+		m.failed.record(m.c.Options(), m.init, m.steps, v)
 		t.Fatal(err)
 	}
 	if stepErr != nil {
-		fail(fmt.Errorf("a node refused a message: %v", stepErr))
+		fail(&Violation{Property: NodeRefusedMessage, All: []string{NodeRefusedMessage}, Err: fmt.Errorf("a node refused a message: %v", stepErr)})
+		return
 	}
 	if err := m.k.Step(labels, post); err != nil {
 		fail(err)
 	}
 }
 
-func (m *machine) node(t *rapid.T) int { return rapid.IntRange(1, m.c.Options().N).Draw(t, "node") }
+// node draws a node, uniformly (see uniform).
+func (m *machine) node(t *rapid.T) int { return 1 + m.uniform(t, m.c.Options().N, "node") }
+
+// uniform draws a number in [0, n): rapid's integers lean towards the
+// smallest values (and rapid shrinks towards them), so its draw is mixed
+// with the case's seed and the number of draws so far into a uniform
+// choice that a shrunk draw (0) leaves pseudo-random.
+func (m *machine) uniform(t *rapid.T, n int, label string) int {
+	m.draws++
+	x := mix(mix(m.c.Options().Seed^0x5eed) + m.draws*0x9e3779b97f4a7c15 + rapid.Uint64().Draw(t, label))
+	return int(x % uint64(n))
+}
 
 func (m *machine) msg(t *rapid.T) int {
 	if len(m.c.Flight()) == 0 {
@@ -102,8 +136,9 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"tick": func(t *rapid.T) {
 			id := m.node(t)
-			if m.maxTermReached() && m.c.Node(id).Status().Role != raft.Leader {
-				t.Skip("term bound reached")
+			if m.maxTermReached() {
+				// At the term bound only a leader's ticks cannot raise it.
+				id = m.leader()
 			}
 			m.check(t, m.c.Tick(id), nil)
 		},
@@ -126,8 +161,12 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			m.check(t, m.c.Campaign(m.node(t)), nil)
 		},
 		"propose": func(t *rapid.T) {
-			id := m.node(t)
-			if m.c.Node(id).Status().LastIndex >= 200 {
+			// Mostly at the leader: a proposal elsewhere is refused.
+			id := m.leader()
+			if id == 0 || rapid.IntRange(0, 9).Draw(t, "elsewhere") == 0 {
+				id = m.node(t)
+			}
+			if m.c.Node(id).Status().LastIndex >= MaxProposedIndex {
 				t.Skip("log bound reached")
 			}
 			v := fmt.Sprintf("v%d", rapid.IntRange(1, values).Draw(t, "value"))
@@ -162,16 +201,90 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			m.check(t, l, err)
 		},
 	}
-	// rapid draws an action name uniformly: more names for delivery, ticks
-	// and proposals keep the protocol moving between faults.
-	for k := range 20 {
-		actions[fmt.Sprintf("deliver-%d", k)] = deliver
+	weights := m.weights
+	if weights == nil {
+		weights = defaultWeights
 	}
-	for k := range 3 {
-		actions[fmt.Sprintf("tick-%d", k)] = actions["tick"]
-		actions[fmt.Sprintf("propose-%d", k)] = actions["propose"]
+	actions["deliver"] = deliver
+	// enabled says which actions can do something now: the draw is among
+	// those, so that cases do not end early on rejected draws (rapid stops
+	// a case once rejections outnumber twice its actions).
+	flight := func() bool { return len(m.c.Flight()) > 0 }
+	enabled := map[string]func() bool{
+		"deliver": flight, "drop": flight, "crash-before-persist": flight, "crash-after-persist": flight,
+		"duplicate": func() bool { return flight() && len(m.c.Flight()) <= 12 },
+		"campaign":  func() bool { return !m.maxTermReached() },
+		"tick":      func() bool { return !m.maxTermReached() || m.leader() != 0 },
+		"propose": func() bool {
+			l := m.leader()
+			return l != 0 && m.c.Node(l).Status().LastIndex < MaxProposedIndex
+		},
+		"partition": func() bool { return len(m.c.Cut()) < m.c.Options().N*(m.c.Options().N-1) },
+		"heal":      func() bool { return len(m.c.Cut()) > 0 },
 	}
-	return actions
+	var names []string // one per unit of weight, sorted
+	for _, name := range slices.Sorted(maps.Keys(actions)) {
+		if weights[name] == 0 {
+			panic("properties: action " + name + " has no weight")
+		}
+		for range weights[name] {
+			names = append(names, name)
+		}
+	}
+	// The choice among the enabled actions is uniform by weight.
+	return map[string]func(*rapid.T){
+		"act": func(t *rapid.T) {
+			if m.ended {
+				t.Skip("the case ended on another check than the one looked for")
+			}
+			// Each action's predicate once, then its units of weight.
+			on := map[string]bool{}
+			for name := range actions {
+				pred, ok := enabled[name]
+				on[name] = !ok || pred()
+			}
+			var now []string
+			for _, name := range names {
+				if on[name] {
+					now = append(now, name)
+				}
+			}
+			name := now[m.uniform(t, len(now), "action")]
+			t.Log(name)
+			actions[name](t)
+		},
+	}
+}
+
+// mix is SplitMix64's finaliser: nearby draws map to unrelated values.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// defaultWeights are the weights of the actions of a case: an action of
+// weight w is drawn w times in sum(weights) (among the enabled actions).
+// Delivery, ticks and proposals keep the protocol moving (and replicating)
+// between faults; every fault stays in every case, rarer, so that terms
+// stay well below MaxTerm (see minCommitsPerStep for the rates they give).
+var defaultWeights = map[string]int{
+	"deliver": 220, "tick": 60, "propose": 4, "fire": 2, "campaign": 1,
+	"drop": 6, "duplicate": 4, "partition": 3, "heal": 8,
+	"restart": 1, "crash-before-persist": 1, "crash-after-persist": 1,
+}
+
+// leader returns the node that is leader in the highest term (0: none).
+func (m *machine) leader() int {
+	best, term := 0, uint64(0)
+	for id := 1; id <= m.c.Options().N; id++ {
+		if st := m.c.Node(id).Status(); st.Role == raft.Leader && st.Term > term {
+			best, term = id, st.Term
+		}
+	}
+	return best
 }
 
 // TestRapid drives every cluster shape through random interleavings and
@@ -180,6 +293,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 // (CheckLiveness: heal, then fair rounds). Budgets: RAPID_CHECKS cases of about RAPID_STEPS actions per
 // shape (rapid reads both from the environment).
 func TestRapid(t *testing.T) {
+	run := &runTotals{faults: map[string]int{}}
 	for _, o := range configs() {
 		t.Run(o.String(), func(t *testing.T) {
 			failed := &failedRun{}
@@ -187,11 +301,17 @@ func TestRapid(t *testing.T) {
 			rapid.Check(t, func(t *rapid.T) {
 				m := newMachine(t, o)
 				m.failed = failed
-				defer func() { totals.add(&m.c.Stats) }()
+				defer func() { totals.add(&m.c.Stats); run.add(&m.c.Stats) }()
 				t.Repeat(m.actions())
 				m.liveness(t)
 			})
 		})
 	}
 	fmt.Println(liveTotals)
+	if t.Failed() {
+		return // a failing case ends early and is shrunk: no figures
+	}
+	if err := run.meets(rapidSteps()); err != nil {
+		t.Error(err)
+	}
 }

@@ -2,19 +2,21 @@
 (***************************************************************************)
 (* Behaviour generation for trace replay (make traces).  TLC in simulation *)
 (* mode (-simulate num=N -depth D) checks the "invariant" Record on every  *)
-(* state it generates, and Record keeps a line for it in TLC register 1:   *)
-(* its level, the action that led to it (name and parameters, from         *)
-(* TLCGet("action")) and every variable.  When a behaviour reaches Depth   *)
-(* states, or stops because nothing is enabled, the lines are written to   *)
-(* Dir as NDJSON.                                                          *)
+(* state it generates, and Record writes the behaviour to Dir as NDJSON    *)
+(* when it reaches Depth states, or stops because nothing is enabled: one  *)
+(* line per state, with its level, the action that led to it (name and     *)
+(* parameters, from TLCGet("action")) and every variable.                  *)
 (*                                                                         *)
-(* The simulator checks every successor of the action it picked before it  *)
-(* chooses one, so a level may have several candidate lines; the Go side   *)
-(* (traces.ReadCandidates) recovers the behaviour, choosing at each level  *)
-(* the candidate the next level's step starts from (checked with the       *)
-(* model).  Why not ndJsonSerialize(file, Trace): this TLC build fails to  *)
-(* reconstruct Trace's states for this spec (a ClassCastException on       *)
-(* progress, a function of functions over model values).                   *)
+(* The simulator checks every successor of the current state before it     *)
+(* chooses one, so Record sees several candidates per level.  The history  *)
+(* variable hist (the states of the behaviour so far, appended by SimNext) *)
+(* says which one TLC chose: at level L, hist[L-1] is the state chosen at  *)
+(* level L-1, and Record keeps that candidate's line (TLC register 1 holds *)
+(* the lines so far and the candidates of the level before).  The corpus   *)
+(* is TLC's alone: nothing outside TLC picks or rebuilds a state.  Why not *)
+(* ndJsonSerialize(file, Trace): this TLC build fails to reconstruct       *)
+(* Trace's states for this spec (a ClassCastException on progress, a       *)
+(* function of functions over model values).                               *)
 (***************************************************************************)
 EXTENDS MCRaft, Json, TLCExt, Integers
 
@@ -39,16 +41,82 @@ InitLine ==
              [i \in Server |-> NoProgresses], [i \in Server |-> {}],
              [m \in {} |-> 0], {}>>)
 
-ASSUME TLCSet(1, [behaviour |-> -1, lines |-> <<>>])
+\* The states of the behaviour before the current one, oldest first.
+VARIABLE hist
+
+SimInit == Init /\ hist = <<>>
+
+\* Next, each step also appending the state it leaves to hist.  TLC names
+\* an action after the operator it applies, with its parameters: each of
+\* Next's actions (tla/Raft.tla) A gets a twin Sim_A, A and the history
+\* step, and Record writes A's name (SimName).  The disjuncts are Next's, in
+\* its order.
+H == hist' = Append(hist, vars)
+
+Sim_Timeout(i) == Timeout(i) /\ H
+Sim_ClientRequest(i, v) == ClientRequest(i, v) /\ H
+Sim_Heartbeat(i) == Heartbeat(i) /\ H
+Sim_QuorumCheck(i) == QuorumCheck(i) /\ H
+Sim_LeaseExpire(i) == LeaseExpire(i) /\ H
+Sim_Restart(i) == Restart(i) /\ H
+Sim_HandlePreVoteRequest(i, j) == HandlePreVoteRequest(i, j) /\ H
+Sim_HandlePreVoteResponse(i, j) == HandlePreVoteResponse(i, j) /\ H
+Sim_HandleVoteRequest(i, j) == HandleVoteRequest(i, j) /\ H
+Sim_HandleVoteResponse(i, j) == HandleVoteResponse(i, j) /\ H
+Sim_HandleAppendEntriesRequest(i, j) == HandleAppendEntriesRequest(i, j) /\ H
+Sim_HandleAppendEntriesResponse(i, j) == HandleAppendEntriesResponse(i, j) /\ H
+Sim_HandleHeartbeatRequest(i, j) == HandleHeartbeatRequest(i, j) /\ H
+Sim_HandleHeartbeatResponse(i, j) == HandleHeartbeatResponse(i, j) /\ H
+Sim_DropMessage(i, j) == DropMessage(i, j) /\ H
+Sim_DuplicateMessage(i, j) == DuplicateMessage(i, j) /\ H
+Sim_Partition(i, j) == Partition(i, j) /\ H
+Sim_Heal(i, j) == Heal(i, j) /\ H
+
+SimNext ==
+       \/ \E i \in Server : Sim_Timeout(i)
+       \/ \E i \in Server, v \in Value : Sim_ClientRequest(i, v)
+       \/ \E i \in Server : Sim_Heartbeat(i)
+       \/ \E i \in Server : Sim_QuorumCheck(i)
+       \/ \E i \in Server : Sim_LeaseExpire(i)
+       \/ \E i \in Server : Sim_Restart(i)
+       \/ \E i, j \in Server : Sim_HandlePreVoteRequest(i, j)
+       \/ \E i, j \in Server : Sim_HandlePreVoteResponse(i, j)
+       \/ \E i, j \in Server : Sim_HandleVoteRequest(i, j)
+       \/ \E i, j \in Server : Sim_HandleVoteResponse(i, j)
+       \/ \E i, j \in Server : Sim_HandleAppendEntriesRequest(i, j)
+       \/ \E i, j \in Server : Sim_HandleAppendEntriesResponse(i, j)
+       \/ \E i, j \in Server : Sim_HandleHeartbeatRequest(i, j)
+       \/ \E i, j \in Server : Sim_HandleHeartbeatResponse(i, j)
+       \/ \E i, j \in Server : Sim_DropMessage(i, j)
+       \/ \E i, j \in Server : Sim_DuplicateMessage(i, j)
+       \/ \E i, j \in Server : Sim_Partition(i, j)
+       \/ \E i, j \in Server : Sim_Heal(i, j)
+
+\* The name of Sim_A's action: A.
+SimName == [Sim_Timeout |-> "Timeout", Sim_ClientRequest |-> "ClientRequest", Sim_Heartbeat |-> "Heartbeat", Sim_QuorumCheck |-> "QuorumCheck", Sim_LeaseExpire |-> "LeaseExpire", Sim_Restart |-> "Restart", Sim_HandlePreVoteRequest |-> "HandlePreVoteRequest", Sim_HandlePreVoteResponse |-> "HandlePreVoteResponse", Sim_HandleVoteRequest |-> "HandleVoteRequest", Sim_HandleVoteResponse |-> "HandleVoteResponse", Sim_HandleAppendEntriesRequest |-> "HandleAppendEntriesRequest", Sim_HandleAppendEntriesResponse |-> "HandleAppendEntriesResponse", Sim_HandleHeartbeatRequest |-> "HandleHeartbeatRequest", Sim_HandleHeartbeatResponse |-> "HandleHeartbeatResponse", Sim_DropMessage |-> "DropMessage", Sim_DuplicateMessage |-> "DuplicateMessage", Sim_Partition |-> "Partition", Sim_Heal |-> "Heal"]
+
+ASSUME TLCSet(1, [behaviour |-> -1, level |-> 0, lines |-> <<>>, cands |-> {}])
 
 Record ==
     LET level == TLCGet("level")
         this  == TLCGet("stats").traces
         reg   == TLCGet(1)
-        lines == IF reg.behaviour = this THEN reg.lines
-                 ELSE <<[InitLine EXCEPT !.level = 1]>>
-        all   == Append(lines, [LineOf(TLCGet("action"), vars) EXCEPT !.level = level])
-    IN /\ level > 1 => TLCSet(1, [behaviour |-> this, lines |-> all])
-       /\ (level = Depth \/ ~ENABLED Next) =>
-            ndJsonSerialize(Dir \o "/b" \o ToString(this + 1) \o ".ndjson", all)
+        act   == [TLCGet("action") EXCEPT !.name = SimName[@]]
+        fresh == reg.behaviour # this
+        \* The first candidate of a level: the state chosen at the level
+        \* before is now known (hist's last), and its line is kept.
+        first == fresh \/ reg.level # level
+        chosen ==
+            IF level = 2 THEN [InitLine EXCEPT !.level = 1]
+            ELSE LET c == CHOOSE c \in reg.cands : c.vs = hist[level - 1]
+                 IN [LineOf(c.act, c.vs) EXCEPT !.level = level - 1]
+        lines == IF ~first THEN reg.lines
+                 ELSE IF fresh THEN <<chosen>> ELSE Append(reg.lines, chosen)
+        cands == IF first THEN {[act |-> act, vs |-> vars]}
+                 ELSE reg.cands \cup {[act |-> act, vs |-> vars]}
+    IN /\ Len(hist) = level - 1
+       /\ level > 1 => TLCSet(1, [behaviour |-> this, level |-> level, lines |-> lines, cands |-> cands])
+       /\ (level > 1 /\ (level = Depth \/ ~ENABLED Next)) =>
+            ndJsonSerialize(Dir \o "/b" \o ToString(this + 1) \o ".ndjson",
+                            Append(lines, [LineOf(act, vars) EXCEPT !.level = level]))
 =============================================================================

@@ -4,7 +4,8 @@
 (* spec?  The log (NDJSON, written by traces.Logger from a cluster of      *)
 (* raft/ nodes) has one line per model step: the action, its parameters,   *)
 (* the message it handled, dropped or duplicated, and, for a node's own    *)
-(* steps, that node's state afterwards.  The line counter l advances with  *)
+(* steps, that node's state afterwards and, where the log knows them, the  *)
+(* messages the step sent.  The line counter l advances with               *)
 (* each matched line; the log is accepted only if every line was matched   *)
 (* (Accepted, a POSTCONDITION).                                            *)
 (*                                                                         *)
@@ -33,6 +34,13 @@ StateMatches(i, st) ==
     /\ Len(log'[i]) = st.lastIndex
     /\ LastTerm(log'[i]) = st.lastTerm
 
+\* The messages a node's step sent agree with what the log says it sent,
+\* when the line says (raft/'s logs do; base is the network the step sends
+\* into: the messages in flight, less the one it handled).  A message sent
+\* over a cut link is lost (PutAll).
+SentMatches(e, base) ==
+    "sent" \in DOMAIN e => messages' = PutAll(base, {e.sent[k] : k \in DOMAIN e.sent})
+
 \* Server m.mdest handles message m (the handler chosen by its type).
 HandleMessage(m) ==
     /\ m \in DOMAIN messages
@@ -47,14 +55,18 @@ HandleMessage(m) ==
                   [] m.mtype = HeartbeatResponse     -> OnHeartbeatResponse(i, Srv(i), m)
        IN Deliver(m, r)
 
+\* What a line says of a node's step: the node's state after it, and the
+\* messages it sent into base.
+NodeStep(e, base) == StateMatches(e.i, e.state) /\ SentMatches(e, base)
+
 \* The step of log line e.
 StepOf(e) ==
-    CASE e.action = "Timeout"       -> Timeout(e.i) /\ StateMatches(e.i, e.state)
-      [] e.action = "ClientRequest" -> ClientRequest(e.i, e.v) /\ StateMatches(e.i, e.state)
-      [] e.action = "Heartbeat"     -> Heartbeat(e.i) /\ StateMatches(e.i, e.state)
-      [] e.action = "QuorumCheck"   -> QuorumCheck(e.i) /\ StateMatches(e.i, e.state)
-      [] e.action = "LeaseExpire"   -> LeaseExpire(e.i) /\ StateMatches(e.i, e.state)
-      [] e.action = "Restart"       -> Restart(e.i) /\ StateMatches(e.i, e.state)
+    CASE e.action = "Timeout"       -> Timeout(e.i) /\ NodeStep(e, messages)
+      [] e.action = "ClientRequest" -> ClientRequest(e.i, e.v) /\ NodeStep(e, messages)
+      [] e.action = "Heartbeat"     -> Heartbeat(e.i) /\ NodeStep(e, messages)
+      [] e.action = "QuorumCheck"   -> QuorumCheck(e.i) /\ NodeStep(e, messages)
+      [] e.action = "LeaseExpire"   -> LeaseExpire(e.i) /\ NodeStep(e, messages)
+      [] e.action = "Restart"       -> Restart(e.i) /\ NodeStep(e, messages)
       [] e.action = "Partition"     -> Partition(e.i, e.j)
       [] e.action = "Heal"          -> Heal(e.i, e.j)
       [] e.action = "DropMessage"   ->
@@ -68,7 +80,7 @@ StepOf(e) ==
             /\ NetworkBecomes(Put(messages, e.msg))
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
                            votesGranted, votesRejected, progress, recentActive, cut>>
-      [] OTHER -> HandleMessage(e.msg) /\ StateMatches(e.i, e.state)
+      [] OTHER -> HandleMessage(e.msg) /\ NodeStep(e, Take(messages, e.msg))
 
 TraceNext ==
     /\ l <= Len(TraceLog)

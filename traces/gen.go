@@ -35,9 +35,16 @@ func SimModelConfig(tlaDir, name string) (model.Config, error) {
 		return model.Config{}, err
 	}
 	// The generation-only lines (the Record "invariant") mean nothing to
-	// the model.
+	// the model, and SimInit and SimNext are Init and Next with the
+	// history variable.
 	var keep []string
 	for _, line := range strings.Split(string(data), "\n") {
+		switch strings.Join(strings.Fields(line), " ") {
+		case "INIT SimInit":
+			line = "INIT Init"
+		case "NEXT SimNext":
+			line = "NEXT Next"
+		}
 		if !strings.HasPrefix(strings.TrimSpace(line), "INVARIANT") {
 			keep = append(keep, line)
 		}
@@ -45,19 +52,18 @@ func SimModelConfig(tlaDir, name string) (model.Config, error) {
 	return model.ParseConfigData(path, strings.Join(keep, "\n"))
 }
 
-// ReadCandidates reads what tla/SimRaft.tla wrote for one behaviour: lines
-// with a level, several per level where the simulator generated several
-// successors before choosing one. It recovers the behaviour: the last
-// level's first candidate and, going back, at each level a candidate from
-// which the model's step (the next state's action) leads to the state
-// chosen after it.
-func ReadCandidates(path string, cfg model.Config) (*Trace, error) {
+// ReadBehaviour reads what tla/SimRaft.tla wrote for one behaviour: one
+// line per state, with its level, levels 1, 2, ... in order. TLC chose
+// every state (SimRaft's history variable says which candidate of each
+// level it kept): the behaviour is read as it is, nothing here picks or
+// checks a step.
+func ReadBehaviour(path string) (*Trace, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var levels [][]Step
+	tr := &Trace{File: path}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	line := 0
@@ -71,50 +77,24 @@ func ReadCandidates(path string, cfg model.Config) (*Trace, error) {
 		if err := json.Unmarshal(obj["level"], &level); err != nil || level < 1 {
 			return nil, &ParseError{File: path, Line: line, Field: "level", Err: fmt.Errorf("missing or not a positive number")}
 		}
+		if level != line {
+			return nil, &ParseError{File: path, Line: line, Field: "level", Err: fmt.Errorf("level %d on line %d: want one state per level, in order", level, line)}
+		}
 		st, perr := decodeStep(obj)
 		if perr != nil {
 			perr.File, perr.Line = path, line
 			return nil, perr
 		}
 		st.Line = line
-		for len(levels) < level {
-			levels = append(levels, nil)
-		}
-		levels[level-1] = append(levels[level-1], *st)
+		tr.Steps = append(tr.Steps, *st)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
 	}
-	if len(levels) == 0 {
+	if len(tr.Steps) == 0 {
 		return nil, &ParseError{File: path, Err: fmt.Errorf("no state")}
 	}
-	chosen := make([]Step, len(levels))
-	for k := len(levels) - 1; k >= 0; k-- {
-		if len(levels[k]) == 0 {
-			return nil, &ParseError{File: path, Err: fmt.Errorf("no state at level %d", k+1)}
-		}
-		if k == len(levels)-1 {
-			chosen[k] = levels[k][0]
-			continue
-		}
-		next := chosen[k+1]
-		found := false
-		for _, c := range levels[k] {
-			tr := &Trace{File: path, Steps: []Step{c, next}}
-			ls, err := Labels(tr)
-			if err != nil {
-				continue
-			}
-			if v, err := model.Apply(cfg, c.View, ls[0]); err == nil && spec.Equal(v, next.View) {
-				chosen[k], found = c, true
-				break
-			}
-		}
-		if !found {
-			return nil, &ParseError{File: path, Line: next.Line, Err: fmt.Errorf("no state at level %d leads to level %d by %s", k+1, k+2, next.Action)}
-		}
-	}
-	return &Trace{File: path, Steps: chosen}, nil
+	return tr, nil
 }
 
 // WriteTrace writes a behaviour as NDJSON: one line per state, with its
@@ -252,8 +232,9 @@ type GenOptions struct {
 // each behaviour and writes it gzipped to outDir/NNN.ndjson.gz (replacing
 // what was there). The same seed gives the same files.
 func Generate(ctx context.Context, jar, tlaDir, name, outDir string, o GenOptions) (int, error) {
-	cfg, err := SimModelConfig(tlaDir, name)
-	if err != nil {
+	// The config must be one the model reads: the corpus is replayed
+	// with it (SimModelConfig).
+	if _, err := SimModelConfig(tlaDir, name); err != nil {
 		return 0, err
 	}
 	raw, err := os.MkdirTemp("", "simraft-")
@@ -292,7 +273,7 @@ func Generate(ctx context.Context, jar, tlaDir, name, outDir string, o GenOption
 		return 0, err
 	}
 	for n, f := range files {
-		tr, err := ReadCandidates(f, cfg)
+		tr, err := ReadBehaviour(f)
 		if err != nil {
 			return 0, err
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/checkedraft/checkedraft/model"
+	"github.com/checkedraft/checkedraft/properties"
 	"github.com/checkedraft/checkedraft/raft"
 	"github.com/checkedraft/checkedraft/spec"
 )
@@ -47,6 +48,9 @@ type logLine struct {
 	V      string         `json:"v,omitempty"`
 	Msg    map[string]any `json:"msg,omitempty"`
 	State  *logState      `json:"state,omitempty"`
+	// Sent lists the messages a node's step sent, where the log knows them
+	// (raft/'s trace events do): nil leaves the field out.
+	Sent *[]map[string]any `json:"sent,omitempty"`
 }
 
 func serverName(id int) string {
@@ -87,16 +91,23 @@ func MessageRecord(m spec.Message) map[string]any {
 }
 
 // Step writes one model step; st is the state of the node that took it
-// (nil for the network's steps).
-func (lg *Logger) Step(l model.Label, st *raft.NodeState) {
+// (nil for the network's steps) and sent the messages the step sent
+// (written for a node's step, as an empty list if it sent none).
+func (lg *Logger) Step(l model.Label, st *raft.NodeState, sent []raft.Message) {
 	var ls *logState
+	var out *[]map[string]any
 	if st != nil {
 		ls = &logState{
 			Term: st.Term, Vote: serverName(int(st.Vote)), Role: st.Role.String(), Leader: serverName(int(st.Lead)),
 			Lease: st.Lease, Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm,
 		}
+		recs := make([]map[string]any, len(sent))
+		for k, m := range sent {
+			recs[k] = MessageRecord(properties.SpecMessage(m))
+		}
+		out = &recs
 	}
-	lg.write(l, ls)
+	lg.write(l, ls, out)
 }
 
 // StepServer writes one model step as Step does, with the state of the
@@ -110,14 +121,14 @@ func (lg *Logger) StepServer(l model.Label, s *spec.Server) {
 			Lease: s.Lease, Commit: s.Commit, LastIndex: uint64(len(s.Log)), LastTerm: s.LastTerm(),
 		}
 	}
-	lg.write(l, ls)
+	lg.write(l, ls, nil)
 }
 
-func (lg *Logger) write(l model.Label, st *logState) {
+func (lg *Logger) write(l model.Label, st *logState, sent *[]map[string]any) {
 	if lg.err != nil {
 		return
 	}
-	line := logLine{Action: l.Action, I: serverName(l.I), V: l.Value, State: st}
+	line := logLine{Action: l.Action, I: serverName(l.I), V: l.Value, State: st, Sent: sent}
 	if l.J != 0 {
 		line.J = serverName(l.J)
 	}

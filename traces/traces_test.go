@@ -205,14 +205,17 @@ func TestValidateLogs(t *testing.T) {
 		if err := ValidateLog(context.Background(), jar, tlaDir, path, o); err != nil {
 			t.Fatalf("TLC rejected a real run (%d lines): %v", lines, err)
 		}
-		bad, at, err := CorruptLog(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = ValidateLog(context.Background(), jar, tlaDir, bad, o)
-		var ve *ValidationError
-		if !errors.As(err, &ve) || ve.Line != at {
-			t.Fatalf("TLC on a log corrupted at line %d: %v", at, err)
+		// Each kind of corruption is rejected, at the corrupted line.
+		for _, kind := range Corruptions {
+			bad, at, err := CorruptLogAs(path, kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = ValidateLog(context.Background(), jar, tlaDir, bad, o)
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Line != at {
+				t.Errorf("%v: TLC on a log whose %s is corrupted at line %d: %v", o, kind, at, err)
+			}
 		}
 	}
 }

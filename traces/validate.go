@@ -2,10 +2,13 @@ package traces
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/checkedraft/checkedraft/internal/tlc"
@@ -142,21 +145,171 @@ func WriteRandomLog(path string, o properties.Options, seed uint64, steps int) (
 	return lg.Lines(), f.Close()
 }
 
-// CorruptLog writes a copy of the log at path in which one node's reported
-// term is wrong, at a line about two thirds in, and returns the copy's path
-// and that line.
-func CorruptLog(path string) (string, int, error) {
+// A Corruption is one kind of damage CorruptLogAs does to a log line.
+type Corruption string
+
+// The corruptions: each changes one thing a log line says, so that the
+// line describes no step of the spec.
+const (
+	// CorruptTerm: the node's reported term.
+	CorruptTerm Corruption = "term"
+	// CorruptVote: the node's reported vote, another server.
+	CorruptVote Corruption = "vote"
+	// CorruptCommit: the node's reported commit index.
+	CorruptCommit Corruption = "commit"
+	// CorruptLastEntry: the term of the node's last log entry.
+	CorruptLastEntry Corruption = "last entry"
+	// CorruptLogLength: the length of the node's log, one more.
+	CorruptLogLength Corruption = "log length"
+	// CorruptRole: the node's reported role.
+	CorruptRole Corruption = "role"
+	// CorruptMessage: the term of the message the line handles, drops or
+	// duplicates.
+	CorruptMessage Corruption = "message"
+	// CorruptSent: the term of a message the line's step sent.
+	CorruptSent Corruption = "sent message"
+	// CorruptSentNone: a message the line's step sent left out.
+	CorruptSentNone Corruption = "sent message left out"
+)
+
+// Corruptions lists every kind of corruption.
+var Corruptions = []Corruption{CorruptTerm, CorruptVote, CorruptCommit, CorruptLastEntry, CorruptLogLength, CorruptRole, CorruptMessage, CorruptSent, CorruptSentNone}
+
+// CorruptLog is CorruptLogAs(path, CorruptTerm).
+func CorruptLog(path string) (string, int, error) { return CorruptLogAs(path, CorruptTerm) }
+
+// CorruptLogAs writes a copy of the log at path with one line corrupted as
+// kind says, at the first line about two thirds in (or, failing that, from
+// the start) that kind applies to, and returns the copy's path and that
+// line.
+func CorruptLogAs(path string, kind Corruption) (string, int, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", 0, err
 	}
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	for k := len(lines) * 2 / 3; k < len(lines); k++ {
-		if i := strings.Index(lines[k], `"state":{"term":`); i >= 0 {
-			lines[k] = lines[k][:i] + `"state":{"term":999` + lines[k][i+len(`"state":{"term":`)+strings.IndexAny(lines[k][i+len(`"state":{"term":`):], ",}"):]
-			bad := strings.TrimSuffix(path, ".ndjson") + "-corrupt.ndjson"
-			return bad, k + 1, os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	objs := make([]map[string]any, len(lines))
+	// cut[k]: the links cut when line k is taken (a message sent over one
+	// is lost: corrupting it changes nothing the spec sees).
+	cut := make([]map[[2]string]bool, len(lines))
+	now := map[[2]string]bool{}
+	for k, line := range lines {
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.UseNumber()
+		if err := dec.Decode(&objs[k]); err != nil {
+			return "", 0, fmt.Errorf("%s:%d: %v", path, k+1, err)
+		}
+		cut[k] = maps.Clone(now)
+		i, _ := objs[k]["i"].(string)
+		j, _ := objs[k]["j"].(string)
+		switch objs[k]["action"] {
+		case "Partition":
+			now[[2]string{i, j}] = true
+		case "Heal":
+			delete(now, [2]string{i, j})
 		}
 	}
-	return "", 0, fmt.Errorf("%s: no node state to corrupt", path)
+	from := len(lines) * 2 / 3
+	for _, k := range append(seq(from, len(lines)), seq(0, from)...) {
+		obj := objs[k]
+		if !corrupt(obj, kind, cut[k]) {
+			continue
+		}
+		out, err := json.Marshal(obj)
+		if err != nil {
+			return "", 0, err
+		}
+		lines[k] = string(out)
+		bad := strings.TrimSuffix(path, ".ndjson") + "-corrupt-" + strings.ReplaceAll(string(kind), " ", "-") + ".ndjson"
+		return bad, k + 1, os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	}
+	return "", 0, fmt.Errorf("%s: no line to corrupt (%s)", path, kind)
+}
+
+func seq(from, to int) []int {
+	var out []int
+	for k := from; k < to; k++ {
+		out = append(out, k)
+	}
+	return out
+}
+
+// corrupt applies kind to one decoded log line; it reports false if kind
+// does not apply to it.
+func corrupt(obj map[string]any, kind Corruption, cut map[[2]string]bool) bool {
+	st, _ := obj["state"].(map[string]any)
+	num := func(m map[string]any, k string) (int64, bool) {
+		n, ok := m[k].(json.Number)
+		if !ok {
+			return 0, false
+		}
+		v, err := n.Int64()
+		return v, err == nil
+	}
+	switch kind {
+	case CorruptSent, CorruptSentNone:
+		sent, _ := obj["sent"].([]any)
+		for k, x := range sent {
+			m, ok := x.(map[string]any)
+			from, _ := m["msource"].(string)
+			to, _ := m["mdest"].(string)
+			if !ok || cut[[2]string{from, to}] {
+				continue
+			}
+			if kind == CorruptSentNone {
+				obj["sent"] = slices.Delete(slices.Clone(sent), k, k+1)
+			} else {
+				m["mterm"] = 999
+			}
+			return true
+		}
+		return false
+	case CorruptMessage:
+		msg, ok := obj["msg"].(map[string]any)
+		if !ok {
+			return false
+		}
+		msg["mterm"] = 999
+		return true
+	case CorruptRole:
+		if st == nil {
+			return false
+		}
+		if st["role"] == "Leader" {
+			st["role"] = "Follower"
+		} else {
+			st["role"] = "Leader"
+		}
+		return true
+	}
+	if st == nil {
+		return false
+	}
+	switch kind {
+	case CorruptTerm:
+		st["term"] = 999
+	case CorruptVote:
+		v, _ := st["vote"].(string)
+		if v == "s1" {
+			st["vote"] = "s2"
+		} else {
+			st["vote"] = "s1"
+		}
+	case CorruptCommit:
+		st["commit"] = 999
+	case CorruptLastEntry:
+		if n, ok := num(st, "lastIndex"); !ok || n == 0 {
+			return false
+		}
+		st["lastTerm"] = 999
+	case CorruptLogLength:
+		n, ok := num(st, "lastIndex")
+		if !ok {
+			return false
+		}
+		st["lastIndex"] = n + 1
+	default:
+		panic(fmt.Sprintf("traces: unknown corruption %q", kind))
+	}
+	return true
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/checkedraft/checkedraft/internal/tlc"
 	"github.com/checkedraft/checkedraft/properties"
@@ -107,18 +108,23 @@ func tracesValidate(jar string, args []string, stdout, stderr io.Writer) (bool, 
 			}
 			accepted++
 		}
-		// A corrupted log must be rejected, at the corrupted line.
+		// A corrupted log must be rejected, at the corrupted line, for
+		// every kind of corruption.
 		path := filepath.Join(dir, "run-0.ndjson")
-		bad, at, err := traces.CorruptLog(path)
-		if err != nil {
-			return false, err
+		var at []string
+		for _, kind := range traces.Corruptions {
+			bad, line, err := traces.CorruptLogAs(path, kind)
+			if err != nil {
+				return false, err
+			}
+			var ve *traces.ValidationError
+			if err := traces.ValidateLog(context.Background(), jar, *tlaDir, bad, o); !errors.As(err, &ve) || ve.Line != line {
+				fmt.Fprintf(stdout, "a log whose %s is corrupted at line %d was not rejected there: %v\n", kind, line, err)
+				failed = true
+			}
+			at = append(at, fmt.Sprintf("%s@%d", kind, line))
 		}
-		var ve *traces.ValidationError
-		if err := traces.ValidateLog(context.Background(), jar, *tlaDir, bad, o); !errors.As(err, &ve) || ve.Line != at {
-			fmt.Fprintf(stdout, "a log corrupted at line %d was not rejected there: %v\n", at, err)
-			failed = true
-		}
-		fmt.Fprintf(stdout, "%-40v %d runs validated, corrupted log rejected at line %d\n", o, *runs, at)
+		fmt.Fprintf(stdout, "%-40v %d runs validated; corrupted logs rejected at their lines: %s\n", o, *runs, strings.Join(at, " "))
 	}
 	fmt.Fprintf(stdout, "TLC accepted %d of %d logs (%d lines)\n", accepted, len(shapes)**runs, lines)
 	return failed, nil

@@ -8,7 +8,10 @@ package bugs
 // Bug names a deliberately broken variant of the protocol.
 type Bug string
 
-// The seeded bugs, each the twin of a TLA+ mutant in tla/Mut*.tla.
+// The seeded bugs, each the twin of a TLA+ mutant in tla/Mut*.tla, except
+// RestartLosesLastEntry: what it breaks is a property of the history of
+// the run (what was committed stays committed), which the Go checker of
+// the property runs states (properties.CommittedNeverLost).
 const (
 	// PreCandidateBumpsTerm: a pre-candidate increments its term.
 	PreCandidateBumpsTerm Bug = "PreCandidateBumpsTerm"
@@ -29,7 +32,11 @@ const (
 	// NoStepDown: with CheckQuorum, a leader's quorum check never steps
 	// down.
 	NoStepDown Bug = "NoStepDown"
+	// RestartLosesLastEntry: a restarted node loses the last entry of its
+	// log when it lies beyond its commit index, although it acknowledged
+	// the entry as persisted (a leader may have committed it).
+	RestartLosesLastEntry Bug = "RestartLosesLastEntry"
 )
 
 // All lists the seeded bugs.
-var All = []Bug{PreCandidateBumpsTerm, GrantWithoutLogCheck, CommitEarlierTerm, RestartForgetsVote, PreVoteAdoptsTerm, LeaseIgnored, NoStepDown}
+var All = []Bug{PreCandidateBumpsTerm, GrantWithoutLogCheck, CommitEarlierTerm, RestartForgetsVote, PreVoteAdoptsTerm, LeaseIgnored, NoStepDown, RestartLosesLastEntry}
