@@ -2,9 +2,10 @@
 // transcription of tla/Raft.tla, on the project's models.
 //
 //	raftcheck explore [-config prevote|tla/X.cfg] [overrides] [-workers N] [-progress 10s]
-//	raftcheck agree [-models tla/models.json] [-all] [-workers N]
+//	raftcheck agree [-models tla/models.json] [-all] [-workers N] [MODEL...]
 //	raftcheck speed [-config prevote|tla/X.cfg] [-workers N]
 //	raftcheck tlc [-fail] [-all] [-j N] [-record] [MODEL...]
+//	raftcheck tlc -simulate N [-depth N] [-seed N] MODEL...
 //	raftcheck traces gen|validate
 //	raftcheck draw FILE [-o out.svg]
 //
@@ -60,9 +61,10 @@ const usage = `usage:
                     [-batch N] [-prevote[=BOOL]] [-checkquorum[=BOOL]]
                     [-workers N] [-progress DURATION] [-models FILE] [-draw DIR]
                     [-walk N [-depth N] [-seed N]]
-  raftcheck agree   [-models tla/models.json] [-all] [-workers N]
+  raftcheck agree   [-models tla/models.json] [-all] [-workers N] [MODEL...]
   raftcheck speed   [-config NAME|FILE.cfg] [-workers N] [-models FILE]
   raftcheck tlc     [-models tla/models.json] [-fail] [-all] [-j N] [-record] [MODEL...]
+  raftcheck tlc     -simulate N [-depth N] [-seed N] MODEL...
   raftcheck traces  gen [-num N] [-depth N] [-seed N] | validate [-runs N] [-steps N]
   raftcheck draw    FILE [-o out.svg] [-property NAME] [-prevote[=BOOL]]
 `
