@@ -116,6 +116,9 @@ func agreeAll(manPath string, all bool, names []string, workers int, w io.Writer
 			rate = fmt.Sprintf("%.0f", a.res.StatesPerSecond())
 		}
 		verdict := "agree"
+		if m.RecordedBy == tlc.RecordedByExplorer {
+			verdict = "agree (figures recorded by the explorer)"
+		}
 		if a.problem != "" {
 			verdict = "DISAGREE: " + a.problem
 			disagree++
