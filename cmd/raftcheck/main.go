@@ -2,14 +2,15 @@
 // transcription of tla/Raft.tla, on the project's models.
 //
 //	raftcheck explore [-config prevote|tla/X.cfg] [overrides] [-workers N] [-progress 10s]
-//	raftcheck agree [-models tla/models.json] [-all] [-workers N]
+//	raftcheck agree [-models tla/models.json] [-all] [-workers N] [MODEL...]
 //	raftcheck speed [-config prevote|tla/X.cfg] [-workers N]
 //	raftcheck tlc [-fail] [-all] [-j N] [-record] [MODEL...]
+//	raftcheck tlc -simulate N [-depth N] [-seed N] MODEL...
 //	raftcheck traces gen|validate
 //	raftcheck draw FILE [-o out.svg]
 //
 // explore checks one model and prints a counterexample table on a
-// violation; agree runs every model of make check and compares with the
+// violation (with -walk, on random behaviours instead of every state); agree runs every model of make check and compares with the
 // figures TLC recorded in tla/models.json; speed measures distinct states
 // per second of the explorer and of TLC on one model; tlc runs TLC itself on
 // the models (make tlc, make tlc-mutants); traces generates the replay
@@ -59,9 +60,11 @@ const usage = `usage:
                     [-max-inflight N] [-max-copies N] [-max-cut N] [-restart[=BOOL]]
                     [-batch N] [-prevote[=BOOL]] [-checkquorum[=BOOL]]
                     [-workers N] [-progress DURATION] [-models FILE] [-draw DIR]
-  raftcheck agree   [-models tla/models.json] [-all] [-workers N]
+                    [-walk N [-depth N] [-seed N]]
+  raftcheck agree   [-models tla/models.json] [-all] [-workers N] [MODEL...]
   raftcheck speed   [-config NAME|FILE.cfg] [-workers N] [-models FILE]
   raftcheck tlc     [-models tla/models.json] [-fail] [-all] [-j N] [-record] [MODEL...]
+  raftcheck tlc     -simulate N [-depth N] [-seed N] MODEL...
   raftcheck traces  gen [-num N] [-depth N] [-seed N] | validate [-runs N] [-steps N]
   raftcheck draw    FILE [-o out.svg] [-property NAME] [-prevote[=BOOL]]
 `
@@ -251,8 +254,14 @@ func explore(args []string, stdout, stderr io.Writer) (bool, error) {
 	workers := fs.Int("workers", 0, "goroutines generating successors (default: all cores)")
 	progress := fs.Duration("progress", 10*time.Second, "interval of progress lines (0: none)")
 	drawDir := fs.String("draw", "", "where to write the counterexample's chart (default: $TMPDIR/raftcheck-charts)")
+	walks := fs.Int("walk", 0, "check random behaviours instead of every state: this many walks (TLC's -simulate num=N)")
+	depth := fs.Int("depth", 100, "with -walk: the most states of a walk (TLC's -depth)")
+	seed := fs.Uint64("seed", 1, "with -walk: the random seed")
 	if err := parseFlags(fs, args); err != nil {
 		return false, err
+	}
+	if *walks < 0 || *depth < 1 {
+		return false, usagef("-walk %d -depth %d: the walks must be at least 0 and the depth at least 1", *walks, *depth)
 	}
 	r, cfg, err := openModel(*config, *models)
 	if err != nil {
@@ -286,6 +295,9 @@ func explore(args []string, stdout, stderr io.Writer) (bool, error) {
 		return false, usageError{err}
 	}
 	fmt.Fprintf(stdout, "model %s (%s)\n%v\n", r.name, r.cfgPath, cfg)
+	if *walks > 0 {
+		return walk(r, cfg, model.WalkOptions{Walks: *walks, Depth: *depth, Seed: *seed}, *drawDir, stdout)
+	}
 	res, err := model.Explore(cfg, model.Options{Workers: *workers, Progress: *progress, Log: stdout})
 	if err != nil {
 		return false, err
@@ -294,17 +306,41 @@ func explore(args []string, stdout, stderr io.Writer) (bool, error) {
 	fmt.Fprintf(stdout, "%.2fs, %.0f distinct states/s; peak heap %s, max RSS %s\n",
 		res.Elapsed.Seconds(), res.StatesPerSecond(), mib(res.PeakHeap), mib(res.MaxRSS))
 	if res.Violation != nil {
-		fmt.Fprintln(stdout)
-		if err := res.Violation.WriteTable(stdout); err != nil {
-			return true, err
-		}
-		path, err := drawViolation(r.name, res.Violation, *drawDir)
-		if err != nil {
-			return true, fmt.Errorf("drawing the counterexample: %w", err)
-		}
-		fmt.Fprintf(stdout, "\nchart: %s\n", path)
-		return true, nil
+		return true, reportViolation(r.name, res.Violation, *drawDir, stdout)
 	}
 	fmt.Fprintln(stdout, "every invariant and property holds")
+	return false, nil
+}
+
+// reportViolation prints a counterexample's table and draws its chart.
+func reportViolation(name string, v *model.Violation, drawDir string, stdout io.Writer) error {
+	fmt.Fprintln(stdout)
+	if err := v.WriteTable(stdout); err != nil {
+		return err
+	}
+	path, err := drawViolation(name, v, drawDir)
+	if err != nil {
+		return fmt.Errorf("drawing the counterexample: %w", err)
+	}
+	fmt.Fprintf(stdout, "\nchart: %s\n", path)
+	return nil
+}
+
+// walk is explore -walk: random behaviours of the model, each state's
+// successors checked (model.Walk), the cross-check of a config too large
+// for TLC's exhaustive search next to TLC's simulation mode.
+func walk(r resolved, cfg model.Config, opt model.WalkOptions, drawDir string, stdout io.Writer) (bool, error) {
+	res, err := model.Walk(cfg, opt)
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(stdout, "%d walks of at most %d states (seed %d): %d steps, %d successors checked, longest %d states, %d ended with no step enabled\n",
+		res.Walks, opt.Depth, opt.Seed, res.Steps, res.Checked, res.Longest, res.Deadlocked)
+	fmt.Fprintf(stdout, "%.2fs\n", res.Elapsed.Seconds())
+	if res.Violation != nil {
+		fmt.Fprintf(stdout, "%s violated on walk %d\n", res.Violation.Property, res.Walks)
+		return true, reportViolation(r.name, res.Violation, drawDir, stdout)
+	}
+	fmt.Fprintln(stdout, "every invariant and property holds on every walk")
 	return false, nil
 }

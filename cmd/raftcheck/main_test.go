@@ -175,3 +175,39 @@ func TestManifestWithoutFigures(t *testing.T) {
 		}
 	}
 }
+
+// explore -walk: a passing model holds on every walk; a mutant is caught by
+// the property it is seeded for, with its counterexample table.
+func TestExploreWalk(t *testing.T) {
+	code, out, errOut := runCmd("explore", "-models", manifest, "-config", "prevote", "-walk", "100", "-depth", "50", "-progress", "0")
+	if code != exitOK || !strings.Contains(out, "100 walks of at most 50 states") || !strings.Contains(out, "holds on every walk") {
+		t.Errorf("prevote: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runCmd("explore", "-models", manifest, "-config", "MutVoteTwice", "-walk", "5000", "-depth", "60", "-draw", t.TempDir())
+	if code != exitFailed || !strings.Contains(out, "ElectionSafety violated on walk") {
+		t.Errorf("MutVoteTwice: exit %d, want %d and ElectionSafety violated\n%s%s", code, exitFailed, out, errOut)
+	}
+	for _, args := range [][]string{{"-walk", "-1"}, {"-walk", "3", "-depth", "0"}} {
+		if code, _, _ := runCmd(append([]string{"explore", "-models", manifest, "-config", "prevote"}, args...)...); code != exitBadUsage {
+			t.Errorf("explore %q: exit %d, want %d", args, code, exitBadUsage)
+		}
+	}
+}
+
+// agree with model names checks only those, and an unknown name is bad
+// usage; tlc -simulate needs model names.
+func TestAgreeNamedAndSimulateUsage(t *testing.T) {
+	code, out, errOut := runCmd("agree", "-models", manifest, "four", "MutVoteTwice")
+	if code != exitOK || !strings.Contains(out, "all 2 models agree") || strings.Contains(out, "plain") {
+		t.Errorf("agree four MutVoteTwice: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, args := range [][]string{
+		{"agree", "-models", manifest, "no-such-model"},
+		{"tlc", "-models", manifest, "-simulate", "10"},
+		{"tlc", "-models", manifest, "-simulate", "10", "-record", "four"},
+	} {
+		if code, _, errOut := runCmd(args...); code != exitBadUsage || errOut == "" {
+			t.Errorf("raftcheck %q: exit %d (stderr %q), want %d with a message", args, code, errOut, exitBadUsage)
+		}
+	}
+}

@@ -47,6 +47,14 @@ func RunBatch(ctx context.Context, jar, dir string, man *Manifest, opt BatchOpti
 		if len(opt.Names) > 0 && !contains(opt.Names, m.Name) {
 			continue
 		}
+		if m.RecordedBy == RecordedByExplorer && !(opt.Record && len(opt.Names) > 0) {
+			// TLC cannot finish it here: run only when asked by name to
+			// record TLC's figures.
+			if len(opt.Names) > 0 {
+				return fmt.Errorf("%s: its figures are the explorer's (TLC cannot finish it here); TLC runs it only to record its figures (-record %s)", m.Name, m.Name)
+			}
+			continue
+		}
 		todo = append(todo, m)
 	}
 	if len(opt.Names) > 0 && len(todo) != len(opt.Names) {

@@ -39,7 +39,20 @@ type Model struct {
 	TraceLength int `json:"trace_length,omitempty"`
 	// TLCSeconds is TLC's wall time with one worker when recorded.
 	TLCSeconds float64 `json:"tlc_seconds,omitempty"`
+	// RecordedBy says who recorded the figures: "" for TLC, or
+	// RecordedByExplorer for a passing model too large for TLC to finish
+	// here, whose figures are the explorer's exhaustive search (TLC's
+	// simulation mode cross-checks it instead). raftcheck tlc runs TLC on
+	// such a model only when asked to record it by name, and then the
+	// figures become TLC's.
+	RecordedBy string `json:"recorded_by,omitempty"`
+	// ExplorerSeconds is the explorer's wall time when it recorded the
+	// figures (RecordedByExplorer only).
+	ExplorerSeconds float64 `json:"explorer_seconds,omitempty"`
 }
+
+// RecordedByExplorer is Model.RecordedBy for figures of the explorer.
+const RecordedByExplorer = "explorer"
 
 // Manifest is tla/models.json.
 type Manifest struct {
@@ -80,6 +93,12 @@ func load(path string, figures bool) (*Manifest, error) {
 	for i, mo := range m.Models {
 		if mo.Name == "" || mo.Module == "" || mo.Config == "" || mo.Expect == "" {
 			return nil, fmt.Errorf("%s: model %d (%q) lacks a name, module, config or expect", path, i, mo.Name)
+		}
+		switch {
+		case mo.RecordedBy != "" && mo.RecordedBy != RecordedByExplorer:
+			return nil, fmt.Errorf("%s: model %d (%q): recorded_by %q, want %q or nothing (TLC)", path, i, mo.Name, mo.RecordedBy, RecordedByExplorer)
+		case mo.RecordedBy == RecordedByExplorer && (mo.Expect != "pass" || mo.Check):
+			return nil, fmt.Errorf("%s: model %d (%q): only a passing model outside make check (\"check\": false) may have figures recorded by the explorer", path, i, mo.Name)
 		}
 		if !figures {
 			continue
@@ -317,6 +336,7 @@ func (m *Model) Verdict(r *Result) error {
 // Record copies a result's figures into the model.
 func (m *Model) Record(r *Result) {
 	m.TLCSeconds = float64(int(r.Seconds*10+0.5)) / 10
+	m.RecordedBy, m.ExplorerSeconds = "", 0
 	if m.Expect == "pass" {
 		m.Distinct, m.Generated, m.Depth = r.Distinct, r.Generated, r.Depth
 	} else {

@@ -128,3 +128,46 @@ func TestLoadManifestRejectsMissingFigures(t *testing.T) {
 		}
 	}
 }
+
+// Figures recorded by the explorer are allowed only on a passing model
+// outside make check; any other recorded_by is rejected, naming the entry.
+func TestLoadManifestRecordedBy(t *testing.T) {
+	explorer := `{"name": "big", "module": "MCRaft", "config": "b.cfg", "expect": "pass", "check": false, "distinct": 10, "generated": 30, "depth": 4, "recorded_by": "explorer"}`
+	man, err := tlc.LoadManifest(writeManifest(t, goodPass+","+explorer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := man.Find("big"); m.RecordedBy != tlc.RecordedByExplorer {
+		t.Errorf("recorded_by %q", m.RecordedBy)
+	}
+	for _, tc := range []struct{ models, want string }{
+		{strings.Replace(explorer, `"explorer"`, `"me"`, 1), `recorded_by "me"`},
+		{strings.Replace(explorer, `"check": false`, `"check": true`, 1), "only a passing model outside make check"},
+		{`{"name": "big", "module": "MutX", "config": "f.cfg", "expect": "ElectionSafety", "check": false, "trace_length": 5, "recorded_by": "explorer"}`, "only a passing model"},
+	} {
+		_, err := tlc.LoadManifest(writeManifest(t, tc.models))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `("big")`) {
+			t.Errorf("%s: %v; want an error naming the entry and saying %q", tc.models, err, tc.want)
+		}
+	}
+}
+
+// A model whose figures are the explorer's is left out of a TLC batch, and
+// asking for it by name without -record is an error saying why (no TLC
+// runs: the jar is never used).
+func TestRunBatchSkipsExplorerFigures(t *testing.T) {
+	explorer := `{"name": "big", "module": "MCRaft", "config": "b.cfg", "expect": "pass", "check": false, "distinct": 10, "generated": 30, "depth": 4, "recorded_by": "explorer"}`
+	p := writeManifest(t, explorer)
+	man, err := tlc.LoadManifest(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := tlc.RunBatch(t.Context(), "no.jar", filepath.Dir(p), man, tlc.BatchOptions{All: true}, &out); err != nil || out.Len() != 0 {
+		t.Errorf("-all: %v, output %q; want the explorer's model left out", err, out.String())
+	}
+	err = tlc.RunBatch(t.Context(), "no.jar", filepath.Dir(p), man, tlc.BatchOptions{All: true, Names: []string{"big"}}, &out)
+	if err == nil || !strings.Contains(err.Error(), "big") || !strings.Contains(err.Error(), "-record") {
+		t.Errorf("by name without -record: %v; want an error naming big and -record", err)
+	}
+}
