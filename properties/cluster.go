@@ -66,10 +66,11 @@ type Cluster struct {
 	// Stats counts what happened.
 	Stats Stats
 	// OnStep, when set, is called with every model step the cluster takes,
-	// in order, the state of the node that took it (nil for the network's
-	// steps) and the messages the step sent (a node's step only; a message
-	// over a cut link is in the list, and lost).
-	OnStep func(l Label, node *raft.NodeState, sent []raft.Message)
+	// in order, the state of the node that took it as the spec sees it
+	// after the step (ProjectState; nil for the network's steps) and the
+	// messages the step sent (a node's step only; a message over a cut
+	// link is in the list, and lost).
+	OnStep func(l Label, node *spec.Server, sent []raft.Message)
 }
 
 // Stats summarises a run.
@@ -141,7 +142,8 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 		l := EventLabel(ev)
 		labels = append(labels, l)
 		if c.OnStep != nil {
-			c.OnStep(l, &ev.State, ev.Sent)
+			s := ProjectState(ev.Node, ev.State, c.opts.N, c.opts.CheckQuorum)
+			c.OnStep(l, &s, ev.Sent)
 		}
 		if ev.State.Role == raft.Leader && (ev.Action == raft.ActionHandleVoteResponse || ev.Action == raft.ActionTimeout) {
 			c.Stats.Elections++
@@ -159,19 +161,13 @@ func (c *Cluster) report(ls ...Label) {
 		return
 	}
 	for _, l := range ls {
-		var st *raft.NodeState
+		var st *spec.Server
 		if raft.Action(l.Action) == raft.ActionRestart {
-			s := c.nodeState(l.I)
+			s := ProjectNode(c.Node(l.I), c.opts.N, c.opts.CheckQuorum)
 			st = &s
 		}
 		c.OnStep(l, st, nil)
 	}
-}
-
-func (c *Cluster) nodeState(id int) raft.NodeState {
-	st := c.Node(id).Status()
-	return raft.NodeState{Term: st.Term, Vote: st.Vote, Role: st.Role, Lead: st.Lead, Lease: st.Lease,
-		Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm}
 }
 
 // EventLabel maps a trace event to the model step it realises.

@@ -67,10 +67,20 @@ func setOf(ids []uint64) spec.Set {
 // followers only (NoProgress for itself and on other roles).
 func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 	st := rn.Status()
+	return ProjectState(st.ID, raft.NodeState{
+		Term: st.Term, Vote: st.Vote, Role: st.Role, Lead: st.Lead, Lease: st.Lease,
+		Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm,
+		Log: rn.Log(), VotesGranted: st.VotesGranted, VotesRejected: st.VotesRejected, Progress: st.Progress,
+	}, n, checkQuorum)
+}
+
+// ProjectState maps the state of node id, as a trace event reports it, to
+// the spec's per-server variables, as ProjectNode does.
+func ProjectState(id uint64, st raft.NodeState, n int, checkQuorum bool) spec.Server {
 	s := spec.Server{
 		Term:     st.Term,
 		Vote:     int(st.Vote),
-		Log:      SpecEntries(rn.Log()),
+		Log:      SpecEntries(st.Log),
 		Commit:   st.Commit,
 		Role:     spec.Role(st.Role),
 		Leader:   int(st.Lead),
@@ -81,7 +91,7 @@ func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 	}
 	if st.Role == raft.Leader {
 		for j := 1; j <= n; j++ {
-			if uint64(j) == st.ID {
+			if uint64(j) == id {
 				continue
 			}
 			pr := st.Progress[uint64(j)]

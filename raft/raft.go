@@ -2,6 +2,7 @@ package raft
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/checkedraft/checkedraft/internal/bugs"
@@ -676,14 +677,45 @@ func (r *raft) traced(action Action, m *Message, value []byte, step func()) {
 }
 
 func (r *raft) nodeState() NodeState {
+	granted, rejected := r.votesCast()
 	return NodeState{
-		Term:      r.term,
-		Vote:      r.vote,
-		Role:      r.role,
-		Lead:      r.lead,
-		Lease:     r.checkQuorum && r.heardFromLeader(),
-		Commit:    r.log.committed,
-		LastIndex: r.log.lastIndex(),
-		LastTerm:  r.log.lastTerm(),
+		Term:          r.term,
+		Vote:          r.vote,
+		Role:          r.role,
+		Lead:          r.lead,
+		Lease:         r.checkQuorum && r.heardFromLeader(),
+		Commit:        r.log.committed,
+		LastIndex:     r.log.lastIndex(),
+		LastTerm:      r.log.lastTerm(),
+		Log:           cloneEntries(r.log.ents),
+		VotesGranted:  granted,
+		VotesRejected: rejected,
+		Progress:      r.progressCopy(),
 	}
+}
+
+// votesCast lists who granted and who rejected the current
+// (pre-)campaign, each sorted.
+func (r *raft) votesCast() (granted, rejected []uint64) {
+	for _, id := range slices.Sorted(maps.Keys(r.votes)) {
+		if r.votes[id] {
+			granted = append(granted, id)
+		} else {
+			rejected = append(rejected, id)
+		}
+	}
+	return granted, rejected
+}
+
+// progressCopy is a copy of a leader's progress of every node, nil on other
+// roles.
+func (r *raft) progressCopy() map[uint64]Progress {
+	if r.role != Leader {
+		return nil
+	}
+	out := make(map[uint64]Progress, len(r.peers))
+	for _, p := range r.peers {
+		out[p] = *r.prs[p]
+	}
+	return out
 }

@@ -3,7 +3,6 @@ package raft
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 )
 
@@ -334,19 +333,8 @@ func (rn *RawNode) Status() Status {
 		LastTerm:  r.log.lastTerm(),
 		Applied:   r.log.applied,
 	}
-	for _, id := range slices.Sorted(maps.Keys(r.votes)) {
-		if r.votes[id] {
-			st.VotesGranted = append(st.VotesGranted, id)
-		} else {
-			st.VotesRejected = append(st.VotesRejected, id)
-		}
-	}
-	if r.role == Leader {
-		st.Progress = make(map[uint64]Progress, len(r.peers))
-		for _, p := range r.peers {
-			st.Progress[p] = *r.prs[p]
-		}
-	}
+	st.VotesGranted, st.VotesRejected = r.votesCast()
+	st.Progress = r.progressCopy()
 	return st
 }
 

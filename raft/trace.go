@@ -90,7 +90,10 @@ type TraceEvent struct {
 	Sent []Message
 }
 
-// NodeState is the part of a node's state a trace event reports.
+// NodeState is a node's state as a trace event reports it: everything the
+// spec's server record holds (tla/Raft.tla's Srv), so that a log of events
+// describes each server fully. The slices and the map are copies, owned by
+// the event; they are built only when a Tracer is set.
 type NodeState struct {
 	Term      uint64
 	Vote      uint64
@@ -100,6 +103,15 @@ type NodeState struct {
 	Commit    uint64
 	LastIndex uint64
 	LastTerm  uint64
+	// Log is the node's whole log, persisted or not.
+	Log []Entry
+	// VotesGranted and VotesRejected are the tally of the current
+	// (pre-)campaign, sorted (empty outside campaigns).
+	VotesGranted  []uint64
+	VotesRejected []uint64
+	// Progress is a leader's view of every node, itself included (its
+	// RecentActive is kept whatever CheckQuorum); nil on other roles.
+	Progress map[uint64]Progress
 }
 
 // Tracer receives trace events. Trace must not call back into the node.

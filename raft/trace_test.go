@@ -1,6 +1,7 @@
 package raft_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/checkedraft/checkedraft/raft"
@@ -42,8 +43,9 @@ func (tn *tracedNode) expect(t *testing.T, action raft.Action, msg *raft.Message
 		t.Fatalf("HandleAction(%v) = %q, want %q", msg.Type, raft.HandleAction(msg.Type), action)
 	}
 	want := raft.NodeState{Term: st.Term, Vote: st.Vote, Role: st.Role, Lead: st.Lead, Lease: st.Lease,
-		Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm}
-	if ev.State != want {
+		Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm,
+		Log: tn.rn.Log(), VotesGranted: st.VotesGranted, VotesRejected: st.VotesRejected, Progress: st.Progress}
+	if !reflect.DeepEqual(ev.State, want) {
 		t.Fatalf("%s: event state %+v, want %+v", action, ev.State, want)
 	}
 	sent := tn.msgs()

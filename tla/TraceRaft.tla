@@ -4,8 +4,10 @@
 (* spec?  The log (NDJSON, written by traces.Logger from a cluster of      *)
 (* raft/ nodes) has one line per model step: the action, its parameters,   *)
 (* the message it handled, dropped or duplicated, and, for a node's own    *)
-(* steps, that node's state afterwards and, where the log knows them, the  *)
-(* messages the step sent.  The line counter l advances with               *)
+(* steps, that node's whole state afterwards (the server record: term,     *)
+(* vote, role, leader, lease, commit, log, tally, progress, recently       *)
+(* active followers) and, where the log knows them, the messages the step  *)
+(* sent.  The line counter l advances with                                 *)
 (* each matched line; the log is accepted only if every line was matched   *)
 (* (Accepted, a POSTCONDITION).                                            *)
 (*                                                                         *)
@@ -23,7 +25,13 @@ VARIABLE l
 
 TraceInit == Init /\ l = 1
 
-\* Server i's state after the step agrees with what the log says of it.
+\* The set of the elements of a sequence (a JSON list).
+ToSet(sq) == {sq[k] : k \in DOMAIN sq}
+
+\* Server i's state after the step agrees with what the log says of it: the
+\* whole server record (Srv), each field compared.  The log lists the
+\* entries, the tally and the recently active followers, and has a
+\* progress record for every other server (NoProgress unless i leads).
 StateMatches(i, st) ==
     /\ currentTerm'[i] = st.term
     /\ votedFor'[i] = st.vote
@@ -33,6 +41,21 @@ StateMatches(i, st) ==
     /\ commitIndex'[i] = st.commit
     /\ Len(log'[i]) = st.lastIndex
     /\ LastTerm(log'[i]) = st.lastTerm
+    /\ Len(log'[i]) = Len(st.log)
+    /\ \A k \in 1..Len(st.log) : /\ log'[i][k].term = st.log[k].term
+                                 /\ log'[i][k].value = st.log[k].value
+    /\ votesGranted'[i] = ToSet(st.granted)
+    /\ votesRejected'[i] = ToSet(st.rejected)
+    /\ recentActive'[i] = ToSet(st.active)
+    /\ DOMAIN st.prs = Server \ {i}
+    /\ \A j \in Server \ {i} :
+          LET pr == progress'[i][j]
+              q  == st.prs[j]
+          IN /\ pr.next = q.next
+             /\ pr.match = q.match
+             /\ pr.mode = q.mode
+             /\ pr.paused = q.paused
+             /\ pr.sentCommit = q.sentCommit
 
 \* The messages a node's step sent agree with what the log says it sent,
 \* when the line says (raft/'s logs do; base is the network the step sends

@@ -13,7 +13,9 @@ import (
 
 // Logger writes the steps of a cluster as the NDJSON log tla/TraceRaft.tla
 // validates: one line per model step with its action, parameters, message
-// and, for a node's own steps, the node's state afterwards. Servers are
+// and, for a node's own steps, the node's whole state afterwards (term,
+// vote, role, leader, lease, commit, log, tally, progress and recently
+// active followers: the spec's server record). Servers are
 // written s1..sN, values as themselves, and Nil as "Nil".
 type Logger struct {
 	w     io.Writer
@@ -30,15 +32,66 @@ func (lg *Logger) Lines() int { return lg.lines }
 // Err is the first write error, if any.
 func (lg *Logger) Err() error { return lg.err }
 
+// logState is a server's record (tla/Raft.tla's Srv) as a log line writes
+// it: everything the spec keeps of the server.
 type logState struct {
-	Term      uint64 `json:"term"`
-	Vote      string `json:"vote"`
-	Role      string `json:"role"`
-	Leader    string `json:"leader"`
-	Lease     bool   `json:"lease"`
-	Commit    uint64 `json:"commit"`
-	LastIndex uint64 `json:"lastIndex"`
-	LastTerm  uint64 `json:"lastTerm"`
+	Term      uint64     `json:"term"`
+	Vote      string     `json:"vote"`
+	Role      string     `json:"role"`
+	Leader    string     `json:"leader"`
+	Lease     bool       `json:"lease"`
+	Commit    uint64     `json:"commit"`
+	LastIndex uint64     `json:"lastIndex"`
+	LastTerm  uint64     `json:"lastTerm"`
+	Log       []logEntry `json:"log"`
+	Granted   []string   `json:"granted"`
+	Rejected  []string   `json:"rejected"`
+	// Progress is progress[i][j] for every other server j (NoProgress
+	// unless i leads), keyed by j's name.
+	Progress map[string]logProgress `json:"prs"`
+	Active   []string               `json:"active"`
+}
+
+type logEntry struct {
+	Term  uint64 `json:"term"`
+	Value string `json:"value"`
+}
+
+type logProgress struct {
+	Next       uint64 `json:"next"`
+	Match      uint64 `json:"match"`
+	Mode       string `json:"mode"`
+	Paused     bool   `json:"paused"`
+	SentCommit uint64 `json:"sentCommit"`
+}
+
+func serverNames(s spec.Set) []string {
+	out := []string{}
+	for _, i := range s.Members() {
+		out = append(out, serverName(i))
+	}
+	return out
+}
+
+// stateOf is the record a log line writes for server i in state s.
+func stateOf(i int, s *spec.Server) *logState {
+	ls := &logState{
+		Term: s.Term, Vote: serverName(s.Vote), Role: s.Role.String(), Leader: serverName(s.Leader),
+		Lease: s.Lease, Commit: s.Commit, LastIndex: uint64(len(s.Log)), LastTerm: s.LastTerm(),
+		Log: make([]logEntry, len(s.Log)), Granted: serverNames(s.Granted), Rejected: serverNames(s.Rejected),
+		Progress: map[string]logProgress{}, Active: serverNames(s.RecentActive),
+	}
+	for k, e := range s.Log {
+		ls.Log[k] = logEntry{Term: e.Term, Value: valueName(e.Value)}
+	}
+	for k, pr := range s.Progress {
+		if k+1 == i {
+			continue
+		}
+		ls.Progress[serverName(k+1)] = logProgress{Next: pr.Next, Match: pr.Match, Mode: pr.Mode.String(),
+			Paused: pr.Paused, SentCommit: pr.SentCommit}
+	}
+	return ls
 }
 
 type logLine struct {
@@ -90,45 +143,34 @@ func MessageRecord(m spec.Message) map[string]any {
 	return r
 }
 
-// Step writes one model step; st is the state of the node that took it
-// (nil for the network's steps) and sent the messages the step sent
-// (written for a node's step, as an empty list if it sent none).
-func (lg *Logger) Step(l model.Label, st *raft.NodeState, sent []raft.Message) {
-	var ls *logState
+// Step writes one model step; s is the state of the node that took it, as
+// the spec sees it after the step (nil for the network's steps), and sent
+// the messages the step sent (written for a node's step, as an empty list
+// if it sent none).
+func (lg *Logger) Step(l model.Label, s *spec.Server, sent []raft.Message) {
 	var out *[]map[string]any
-	if st != nil {
-		ls = &logState{
-			Term: st.Term, Vote: serverName(int(st.Vote)), Role: st.Role.String(), Leader: serverName(int(st.Lead)),
-			Lease: st.Lease, Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm,
-		}
+	if s != nil {
 		recs := make([]map[string]any, len(sent))
 		for k, m := range sent {
 			recs[k] = MessageRecord(properties.SpecMessage(m))
 		}
 		out = &recs
 	}
-	lg.write(l, ls, out)
+	lg.write(l, s, out)
 }
 
-// StepServer writes one model step as Step does, with the state of the
-// node that took it given as the spec sees it (nil for the network's
-// steps): for a library that has no tracer of its own.
-func (lg *Logger) StepServer(l model.Label, s *spec.Server) {
-	var ls *logState
-	if s != nil {
-		ls = &logState{
-			Term: s.Term, Vote: serverName(s.Vote), Role: s.Role.String(), Leader: serverName(s.Leader),
-			Lease: s.Lease, Commit: s.Commit, LastIndex: uint64(len(s.Log)), LastTerm: s.LastTerm(),
-		}
-	}
-	lg.write(l, ls, nil)
-}
+// StepServer writes one model step as Step does, without the messages it
+// sent: for a library that has no tracer of its own.
+func (lg *Logger) StepServer(l model.Label, s *spec.Server) { lg.write(l, s, nil) }
 
-func (lg *Logger) write(l model.Label, st *logState, sent *[]map[string]any) {
+func (lg *Logger) write(l model.Label, s *spec.Server, sent *[]map[string]any) {
 	if lg.err != nil {
 		return
 	}
-	line := logLine{Action: l.Action, I: serverName(l.I), V: l.Value, State: st, Sent: sent}
+	line := logLine{Action: l.Action, I: serverName(l.I), V: l.Value, Sent: sent}
+	if s != nil {
+		line.State = stateOf(l.I, s)
+	}
 	if l.J != 0 {
 		line.J = serverName(l.J)
 	}

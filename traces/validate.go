@@ -170,10 +170,26 @@ const (
 	CorruptSent Corruption = "sent message"
 	// CorruptSentNone: a message the line's step sent left out.
 	CorruptSentNone Corruption = "sent message left out"
+	// CorruptEntryValue: the value of the node's last log entry, another
+	// value (its term and the log's length unchanged).
+	CorruptEntryValue Corruption = "entry value"
+	// CorruptTally: a server that granted the node's (pre-)campaign left
+	// out of the tally.
+	CorruptTally Corruption = "tally member"
+	// CorruptMatch: a leader's match index for one follower, one more.
+	CorruptMatch Corruption = "progress match"
+	// CorruptNext: a leader's next index for one follower, one more.
+	CorruptNext Corruption = "progress next"
 )
 
 // Corruptions lists every kind of corruption.
-var Corruptions = []Corruption{CorruptTerm, CorruptVote, CorruptCommit, CorruptLastEntry, CorruptLogLength, CorruptRole, CorruptMessage, CorruptSent, CorruptSentNone}
+var Corruptions = []Corruption{CorruptTerm, CorruptVote, CorruptCommit, CorruptLastEntry, CorruptLogLength, CorruptRole,
+	CorruptMessage, CorruptSent, CorruptSentNone, CorruptEntryValue, CorruptTally, CorruptMatch, CorruptNext}
+
+// StateCorruptions lists the corruptions of the node's state that a log
+// without sent messages (a library's, written by WriteLibraryLog) can take
+// besides CorruptTerm: the log's contents, the tally, the progress.
+var StateCorruptions = []Corruption{CorruptTerm, CorruptEntryValue, CorruptTally, CorruptMatch, CorruptNext}
 
 // CorruptLog is CorruptLogAs(path, CorruptTerm).
 func CorruptLog(path string) (string, int, error) { return CorruptLogAs(path, CorruptTerm) }
@@ -308,6 +324,41 @@ func corrupt(obj map[string]any, kind Corruption, cut map[[2]string]bool) bool {
 			return false
 		}
 		st["lastIndex"] = n + 1
+	case CorruptEntryValue:
+		ents, _ := st["log"].([]any)
+		if len(ents) == 0 {
+			return false
+		}
+		e, ok := ents[len(ents)-1].(map[string]any)
+		if !ok {
+			return false
+		}
+		if e["value"] == "v1" {
+			e["value"] = "v2"
+		} else {
+			e["value"] = "v1"
+		}
+	case CorruptTally:
+		granted, _ := st["granted"].([]any)
+		if len(granted) == 0 {
+			return false
+		}
+		st["granted"] = granted[1:]
+	case CorruptMatch, CorruptNext:
+		prs, _ := st["prs"].(map[string]any)
+		if st["role"] != "Leader" || len(prs) == 0 {
+			return false
+		}
+		field := "match"
+		if kind == CorruptNext {
+			field = "next"
+		}
+		pr, _ := prs[slices.Sorted(maps.Keys(prs))[0]].(map[string]any)
+		n, ok := num(pr, field)
+		if !ok {
+			return false
+		}
+		pr[field] = n + 1
 	default:
 		panic(fmt.Sprintf("traces: unknown corruption %q", kind))
 	}

@@ -26,8 +26,9 @@ func envInt(name string, def int) int {
 // TestValidateLogs logs etcd v3.6 runs of the differential action mix,
 // each step derived from the harness action and the projected states
 // (traces.Derive), and has TLC validate every log against
-// tla/TraceRaft.tla, PreVote and pre-candidate steps included; a corrupted
-// log must be rejected at the corrupted line. VALIDATE_RUNS runs per
+// tla/TraceRaft.tla, PreVote and pre-candidate steps included; a log whose
+// reported state (term, log contents, tally, progress) is corrupted must be
+// rejected at the corrupted line. VALIDATE_RUNS runs per
 // configuration of VALIDATE_STEPS actions.
 func TestValidateLogs(t *testing.T) {
 	jar, err := tlc.Jar()
@@ -76,14 +77,19 @@ func TestValidateLogs(t *testing.T) {
 	if corruptible == "" {
 		t.Fatal("no PreVote log long enough to corrupt")
 	}
-	bad, at, err := traces.CorruptLog(corruptible)
-	if err != nil {
-		t.Fatal(err)
+	// Each corruption of the state a line reports (term, an entry's value,
+	// the tally, a follower's match and next) is rejected at its line.
+	for _, kind := range traces.StateCorruptions {
+		bad, at, err := traces.CorruptLogAs(corruptible, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = traces.ValidateLogValues(context.Background(), jar, filepath.Join(repoRoot, "tla"), bad, corruptOpts, corruptValues)
+		var ve *traces.ValidationError
+		if !errors.As(err, &ve) || ve.Line != at {
+			t.Errorf("TLC on a log whose %s is corrupted at line %d: %v", kind, at, err)
+			continue
+		}
+		fmt.Printf("conformance validate: etcd %s: a log whose %s is corrupted at line %d is rejected at line %d\n", etcd36.Version, kind, at, ve.Line)
 	}
-	err = traces.ValidateLogValues(context.Background(), jar, filepath.Join(repoRoot, "tla"), bad, corruptOpts, corruptValues)
-	var ve *traces.ValidationError
-	if !errors.As(err, &ve) || ve.Line != at {
-		t.Fatalf("TLC on a log corrupted at line %d: %v", at, err)
-	}
-	fmt.Printf("conformance validate: etcd %s: a log corrupted at line %d is rejected at line %d\n", etcd36.Version, at, ve.Line)
 }
