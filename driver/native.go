@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/checkedraft/checkedraft/properties"
 	"github.com/checkedraft/checkedraft/raft"
 	"github.com/checkedraft/checkedraft/spec"
 )
@@ -77,7 +78,7 @@ func (n *native) Step(m spec.Message) error {
 
 func (n *native) Ready() Ready {
 	rd := n.rn.Ready()
-	out := Ready{Entries: SpecEntries(rd.Entries), Committed: SpecEntries(rd.CommittedEntries)}
+	out := Ready{Entries: properties.SpecEntries(rd.Entries), Committed: properties.SpecEntries(rd.CommittedEntries)}
 	if !rd.HardState.IsEmpty() {
 		out.HardState = &HardState{Term: rd.HardState.Term, Vote: int(rd.HardState.Vote), Commit: rd.HardState.Commit}
 	}
@@ -88,82 +89,24 @@ func (n *native) Ready() Ready {
 		out.CommittedFirst = rd.CommittedEntries[0].Index
 	}
 	for _, m := range rd.Messages {
-		out.Messages = append(out.Messages, SpecMessage(m))
+		out.Messages = append(out.Messages, properties.SpecMessage(m))
 	}
 	return out
 }
 
 func (n *native) State() NodeState {
 	st := n.rn.Status()
-	s := spec.Server{
-		Term:     st.Term,
-		Vote:     int(st.Vote),
-		Log:      SpecEntries(n.rn.Log()),
-		Commit:   st.Commit,
-		Role:     spec.Role(st.Role),
-		Leader:   int(st.Lead),
-		Lease:    st.Lease,
-		Progress: make([]spec.Progress, n.cfg.N),
-	}
-	for _, id := range st.VotesGranted {
-		s.Granted = s.Granted.Add(int(id))
-	}
-	for _, id := range st.VotesRejected {
-		s.Rejected = s.Rejected.Add(int(id))
-	}
+	// The spec's variables are projected as the property runs project
+	// them; Active is the recently active set whatever CheckQuorum.
 	var active spec.Set
 	if st.Role == raft.Leader {
 		for j := 1; j <= n.cfg.N; j++ {
-			if j == n.cfg.ID {
-				continue
-			}
-			pr := st.Progress[uint64(j)]
-			s.Progress[j-1] = spec.Progress{Next: pr.Next, Match: pr.Match, Mode: spec.Mode(pr.Mode), Paused: pr.Paused, SentCommit: pr.SentCommit}
-			if pr.RecentActive {
+			if j != n.cfg.ID && st.Progress[uint64(j)].RecentActive {
 				active = active.Add(j)
 			}
 		}
 	}
-	if n.cfg.CheckQuorum {
-		s.RecentActive = active
-	}
-	return NodeState{Server: s, Active: active, Applied: st.Applied}
-}
-
-// SpecMessage maps a raft/ message to the spec's message (only the fields
-// of its type are kept). It panics on a local message type, which no node
-// sends.
-func SpecMessage(m raft.Message) spec.Message {
-	sm := spec.Message{From: int(m.From), To: int(m.To), Term: m.Term}
-	switch m.Type {
-	case raft.MsgPreVote, raft.MsgVote:
-		sm.Type = spec.VoteRequest
-		if m.Type == raft.MsgPreVote {
-			sm.Type = spec.PreVoteRequest
-		}
-		sm.LastLogIndex, sm.LastLogTerm = m.Index, m.LogTerm
-	case raft.MsgPreVoteResp, raft.MsgVoteResp:
-		sm.Type = spec.VoteResponse
-		if m.Type == raft.MsgPreVoteResp {
-			sm.Type = spec.PreVoteResponse
-		}
-		sm.Reject = m.Reject
-	case raft.MsgApp:
-		sm.Type = spec.AppendEntriesRequest
-		sm.PrevLogIndex, sm.PrevLogTerm, sm.Commit = m.Index, m.LogTerm, m.Commit
-		sm.Entries = SpecEntries(m.Entries)
-	case raft.MsgAppResp:
-		sm.Type = spec.AppendEntriesResponse
-		sm.Reject, sm.Index, sm.RejectHint, sm.LogTerm = m.Reject, m.Index, m.RejectHint, m.LogTerm
-	case raft.MsgHeartbeat:
-		sm.Type = spec.HeartbeatRequest
-		sm.Commit = m.Commit
-	case raft.MsgHeartbeatResp:
-		sm.Type = spec.HeartbeatResponse
-	default:
-		panic("driver: no spec message for " + m.Type.String())
-	}
-	return sm
+	return NodeState{Server: properties.ProjectNode(n.rn, n.cfg.N, n.cfg.CheckQuorum), Active: active, Applied: st.Applied}
 }
 
 // RaftMessage maps a spec message to raft/'s.
@@ -198,18 +141,6 @@ func RaftMessage(m spec.Message) (raft.Message, error) {
 		return rm, fmt.Errorf("driver: message %v: unknown type", m)
 	}
 	return rm, nil
-}
-
-// SpecEntries maps raft/ entries to the spec's (no data: value Nil, "").
-func SpecEntries(ents []raft.Entry) []spec.Entry {
-	if len(ents) == 0 {
-		return nil
-	}
-	out := make([]spec.Entry, len(ents))
-	for i, e := range ents {
-		out[i] = spec.Entry{Term: e.Term, Value: string(e.Data)}
-	}
-	return out
 }
 
 // RaftEntries maps spec entries to raft/'s, the first at index first.
