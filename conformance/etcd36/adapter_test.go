@@ -1,0 +1,25 @@
+package etcd36_test
+
+// The adapter's own checks (internal/conformtest), with this release.
+
+import (
+	"testing"
+
+	"github.com/checkedraft/checkedraft/conformance/etcd36"
+	"github.com/checkedraft/checkedraft/internal/conformtest"
+)
+
+// TestSeededEtcdChangeFound: a pre-vote grant carrying the voter's term,
+// seeded in the adapter, is found by the differential run.
+func TestSeededEtcdChangeFound(t *testing.T) {
+	conformtest.SeededPreVoteGrantTermFound(t, etcd36.NewLibrary(etcd36.Options{PreVoteGrantCarriesVoterTerm: true}))
+}
+
+// TestNormQuiescentNeeded: this release needs the NormQuiescent normalisation.
+func TestNormQuiescentNeeded(t *testing.T) { conformtest.NormQuiescentNeeded(t, etcd36.Library) }
+
+// TestRestartFromStorage: a restart reads only the harness's storage.
+func TestRestartFromStorage(t *testing.T) { conformtest.RestartFromStorage(t, etcd36.Library) }
+
+// TestFireOneTimer: the adapter fires exactly the timer asked for.
+func TestFireOneTimer(t *testing.T) { conformtest.FireOneTimer(t, etcd36.Library) }
