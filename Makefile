@@ -12,7 +12,7 @@
 #
 # TLC is found through $(TLA2TOOLS_JAR), by default $$HOME/.tla/tla2tools.jar;
 # without it every TLC step prints "TLC skipped: ..." and succeeds (or fails,
-# if the environment has REQUIRE_TLC=1), and the explorer (model/) stands in
+# if the environment has REQUIRE_TLC=1), and the explorer (explore/) stands in
 # for TLC against the counts TLC recorded.
 
 SHELL := /bin/bash
@@ -37,7 +37,7 @@ check: lint test tlc tlc-mutants agree prop prop-nonvacuity conformance-check co
 # runs and the trace replay are CPU-bound and run without -race.
 test:
 	$(GO) test -race ./raft/... ./spec/... ./internal/...
-	$(GO) test ./model/... ./cmd/... ./properties/... ./traces/... ./driver/...
+	$(GO) test ./model/... ./explore/... ./cmd/... ./properties/... ./traces/... ./driver/...
 
 lint: fmt vet staticcheck tidy
 

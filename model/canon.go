@@ -337,33 +337,6 @@ func (c *canonicalizer) canon(v *state) []byte {
 	return c.best
 }
 
-// fingerprint hashes an encoding to 64 bits (never 0, which marks an empty
-// slot of the fingerprint set).
-func fingerprint(b []byte) uint64 {
-	const m1, m2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9
-	h := uint64(len(b)) * m1
-	for len(b) >= 8 {
-		h = (h ^ binary.LittleEndian.Uint64(b)) * m2
-		h = bits.RotateLeft64(h, 29)
-		b = b[8:]
-	}
-	var tail uint64
-	for k := len(b) - 1; k >= 0; k-- {
-		tail = tail<<8 | uint64(b[k])
-	}
-	h = (h ^ tail) * m1
-	// splitmix64's finaliser.
-	h ^= h >> 30
-	h *= m2
-	h ^= h >> 27
-	h *= 0x94D049BB133111EB
-	h ^= h >> 31
-	if h == 0 {
-		h = 1
-	}
-	return h
-}
-
 func roleOf(b uint8) spec.Role       { return spec.Role(b) }
 func modeOf(b uint8) spec.Mode       { return spec.Mode(b) }
 func msgTypeOf(b uint8) spec.MsgType { return spec.MsgType(b) }

@@ -10,67 +10,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/checkedraft/checkedraft/explore"
 	"github.com/checkedraft/checkedraft/internal/tlc"
-	"github.com/checkedraft/checkedraft/model"
 )
-
-// agreement is the explorer's outcome on one model of the manifest, and
-// whether it agrees with what TLC recorded.
-type agreement struct {
-	model *tlc.Model
-	res   *model.Result
-	// problem says how the explorer disagrees with TLC ("" if it agrees).
-	problem string
-}
-
-// checkModel runs the explorer on one model of the manifest (whose files are
-// in dir) and compares with TLC's figures: for a passing model the distinct
-// states, the depth and the states generated; for an
-// expected failure the violated property and the counterexample's length.
-func checkModel(dir string, m *tlc.Model, workers int) (agreement, error) {
-	a := agreement{model: m}
-	cfg, err := model.ParseConfig(filepath.Join(dir, m.Config))
-	if err != nil {
-		return a, err
-	}
-	if cfg.Mutation != m.Mutation {
-		a.problem = fmt.Sprintf("the cfg selects mutant %q, the manifest %q", cfg.Mutation, m.Mutation)
-		return a, nil
-	}
-	res, err := model.Explore(cfg, model.Options{Workers: workers})
-	if err != nil {
-		return a, err
-	}
-	a.res = res
-	v := res.Violation
-	var problems []string
-	if m.Expect == "pass" {
-		if v != nil {
-			problems = append(problems, fmt.Sprintf("%s violated (trace of %d states)", v.Property, len(v.Trace)))
-		} else {
-			if res.Distinct != m.Distinct {
-				problems = append(problems, fmt.Sprintf("distinct %d, TLC %d", res.Distinct, m.Distinct))
-			}
-			if res.Depth != m.Depth {
-				problems = append(problems, fmt.Sprintf("depth %d, TLC %d", res.Depth, m.Depth))
-			}
-			if res.Generated != m.Generated {
-				problems = append(problems, fmt.Sprintf("generated %d, TLC %d", res.Generated, m.Generated))
-			}
-		}
-	} else {
-		switch {
-		case v == nil:
-			problems = append(problems, fmt.Sprintf("no violation, TLC violates %s", m.Expect))
-		case v.Property != m.Expect:
-			problems = append(problems, fmt.Sprintf("%s violated, TLC violates %s", v.Property, m.Expect))
-		case len(v.Trace) != m.TraceLength:
-			problems = append(problems, fmt.Sprintf("trace of %d states, TLC %d", len(v.Trace), m.TraceLength))
-		}
-	}
-	a.problem = strings.Join(problems, "; ")
-	return a, nil
-}
 
 // agreeAll checks every selected model and prints the table; it reports
 // whether any model disagrees.
@@ -95,9 +37,9 @@ func agreeAll(manPath string, all bool, names []string, workers int, w io.Writer
 			continue
 		}
 		ran++
-		a, err := checkModel(dir, m, workers)
+		a, err := explore.CheckModel(dir, m, explore.Options{Workers: workers})
 		if err != nil {
-			a.problem = err.Error()
+			a.Problem = err.Error()
 		}
 		tlcDistinct, ourDistinct, tlcDepth, ourDepth := "-", "-", "-", "-"
 		elapsed, rate := "-", "-"
@@ -106,21 +48,21 @@ func agreeAll(manPath string, all bool, names []string, workers int, w io.Writer
 		} else {
 			tlcDepth = fmt.Sprintf("trace %d", m.TraceLength)
 		}
-		if a.res != nil {
-			ourDistinct = fmt.Sprint(a.res.Distinct)
-			ourDepth = fmt.Sprint(a.res.Depth)
-			if v := a.res.Violation; v != nil {
+		if a.Result != nil {
+			ourDistinct = fmt.Sprint(a.Result.Distinct)
+			ourDepth = fmt.Sprint(a.Result.Depth)
+			if v := a.Result.Violation; v != nil {
 				ourDepth = fmt.Sprintf("trace %d", len(v.Trace))
 			}
-			elapsed = fmt.Sprintf("%.2fs", a.res.Elapsed.Seconds())
-			rate = fmt.Sprintf("%.0f", a.res.StatesPerSecond())
+			elapsed = fmt.Sprintf("%.2fs", a.Result.Elapsed.Seconds())
+			rate = fmt.Sprintf("%.0f", a.Result.StatesPerSecond())
 		}
 		verdict := "agree"
 		if m.RecordedBy == tlc.RecordedByExplorer {
 			verdict = "agree (figures recorded by the explorer)"
 		}
-		if a.problem != "" {
-			verdict = "DISAGREE: " + a.problem
+		if a.Problem != "" {
+			verdict = "DISAGREE: " + a.Problem
 			disagree++
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Expect, tlcDistinct, ourDistinct, tlcDepth, ourDepth, elapsed, rate, verdict)
@@ -163,7 +105,7 @@ func speed(args []string, stdout, stderr io.Writer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := model.Explore(cfg, model.Options{Workers: *workers})
+	res, err := explore.Explore(cfg, explore.Options{Workers: *workers})
 	if err != nil {
 		return false, err
 	}
@@ -171,7 +113,7 @@ func speed(args []string, stdout, stderr io.Writer) (bool, error) {
 	fmt.Fprintf(stdout, "explorer: %d distinct states in %.2fs: %.0f distinct states/s\n",
 		res.Distinct, res.Elapsed.Seconds(), res.StatesPerSecond())
 	if *workers != 1 {
-		one, err := model.Explore(cfg, model.Options{Workers: 1})
+		one, err := explore.Explore(cfg, explore.Options{Workers: 1})
 		if err != nil {
 			return false, err
 		}

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/checkedraft/checkedraft/explore"
 	"github.com/checkedraft/checkedraft/internal/draw"
-	"github.com/checkedraft/checkedraft/model"
 	"github.com/checkedraft/checkedraft/spec"
 	"github.com/checkedraft/checkedraft/traces"
 )
@@ -99,7 +99,7 @@ func writeChart(c *draw.Chart, path string) error {
 
 // drawViolation draws the explorer's counterexample into dir (the system's
 // temporary directory if empty) and returns the file's path.
-func drawViolation(name string, v *model.Violation, dir string) (string, error) {
+func drawViolation(name string, v *explore.Violation, dir string) (string, error) {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "raftcheck-charts")
 	}

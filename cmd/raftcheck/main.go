@@ -1,5 +1,5 @@
-// Command raftcheck runs the explorer of package model, the Go
-// transcription of tla/Raft.tla, on the project's models.
+// Command raftcheck runs the explorer (package explore) on the Go
+// transcription of tla/Raft.tla (package model), on the project's models.
 //
 //	raftcheck explore [-config prevote|tla/X.cfg] [overrides] [-workers N] [-progress 10s]
 //	raftcheck agree [-models tla/models.json] [-all] [-workers N] [MODEL...]
@@ -33,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/checkedraft/checkedraft/explore"
 	"github.com/checkedraft/checkedraft/internal/tlc"
 	"github.com/checkedraft/checkedraft/model"
 )
@@ -80,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var failed bool
 	switch args[0] {
 	case "explore":
-		failed, err = explore(args[1:], stdout, stderr)
+		failed, err = exploreCmd(args[1:], stdout, stderr)
 	case "agree":
 		failed, err = agree(args[1:], stdout, stderr)
 	case "speed":
@@ -236,7 +237,7 @@ func openModel(name, models string) (resolved, model.Config, error) {
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
-func explore(args []string, stdout, stderr io.Writer) (bool, error) {
+func exploreCmd(args []string, stdout, stderr io.Writer) (bool, error) {
 	fs := newFlagSet("explore", stderr)
 	config := fs.String("config", "prevote", "a tla/*.cfg file, or the name of a model in tla/models.json")
 	models := fs.String("models", "", "the manifest of models (default: tla/models.json here or above)")
@@ -296,9 +297,9 @@ func explore(args []string, stdout, stderr io.Writer) (bool, error) {
 	}
 	fmt.Fprintf(stdout, "model %s (%s)\n%v\n", r.name, r.cfgPath, cfg)
 	if *walks > 0 {
-		return walk(r, cfg, model.WalkOptions{Walks: *walks, Depth: *depth, Seed: *seed}, *drawDir, stdout)
+		return walk(r, cfg, explore.WalkOptions{Walks: *walks, Depth: *depth, Seed: *seed}, *drawDir, stdout)
 	}
-	res, err := model.Explore(cfg, model.Options{Workers: *workers, Progress: *progress, Log: stdout})
+	res, err := explore.Explore(cfg, explore.Options{Workers: *workers, Progress: *progress, Log: stdout})
 	if err != nil {
 		return false, err
 	}
@@ -313,7 +314,7 @@ func explore(args []string, stdout, stderr io.Writer) (bool, error) {
 }
 
 // reportViolation prints a counterexample's table and draws its chart.
-func reportViolation(name string, v *model.Violation, drawDir string, stdout io.Writer) error {
+func reportViolation(name string, v *explore.Violation, drawDir string, stdout io.Writer) error {
 	fmt.Fprintln(stdout)
 	if err := v.WriteTable(stdout); err != nil {
 		return err
@@ -327,10 +328,10 @@ func reportViolation(name string, v *model.Violation, drawDir string, stdout io.
 }
 
 // walk is explore -walk: random behaviours of the model, each state's
-// successors checked (model.Walk), the cross-check of a config too large
+// successors checked (explore.Walk), the cross-check of a config too large
 // for TLC's exhaustive search next to TLC's simulation mode.
-func walk(r resolved, cfg model.Config, opt model.WalkOptions, drawDir string, stdout io.Writer) (bool, error) {
-	res, err := model.Walk(cfg, opt)
+func walk(r resolved, cfg model.Config, opt explore.WalkOptions, drawDir string, stdout io.Writer) (bool, error) {
+	res, err := explore.Walk(cfg, opt)
 	if err != nil {
 		return false, err
 	}

@@ -80,21 +80,6 @@ func TestExploreViolationTable(t *testing.T) {
 	}
 }
 
-func TestAgree(t *testing.T) {
-	if testing.Short() {
-		t.Skip("agree runs every model")
-	}
-	code, out, errOut := runCmd("agree", "-models", manifest)
-	if code != exitOK || !strings.Contains(out, "models agree with TLC") || strings.Contains(out, "DISAGREE") {
-		t.Errorf("exit %d\n%s%s", code, out, errOut)
-	}
-	for _, name := range []string{"plain", "isolation", "MutVoteTwice"} {
-		if !strings.Contains(out, name) {
-			t.Errorf("the table lacks %s", name)
-		}
-	}
-}
-
 func TestSpeedWithoutTLC(t *testing.T) {
 	t.Setenv("TLA2TOOLS_JAR", filepath.Join(t.TempDir(), "none.jar"))
 	t.Setenv("REQUIRE_TLC", "")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/checkedraft/checkedraft/explore"
 	"github.com/checkedraft/checkedraft/internal/draw"
 	"github.com/checkedraft/checkedraft/model"
 	"github.com/checkedraft/checkedraft/spec"
@@ -159,13 +160,13 @@ func checkArrows(t *testing.T, doc *node, states []model.TraceStep) []*node {
 	return arrows
 }
 
-func explorerCounterexample(t *testing.T, name string) *model.Violation {
+func explorerCounterexample(t *testing.T, name string) *explore.Violation {
 	t.Helper()
 	cfg, err := model.ParseConfig(filepath.Join("..", "..", "tla", name+".cfg"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := model.Explore(cfg, model.Options{Workers: 2})
+	res, err := explore.Explore(cfg, explore.Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

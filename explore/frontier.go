@@ -1,4 +1,4 @@
-package model
+package explore
 
 import (
 	"encoding/binary"
@@ -9,13 +9,14 @@ import (
 // frontier is one BFS level: the canonical encodings of its states, each
 // preceded by its length (uvarint), in the order they were found. It stays
 // in memory while small and spills to a temporary file beyond
-// spillBytes, so that the explorer's memory is essentially its set of
+// Options.SpillBytes, so that the explorer's memory is essentially its set of
 // fingerprints. States are read back a chunk (chunkSize states) at a time.
 type frontier struct {
-	dir  string // where to spill ("" = os.TempDir())
-	mem  []byte // the records not yet written to file
-	file *os.File
-	name string
+	dir   string // where to spill ("" = os.TempDir())
+	spill int    // the in-memory bytes beyond which records go to the file
+	mem   []byte // the records not yet written to file
+	file  *os.File
+	name  string
 	// written is the number of bytes written to file; the stream of
 	// records is file[0:written] followed by mem.
 	written int64
@@ -23,11 +24,10 @@ type frontier struct {
 	starts  []int64 // starts[c] is the offset of chunk c's first record
 }
 
-// spillBytes is the size of the in-memory part of a frontier beyond which
-// it goes to a file (a variable for the tests).
-var spillBytes = 64 << 20
+// defaultSpillBytes is Options.SpillBytes by default.
+const defaultSpillBytes = 64 << 20
 
-func newFrontier(dir string) *frontier { return &frontier{dir: dir} }
+func newFrontier(dir string, spill int) *frontier { return &frontier{dir: dir, spill: spill} }
 
 func (f *frontier) len() int { return f.n }
 
@@ -42,14 +42,14 @@ func (f *frontier) add(enc []byte) error {
 	f.mem = binary.AppendUvarint(f.mem, uint64(len(enc)))
 	f.mem = append(f.mem, enc...)
 	f.n++
-	if len(f.mem) >= spillBytes {
-		return f.spill()
+	if len(f.mem) >= f.spill {
+		return f.flush()
 	}
 	return nil
 }
 
-// spill writes the in-memory records to the file.
-func (f *frontier) spill() error {
+// flush writes the in-memory records to the file.
+func (f *frontier) flush() error {
 	if f.file == nil {
 		file, err := os.CreateTemp(f.dir, "raftcheck-frontier-*")
 		if err != nil {

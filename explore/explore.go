@@ -1,6 +1,7 @@
-package model
+package explore
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"runtime"
@@ -9,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/checkedraft/checkedraft/model"
 	"github.com/checkedraft/checkedraft/spec"
 )
 
@@ -24,6 +26,10 @@ type Options struct {
 	// TempDir is where large BFS levels spill to disk (default: the
 	// system's temporary directory).
 	TempDir string
+	// SpillBytes is the size of a BFS level's in-memory part beyond which
+	// its states go to a file in TempDir (default 64 MiB; a test sets a
+	// few hundred bytes to force spilling).
+	SpillBytes int
 }
 
 // Result is the outcome of an exploration.
@@ -67,22 +73,18 @@ type Violation struct {
 	Trace []TraceStep
 }
 
-// TraceStep is one state of a counterexample and the step that led to it
-// (nil Label for the initial state).
-type TraceStep struct {
-	Label *Label
-	State *spec.View
-}
+// TraceStep is one state of a counterexample and the step that led to it.
+type TraceStep = model.TraceStep
 
 // Explore checks cfg's invariants on every reachable state and its action
 // properties on every step, by breadth-first search over the states up to
 // cfg's symmetry. It stops at the level where the first violation appears
 // and returns a shortest counterexample.
-func Explore(cfg Config, opt Options) (*Result, error) {
+func Explore(cfg model.Config, opt Options) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	e := &explorer{cfg: &cfg, opt: opt, start: time.Now()}
+	e := &explorer{cfg: cfg, opt: opt, start: time.Now()}
 	for _, name := range cfg.Invariants {
 		check, _ := spec.LookupInvariant(name)
 		e.invs = append(e.invs, spec.NamedInvariant{Name: name, Check: check})
@@ -94,11 +96,14 @@ func Explore(cfg Config, opt Options) (*Result, error) {
 	if e.opt.Workers <= 0 {
 		e.opt.Workers = runtime.GOMAXPROCS(0)
 	}
+	if e.opt.SpillBytes <= 0 {
+		e.opt.SpillBytes = defaultSpillBytes
+	}
 	return e.run()
 }
 
 type explorer struct {
-	cfg   *Config
+	cfg   model.Config
 	opt   Options
 	invs  []spec.NamedInvariant
 	props []spec.NamedActionProperty
@@ -149,16 +154,14 @@ type chunk struct {
 // worker holds one goroutine's scratch state.
 type worker struct {
 	e               *explorer
-	st              *stepper
-	cz              *canonicalizer
+	enc             *model.Encoder
 	pre, post, view spec.View
 	local           map[uint64]struct{}
 	buf             []byte // a chunk read from disk
-	dec             decoder
 }
 
 func (e *explorer) newWorker() *worker {
-	return &worker{e: e, st: newStepper(e.cfg), cz: newCanonicalizer(e.cfg), local: map[uint64]struct{}{}}
+	return &worker{e: e, enc: model.NewEncoder(e.cfg), local: map[uint64]struct{}{}}
 }
 
 // A worker takes chunkSize states at a time; a level is expanded
@@ -171,24 +174,23 @@ const (
 func (e *explorer) run() (*Result, error) {
 	e.seen = newFPSet(1 << 16)
 	w0 := e.newWorker()
-	init := initState()
-	enc := w0.cz.canon(&init)
+	enc := w0.enc.Init()
 	fp := fingerprint(enc)
 	e.seen.Insert(fp, 0)
 	e.generated.Store(1)
 	e.distinct.Store(1)
 	res := &Result{}
-	cur := newFrontier(e.opt.TempDir)
+	cur := newFrontier(e.opt.TempDir, e.opt.SpillBytes)
 	defer func() { cur.close() }()
 	if err := cur.add(enc); err != nil {
 		return nil, err
 	}
 	// The initial state's invariants.
-	viewInto(e.cfg, &init, &w0.view)
+	w0.enc.View(&w0.view)
 	for _, inv := range e.invs {
 		if err := inv.Check(&w0.view); err != nil {
 			v := &Violation{Property: inv.Name, Err: err,
-				Trace: []TraceStep{{State: toView(e.cfg, &init)}}}
+				Trace: []TraceStep{{State: w0.view.Clone()}}}
 			return e.finish(res, 1, v), nil
 		}
 	}
@@ -203,7 +205,7 @@ func (e *explorer) run() (*Result, error) {
 		depth++
 		e.depth.Store(int64(depth))
 		e.queue.Store(int64(cur.len()))
-		next := newFrontier(e.opt.TempDir)
+		next := newFrontier(e.opt.TempDir, e.opt.SpillBytes)
 		// The level is expanded a batch of chunks at a time, each batch's
 		// successors merged into the visited set in the level's order
 		// before the next batch: the memory for successors stays bounded
@@ -334,42 +336,32 @@ func (e *explorer) expand(cur *frontier, from, to int, workers []*worker) []*chu
 // action properties on every step, and keeps the successors not visited
 // before (checking their invariants).
 func (w *worker) expandChunk(cur *frontier, c *chunk) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r == errCapacity {
-				c.err = errCapacity
-				return
-			}
-			panic(r)
-		}
-	}()
 	e := w.e
 	clear(w.local)
-	n := e.cfg.N
 	recs, err := cur.chunk(c.index, &w.buf)
 	if err != nil {
 		c.err = err
 		return
 	}
+	checkProps := len(e.props) > 0
 	for k := c.from; len(recs) > 0; k++ {
 		var enc []byte
 		enc, recs = nextRecord(recs)
-		v := w.dec.decode(enc, n)
+		w.enc.Load(enc)
 		parent := fingerprint(enc)
-		w.st.resetScratch()
-		if len(e.props) > 0 {
-			viewInto(e.cfg, &v, &w.pre)
+		if checkProps {
+			w.enc.View(&w.pre)
 		}
 		succ := uint64(0)
 		base := uint64(k) << 24
-		w.st.Next(&v, func(l label, next *state) {
+		err := w.enc.Next(func(s *model.Step) {
 			pos := base | succ
 			succ++
 			c.generated++
-			enc := w.cz.canon(next)
+			enc := s.Canon()
 			fp := fingerprint(enc)
-			if len(e.props) > 0 && c.hit == nil {
-				viewInto(e.cfg, next, &w.post)
+			if checkProps && c.hit == nil {
+				s.View(&w.post)
 				for _, p := range e.props {
 					if err := p.Check(&w.pre, &w.post); err != nil {
 						c.hit = &hit{pos: pos, property: p.Name, action: true, err: err, pre: parent, fp: fp}
@@ -385,7 +377,7 @@ func (w *worker) expandChunk(cur *frontier, c *chunk) {
 			c.slab = append(c.slab, enc...)
 			cd.end = len(c.slab)
 			if len(e.invs) > 0 {
-				viewInto(e.cfg, next, &w.view)
+				s.View(&w.view)
 				for x, inv := range e.invs {
 					if err := inv.Check(&w.view); err != nil {
 						cd.inv, cd.err = x, err
@@ -395,6 +387,10 @@ func (w *worker) expandChunk(cur *frontier, c *chunk) {
 			}
 			c.cands = append(c.cands, cd)
 		})
+		if err != nil {
+			c.err = err
+			return
+		}
 	}
 }
 
@@ -418,24 +414,30 @@ func (e *explorer) counterexample(h *hit) (*Violation, error) {
 		chain = append(chain, p)
 	}
 	slices.Reverse(chain)
-	st := newStepper(e.cfg)
-	cz := newCanonicalizer(e.cfg)
-	cur := initState()
-	trace := []TraceStep{{State: toView(e.cfg, &cur)}}
+	enc := model.NewEncoder(e.cfg)
+	enc.Init()
+	var view spec.View
+	enc.View(&view)
+	trace := []TraceStep{{State: view.Clone()}}
 	for _, fp := range chain[1:] {
 		var found bool
-		var nl Label
-		var nv state
-		st.Next(&cur, func(l label, next *state) {
-			if !found && fingerprint(cz.canon(next)) == fp {
-				found, nl, nv = true, toLabel(e.cfg, &cur, l), next.clone()
+		var nl model.Label
+		var raw []byte
+		var nv *spec.View
+		if err := enc.Next(func(s *model.Step) {
+			if !found && fingerprint(s.Canon()) == fp {
+				found, nl, raw = true, s.Label(), bytes.Clone(s.Raw())
+				nv = &spec.View{}
+				s.View(nv)
 			}
-		})
+		}); err != nil {
+			return nil, err
+		}
 		if !found {
 			return nil, fmt.Errorf("explorer: cannot replay the counterexample at step %d", len(trace))
 		}
-		cur = nv
-		trace = append(trace, TraceStep{Label: &nl, State: toView(e.cfg, &cur)})
+		enc.Load(raw)
+		trace = append(trace, TraceStep{Label: &nl, State: nv})
 	}
 	v := &Violation{Property: h.property, Action: h.action}
 	if !h.action {
@@ -452,23 +454,26 @@ func (e *explorer) counterexample(h *hit) (*Violation, error) {
 	// The recorded step if it is found again, else the first violating one.
 	var exact, any *TraceStep
 	var exactErr, anyErr error
-	st.Next(&cur, func(l label, next *state) {
+	if err := enc.Next(func(s *model.Step) {
 		if exact != nil {
 			return
 		}
-		post := toView(e.cfg, next)
+		post := &spec.View{}
+		s.View(post)
 		err := check(pre, post)
 		if err == nil {
 			return
 		}
-		lb := toLabel(e.cfg, &cur, l)
+		lb := s.Label()
 		step := &TraceStep{Label: &lb, State: post}
-		if fingerprint(cz.canon(next)) == h.fp {
+		if fingerprint(s.Canon()) == h.fp {
 			exact, exactErr = step, err
 		} else if any == nil {
 			any, anyErr = step, err
 		}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	if exact == nil {
 		exact, exactErr = any, anyErr
 	}

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package model
+package explore
 
 // maxRSS is unknown on this platform.
 func maxRSS() uint64 { return 0 }

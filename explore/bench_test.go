@@ -1,6 +1,10 @@
-package model
+package explore_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/checkedraft/checkedraft/explore"
+)
 
 // BenchmarkExplore explores the prevote_checkquorum model with one worker;
 // it reports distinct states per second.
@@ -8,7 +12,7 @@ func BenchmarkExplore(b *testing.B) {
 	cfg := mustConfig(b, "MCRaft_prevote_checkquorum.cfg")
 	var distinct int64
 	for b.Loop() {
-		res, err := Explore(cfg, Options{Workers: 1})
+		res, err := explore.Explore(cfg, explore.Options{Workers: 1})
 		if err != nil {
 			b.Fatal(err)
 		}

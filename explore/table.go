@@ -1,10 +1,11 @@
-package model
+package explore
 
 import (
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/checkedraft/checkedraft/model"
 	"github.com/checkedraft/checkedraft/spec"
 )
 
@@ -101,9 +102,9 @@ func (v *Violation) WriteTable(w io.Writer) error {
 
 // actionCell is the action with its parameters (the message is shown in
 // the previous row's in-flight list, so only its type is repeated).
-func actionCell(l Label) string {
+func actionCell(l model.Label) string {
 	switch {
-	case l.Action == actClientRequest.String():
+	case l.Action == "ClientRequest":
 		return fmt.Sprintf("%s(%d, %s)", l.Action, l.I, l.Value)
 	case l.Msg != nil:
 		return fmt.Sprintf("%s(%d, %d) %s t%d", l.Action, l.I, l.J, msgSummary(*l.Msg), l.Msg.Term)

@@ -1,9 +1,10 @@
-package model_test
+package explore_test
 
 import (
 	"path/filepath"
 	"testing"
 
+	"github.com/checkedraft/checkedraft/explore"
 	"github.com/checkedraft/checkedraft/model"
 )
 
@@ -21,8 +22,8 @@ func walkConfig(t *testing.T, name string) model.Config {
 // figures.
 func TestWalkHolds(t *testing.T) {
 	cfg := walkConfig(t, "MCRaft_prevote.cfg")
-	opt := model.WalkOptions{Walks: 50, Depth: 40, Seed: 7}
-	res, err := model.Walk(cfg, opt)
+	opt := explore.WalkOptions{Walks: 50, Depth: 40, Seed: 7}
+	res, err := explore.Walk(cfg, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestWalkHolds(t *testing.T) {
 	if res.Walks != 50 || res.Steps < 50 || res.Checked < res.Steps || res.Longest < 2 || res.Longest > 40 {
 		t.Fatalf("walks %d, steps %d, checked %d, longest %d: the walks did not move as asked", res.Walks, res.Steps, res.Checked, res.Longest)
 	}
-	again, err := model.Walk(cfg, opt)
+	again, err := explore.Walk(cfg, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestWalkCatchesMutants(t *testing.T) {
 		{"MCRaft_isolation_noprevote.cfg", "IsolatedTermStable"},
 	} {
 		t.Run(c.cfg, func(t *testing.T) {
-			res, err := model.Walk(walkConfig(t, c.cfg), model.WalkOptions{Walks: 5000, Depth: 60, Seed: 1})
+			res, err := explore.Walk(walkConfig(t, c.cfg), explore.WalkOptions{Walks: 5000, Depth: 60, Seed: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,8 +73,8 @@ func TestWalkCatchesMutants(t *testing.T) {
 // empty success.
 func TestWalkRejectsBadOptions(t *testing.T) {
 	cfg := walkConfig(t, "MCRaft_prevote.cfg")
-	for _, o := range []model.WalkOptions{{Walks: 0, Depth: 10}, {Walks: 3, Depth: 0}} {
-		if _, err := model.Walk(cfg, o); err == nil {
+	for _, o := range []explore.WalkOptions{{Walks: 0, Depth: 10}, {Walks: 3, Depth: 0}} {
+		if _, err := explore.Walk(cfg, o); err == nil {
 			t.Errorf("Walk with %+v: no error", o)
 		}
 	}

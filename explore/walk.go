@@ -1,10 +1,11 @@
-package model
+package explore
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"time"
 
+	"github.com/checkedraft/checkedraft/model"
 	"github.com/checkedraft/checkedraft/spec"
 )
 
@@ -42,7 +43,7 @@ type WalkResult struct {
 // it checks the action properties on the step to every successor and the
 // invariants on every successor, not only on the one it takes. It is the
 // cross-check for configs too large for an exhaustive search by TLC.
-func Walk(cfg Config, opt WalkOptions) (*WalkResult, error) {
+func Walk(cfg model.Config, opt WalkOptions) (*WalkResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -62,18 +63,14 @@ func Walk(cfg Config, opt WalkOptions) (*WalkResult, error) {
 	start := time.Now()
 	res := &WalkResult{}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
-	st := newStepper(&cfg)
+	enc := model.NewEncoder(cfg)
 	var pre, post spec.View
-	type succ struct {
-		l    label
-		next state
-	}
-	var succs []succ
+	var curEnc []byte
 	for w := 0; w < opt.Walks; w++ {
 		res.Walks++
-		cur := initState()
-		trace := []TraceStep{{State: toView(&cfg, &cur)}}
-		viewInto(&cfg, &cur, &pre)
+		enc.Init()
+		enc.View(&pre)
+		trace := []TraceStep{{State: pre.Clone()}}
 		for _, inv := range invs {
 			if err := inv.Check(&pre); err != nil {
 				res.Violation = &Violation{Property: inv.Name, Err: err, Trace: trace}
@@ -83,47 +80,35 @@ func Walk(cfg Config, opt WalkOptions) (*WalkResult, error) {
 		}
 		length := 1
 		for length < opt.Depth {
-			viewInto(&cfg, &cur, &pre)
-			succs = succs[:0]
+			enc.View(&pre)
+			succs := 0
 			var bad *Violation
-			err := func() (err error) {
-				defer func() {
-					if r := recover(); r != nil {
-						if r != errCapacity {
-							panic(r)
-						}
-						err = errCapacity
+			err := enc.Next(func(s *model.Step) {
+				res.Checked++
+				succs++
+				if bad != nil {
+					return
+				}
+				s.View(&post)
+				for _, p := range props {
+					if err := p.Check(&pre, &post); err != nil {
+						bad = &Violation{Property: p.Name, Action: true, Err: err}
+						break
 					}
-				}()
-				st.resetScratch()
-				st.Next(&cur, func(l label, next *state) {
-					res.Checked++
-					succs = append(succs, succ{l, next.clone()})
+				}
+				for _, inv := range invs {
 					if bad != nil {
-						return
+						break
 					}
-					viewInto(&cfg, next, &post)
-					for _, p := range props {
-						if err := p.Check(&pre, &post); err != nil {
-							bad = &Violation{Property: p.Name, Action: true, Err: err}
-							break
-						}
+					if err := inv.Check(&post); err != nil {
+						bad = &Violation{Property: inv.Name, Err: err}
 					}
-					for _, inv := range invs {
-						if bad != nil {
-							break
-						}
-						if err := inv.Check(&post); err != nil {
-							bad = &Violation{Property: inv.Name, Err: err}
-						}
-					}
-					if bad != nil {
-						lb := toLabel(&cfg, &cur, l)
-						bad.Trace = append(append([]TraceStep(nil), trace...), TraceStep{Label: &lb, State: post.Clone()})
-					}
-				})
-				return nil
-			}()
+				}
+				if bad != nil {
+					lb := s.Label()
+					bad.Trace = append(append([]TraceStep(nil), trace...), TraceStep{Label: &lb, State: post.Clone()})
+				}
+			})
 			if err != nil {
 				return nil, err
 			}
@@ -132,14 +117,25 @@ func Walk(cfg Config, opt WalkOptions) (*WalkResult, error) {
 				res.Elapsed = time.Since(start)
 				return res, nil
 			}
-			if len(succs) == 0 {
+			if succs == 0 {
 				res.Deadlocked++
 				break
 			}
-			pick := &succs[rng.IntN(len(succs))]
-			lb := toLabel(&cfg, &cur, pick.l)
-			cur = pick.next
-			trace = append(trace, TraceStep{Label: &lb, State: toView(&cfg, &cur)})
+			// The picked step, found again by its position in Next's order.
+			pick, k := rng.IntN(succs), 0
+			var lb model.Label
+			if err := enc.Next(func(s *model.Step) {
+				if k == pick {
+					lb, curEnc = s.Label(), append(curEnc[:0], s.Raw()...)
+				}
+				k++
+			}); err != nil {
+				return nil, err
+			}
+			enc.Load(curEnc)
+			var v spec.View
+			enc.View(&v)
+			trace = append(trace, TraceStep{Label: &lb, State: &v})
 			res.Steps++
 			length++
 		}
