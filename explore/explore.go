@@ -30,6 +30,35 @@ type Options struct {
 	// its states go to a file in TempDir (default 64 MiB; a test sets a
 	// few hundred bytes to force spilling).
 	SpillBytes int
+	// MemoryLimit bounds the process's memory (bytes; default: the
+	// memory available when the search starts, MemAvailable on Linux).
+	// The fingerprint set grows within it, less a reserve for the rest
+	// (256 MiB and four times SpillBytes: the frontiers' in-memory parts,
+	// the workers' batches, the heap); when it
+	// cannot, the search stops with a *MemoryError saying how far it got,
+	// instead of being killed for lack of memory.
+	MemoryLimit uint64
+	// ExpectedStates sizes the fingerprint set for this many states from
+	// the start (0: start small and grow), which saves the growth steps
+	// and their peak of two tables in memory on a run of known size.
+	ExpectedStates int64
+}
+
+// MemoryError is the error of a search stopped because its fingerprint
+// set could not grow within Options.MemoryLimit.
+type MemoryError struct {
+	// Distinct, Generated and Depth are how far the search got: the
+	// states visited, those generated, and the BFS level being expanded.
+	Distinct, Generated int64
+	Depth               int
+	// SetBytes is the fingerprint set's size; Limit the memory limit.
+	SetBytes, Limit uint64
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("explorer: out of memory: the fingerprint set (%s for %d states) cannot grow within the memory limit of %s; "+
+		"stopped after exploring %d distinct states (%d generated) to depth %d, which is not a complete search (raise the limit or lower the bounds)",
+		gib(e.SetBytes), e.Distinct, gib(e.Limit), e.Distinct, e.Generated, e.Depth)
 }
 
 // Result is the outcome of an exploration.
@@ -44,11 +73,21 @@ type Result struct {
 	Depth int
 	// Elapsed is the wall-clock time of the search.
 	Elapsed time.Duration
-	// PeakHeap is the largest heap in use seen (bytes); MaxRSS the peak
-	// resident set size of the process (bytes, 0 if unknown).
-	PeakHeap, MaxRSS uint64
+	// PeakHeap is the largest Go heap in use seen (bytes; the fingerprint
+	// set is outside it on Unix); MaxRSS the peak resident set size of the
+	// process (bytes, 0 if unknown); SetBytes the fingerprint set's size
+	// at the end.
+	PeakHeap, MaxRSS, SetBytes uint64
 	// Violation is the first violation found, nil if every property holds.
 	Violation *Violation
+}
+
+// BytesPerState is the fingerprint set's memory per distinct state.
+func (r *Result) BytesPerState() float64 {
+	if r.Distinct == 0 {
+		return 0
+	}
+	return float64(r.SetBytes) / float64(r.Distinct)
 }
 
 // StatesPerSecond is the number of distinct states found per second.
@@ -107,8 +146,13 @@ type explorer struct {
 	opt   Options
 	invs  []spec.NamedInvariant
 	props []spec.NamedActionProperty
-	seen  *fpSet
-	start time.Time
+	seen    *fpSet
+	parents *parentFile
+	// levelStart is the index (in the order of discovery) of the first
+	// state of the level being expanded.
+	levelStart int64
+	limit      uint64
+	start      time.Time
 
 	chunks []*chunk // reused from batch to batch
 
@@ -121,22 +165,25 @@ type explorer struct {
 
 // hit is a violation found while expanding a level: at the pos-th step of
 // the level (in the order of its states and of Next), of an invariant by
-// the state fp, or of an action property by the step from pre to fp.
+// the state of index idx, or of an action property by the step from the
+// state of index idx to the state fp.
 type hit struct {
 	pos      uint64
 	property string
 	action   bool
 	err      error
-	pre, fp  uint64
+	idx      int64
+	fp       uint64
 }
 
 // cand is a successor that was not visited when its level began.
 type cand struct {
-	fp, parent uint64
-	off, end   int // its encoding in the chunk's slab
-	pos        uint64
-	inv        int // the first invariant it violates, or -1
-	err        error
+	fp       uint64
+	parent   uint32 // the index of the state it is a successor of
+	off, end int    // its encoding in the chunk's slab
+	pos      uint64
+	inv      int // the first invariant it violates, or -1
+	err      error
 }
 
 // chunk is a run of states of a level that one worker expands, and what it
@@ -172,11 +219,37 @@ const (
 )
 
 func (e *explorer) run() (*Result, error) {
-	e.seen = newFPSet(1 << 16)
+	e.limit = e.opt.MemoryLimit
+	if e.limit == 0 {
+		if e.limit = availableMemory(); e.limit == 0 {
+			e.limit = 1 << 62 // unknown: no limit
+		}
+	}
+	// What the rest of the search takes besides the set: the frontiers'
+	// in-memory parts (two levels, each up to SpillBytes and a chunk's
+	// slack), the batches, the heap.
+	reserve := 4*uint64(e.opt.SpillBytes) + 256<<20
+	if e.limit <= reserve {
+		return nil, fmt.Errorf("explorer: a memory limit of %s leaves nothing for the fingerprint set (the rest needs about %s)", gib(e.limit), gib(reserve))
+	}
+	var err error
+	if e.seen, err = newFPSet(e.opt.ExpectedStates, e.limit-reserve); err != nil {
+		return nil, fmt.Errorf("explorer: %w", err)
+	}
+	defer e.seen.free()
+	if e.parents, err = newParentFile(e.opt.TempDir); err != nil {
+		return nil, err
+	}
+	defer e.parents.close()
 	w0 := e.newWorker()
 	enc := w0.enc.Init()
 	fp := fingerprint(enc)
-	e.seen.Insert(fp, 0)
+	if _, err := e.seen.Insert(fp); err != nil {
+		return nil, e.memoryError(0)
+	}
+	if err := e.parents.add(fp, noParent); err != nil {
+		return nil, err
+	}
 	e.generated.Store(1)
 	e.distinct.Store(1)
 	res := &Result{}
@@ -223,22 +296,34 @@ func (e *explorer) run() (*Result, error) {
 				}
 				for k := range c.cands {
 					cd := &c.cands[k]
-					if !e.seen.Insert(cd.fp, cd.parent) {
+					added, err := e.seen.Insert(cd.fp)
+					if err != nil {
+						next.close()
+						e.distinct.Store(e.seen.Len())
+						return e.finish(res, depth, nil), e.memoryError(depth)
+					}
+					if !added {
 						continue
+					}
+					idx := e.seen.Len() - 1
+					if err := e.parents.add(cd.fp, cd.parent); err != nil {
+						next.close()
+						return nil, err
 					}
 					if err := next.add(c.slab[cd.off:cd.end]); err != nil {
 						next.close()
 						return nil, err
 					}
 					if cd.inv >= 0 && (first == nil || cd.pos < first.pos) {
-						first = &hit{pos: cd.pos, property: e.invs[cd.inv].Name, err: cd.err, fp: cd.fp}
+						first = &hit{pos: cd.pos, property: e.invs[cd.inv].Name, err: cd.err, idx: idx, fp: cd.fp}
 					}
 				}
 			}
-			e.distinct.Store(int64(e.seen.Len()))
+			e.distinct.Store(e.seen.Len())
 			e.queue.Store(int64(cur.len() - min((from+batchChunks)*chunkSize, cur.len()) + next.len()))
 			e.sampleMemory()
 		}
+		e.levelStart += int64(cur.len())
 		cur.close()
 		cur = next
 		if first != nil {
@@ -252,9 +337,15 @@ func (e *explorer) run() (*Result, error) {
 	return e.finish(res, depth, nil), nil
 }
 
+func (e *explorer) memoryError(depth int) *MemoryError {
+	return &MemoryError{Distinct: e.seen.Len(), Generated: e.generated.Load(), Depth: depth,
+		SetBytes: e.seen.Bytes(), Limit: e.limit}
+}
+
 func (e *explorer) finish(res *Result, depth int, v *Violation) *Result {
 	e.sampleMemory()
-	res.Distinct = int64(e.seen.Len())
+	res.Distinct = e.seen.Len()
+	res.SetBytes = e.seen.Bytes()
 	res.Generated = e.generated.Load()
 	res.Depth = depth
 	res.Elapsed = time.Since(e.start)
@@ -348,7 +439,7 @@ func (w *worker) expandChunk(cur *frontier, c *chunk) {
 		var enc []byte
 		enc, recs = nextRecord(recs)
 		w.enc.Load(enc)
-		parent := fingerprint(enc)
+		parent := uint32(e.levelStart + int64(k))
 		if checkProps {
 			w.enc.View(&w.pre)
 		}
@@ -364,7 +455,7 @@ func (w *worker) expandChunk(cur *frontier, c *chunk) {
 				s.View(&w.post)
 				for _, p := range e.props {
 					if err := p.Check(&w.pre, &w.post); err != nil {
-						c.hit = &hit{pos: pos, property: p.Name, action: true, err: err, pre: parent, fp: fp}
+						c.hit = &hit{pos: pos, property: p.Name, action: true, err: err, idx: int64(parent), fp: fp}
 						break
 					}
 				}
@@ -395,23 +486,24 @@ func (w *worker) expandChunk(cur *frontier, c *chunk) {
 }
 
 // counterexample rebuilds a shortest behaviour to the hit: it follows the
-// parents' fingerprints back to the initial state, then replays forward,
-// at each step choosing a successor with the recorded fingerprint.
+// parents' indexes in the file of parents back to the initial state, then
+// replays forward, at each step choosing a successor with the recorded
+// fingerprint.
 func (e *explorer) counterexample(h *hit) (*Violation, error) {
-	target := h.fp
-	if h.action {
-		target = h.pre
-	}
-	chain := []uint64{target}
-	for {
-		p, ok := e.seen.Parent(chain[len(chain)-1])
-		if !ok {
-			return nil, fmt.Errorf("explorer: state %x of the counterexample is not in the visited set", chain[len(chain)-1])
+	var chain []uint64
+	for idx := h.idx; ; {
+		fp, parent, err := e.parents.read(idx)
+		if err != nil {
+			return nil, err
 		}
-		if p == 0 {
+		chain = append(chain, fp)
+		if parent == noParent {
 			break
 		}
-		chain = append(chain, p)
+		if int64(parent) >= idx {
+			return nil, fmt.Errorf("explorer: state %d of the counterexample has parent %d, not an earlier state", idx, parent)
+		}
+		idx = int64(parent)
 	}
 	slices.Reverse(chain)
 	enc := model.NewEncoder(e.cfg)

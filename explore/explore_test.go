@@ -1,7 +1,9 @@
 package explore_test
 
 import (
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/checkedraft/checkedraft/explore"
@@ -56,22 +58,64 @@ func TestExploreIsDeterministic(t *testing.T) {
 }
 
 // TestSpilledLevels explores with BFS levels spilled to disk after a few
-// hundred bytes: the outcome is the same as in memory.
+// hundred bytes (Options.SpillBytes): the counts and the counterexample,
+// step by step, are those of the search in memory.
 func TestSpilledLevels(t *testing.T) {
-	cfg := mustConfig(t, "MutAppendSkipsTermCheck.cfg")
-	mem, err := explore.Explore(cfg, explore.Options{Workers: 2})
-	if err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"MutAppendSkipsTermCheck.cfg", "MCRaft_four.cfg"} {
+		cfg := mustConfig(t, name)
+		mem, err := explore.Explore(cfg, explore.Options{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		disk, err := explore.Explore(cfg, explore.Options{Workers: 2, TempDir: t.TempDir(), SpillBytes: 300})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mem.Distinct != disk.Distinct || mem.Generated != disk.Generated || mem.Depth != disk.Depth {
+			t.Errorf("%s: in memory %d/%d/%d, spilled %d/%d/%d (distinct/generated/depth)", name,
+				mem.Distinct, mem.Generated, mem.Depth, disk.Distinct, disk.Generated, disk.Depth)
+		}
+		if (mem.Violation == nil) != (disk.Violation == nil) {
+			t.Fatalf("%s: a violation in one search only", name)
+		}
+		if mem.Violation == nil {
+			continue
+		}
+		a, b := mem.Violation.Trace, disk.Violation.Trace
+		if len(a) != len(b) || mem.Violation.Property != disk.Violation.Property {
+			t.Fatalf("%s: %s in %d states in memory, %s in %d spilled", name, mem.Violation.Property, len(a), disk.Violation.Property, len(b))
+		}
+		for k := 1; k < len(a); k++ {
+			if a[k].Label.String() != b[k].Label.String() {
+				t.Errorf("%s: step %d is %v in memory, %v spilled", name, k, a[k].Label, b[k].Label)
+			}
+		}
 	}
-	disk, err := explore.Explore(cfg, explore.Options{Workers: 2, TempDir: t.TempDir(), SpillBytes: 300})
-	if err != nil {
-		t.Fatal(err)
+}
+
+// TestMemoryLimit: with a memory limit that leaves the fingerprint set
+// 2 MiB, a search of more states than fit stops with a *MemoryError that
+// says how many states it explored, not with an out-of-memory kill.
+func TestMemoryLimit(t *testing.T) {
+	cfg := mustConfig(t, "MCRaft_prevote.cfg")
+	const spill = 4096
+	limit := uint64(256<<20 + 4*spill + 2<<20)
+	res, err := explore.Explore(cfg, explore.Options{Workers: 2, SpillBytes: spill, MemoryLimit: limit, TempDir: t.TempDir()})
+	var me *explore.MemoryError
+	if !errors.As(err, &me) {
+		t.Fatalf("error %v, want a *MemoryError", err)
 	}
-	if mem.Distinct != disk.Distinct || mem.Generated != disk.Generated || mem.Depth != disk.Depth {
-		t.Errorf("in memory %d/%d/%d, spilled %d/%d/%d (distinct/generated/depth)",
-			mem.Distinct, mem.Generated, mem.Depth, disk.Distinct, disk.Generated, disk.Depth)
+	// The set grows from 512 KiB to 1 MiB, cannot grow again within
+	// 2 MiB, and fills up to 96% of its 131,072 slots.
+	if me.Distinct != 125829 || me.SetBytes != 1<<20 || me.Limit != limit || res == nil || res.Distinct != me.Distinct {
+		t.Errorf("stopped at %d states with a set of %d bytes (limit %d), result %+v", me.Distinct, me.SetBytes, me.Limit, res)
 	}
-	if mem.Violation == nil || disk.Violation == nil || len(mem.Violation.Trace) != len(disk.Violation.Trace) {
-		t.Errorf("the counterexamples differ")
+	for _, want := range []string{"out of memory", "stopped after exploring 125829 distinct states", "not a complete search"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error %q does not say %q", err, want)
+		}
+	}
+	if _, err := explore.Explore(cfg, explore.Options{Workers: 2, MemoryLimit: 1 << 20}); err == nil || !strings.Contains(err.Error(), "leaves nothing for the fingerprint set") {
+		t.Errorf("a limit of 1 MiB: error %v", err)
 	}
 }

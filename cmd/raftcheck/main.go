@@ -61,6 +61,7 @@ const usage = `usage:
                     [-max-inflight N] [-max-copies N] [-max-cut N] [-restart[=BOOL]]
                     [-batch N] [-prevote[=BOOL]] [-checkquorum[=BOOL]]
                     [-workers N] [-progress DURATION] [-models FILE] [-draw DIR]
+                    [-memory GiB] [-expect-states N] [-tmp DIR]
                     [-walk N [-depth N] [-seed N]]
   raftcheck agree   [-models tla/models.json] [-all] [-workers N] [MODEL...]
   raftcheck speed   [-config NAME|FILE.cfg] [-workers N] [-models FILE]
@@ -254,6 +255,9 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (bool, error) {
 	fs.Var(&checkQuorum, "checkquorum", "override CheckQuorum")
 	workers := fs.Int("workers", 0, "goroutines generating successors (default: all cores)")
 	progress := fs.Duration("progress", 10*time.Second, "interval of progress lines (0: none)")
+	memory := fs.Float64("memory", 0, "memory limit in GiB (default: the memory available)")
+	expect := fs.Int64("expect-states", 0, "size the fingerprint set for this many states from the start")
+	tempDir := fs.String("tmp", "", "where BFS levels and the file of parents go (default: $TMPDIR)")
 	drawDir := fs.String("draw", "", "where to write the counterexample's chart (default: $TMPDIR/raftcheck-charts)")
 	walks := fs.Int("walk", 0, "check random behaviours instead of every state: this many walks (TLC's -simulate num=N)")
 	depth := fs.Int("depth", 100, "with -walk: the most states of a walk (TLC's -depth)")
@@ -299,13 +303,18 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (bool, error) {
 	if *walks > 0 {
 		return walk(r, cfg, explore.WalkOptions{Walks: *walks, Depth: *depth, Seed: *seed}, *drawDir, stdout)
 	}
-	res, err := explore.Explore(cfg, explore.Options{Workers: *workers, Progress: *progress, Log: stdout})
+	if *memory < 0 || *expect < 0 {
+		return false, usagef("-memory %v -expect-states %d: neither may be negative", *memory, *expect)
+	}
+	res, err := explore.Explore(cfg, explore.Options{Workers: *workers, Progress: *progress, Log: stdout,
+		MemoryLimit: uint64(*memory * (1 << 30)), ExpectedStates: *expect, TempDir: *tempDir})
 	if err != nil {
 		return false, err
 	}
 	fmt.Fprintf(stdout, "%d distinct states, %d generated, depth %d\n", res.Distinct, res.Generated, res.Depth)
-	fmt.Fprintf(stdout, "%.2fs, %.0f distinct states/s; peak heap %s, max RSS %s\n",
-		res.Elapsed.Seconds(), res.StatesPerSecond(), mib(res.PeakHeap), mib(res.MaxRSS))
+	fmt.Fprintf(stdout, "%.2fs, %.0f distinct states/s; fingerprint set %s (%.1f bytes/state), peak heap %s, max RSS %s (%.1f bytes/state)\n",
+		res.Elapsed.Seconds(), res.StatesPerSecond(), mib(res.SetBytes), res.BytesPerState(), mib(res.PeakHeap), mib(res.MaxRSS),
+		float64(res.MaxRSS)/float64(max(res.Distinct, 1)))
 	if res.Violation != nil {
 		return true, reportViolation(r.name, res.Violation, *drawDir, stdout)
 	}
