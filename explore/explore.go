@@ -142,10 +142,10 @@ func Explore(cfg model.Config, opt Options) (*Result, error) {
 }
 
 type explorer struct {
-	cfg   model.Config
-	opt   Options
-	invs  []spec.NamedInvariant
-	props []spec.NamedActionProperty
+	cfg     model.Config
+	opt     Options
+	invs    []spec.NamedInvariant
+	props   []spec.NamedActionProperty
 	seen    *fpSet
 	parents *parentFile
 	// levelStart is the index (in the order of discovery) of the first
