@@ -17,6 +17,7 @@ type parentFile struct {
 	name string // set if the file could not be removed while open
 	w    *bufio.Writer
 	n    int64
+	rec  [parentRecord]byte
 }
 
 const (
@@ -43,10 +44,9 @@ func (p *parentFile) add(fp uint64, parent uint32) error {
 	if p.n >= maxStates {
 		return fmt.Errorf("explorer: more than %d states: beyond the 32-bit indexes of the file of parents", int64(maxStates))
 	}
-	var rec [parentRecord]byte
-	binary.LittleEndian.PutUint64(rec[:8], fp)
-	binary.LittleEndian.PutUint32(rec[8:], parent)
-	if _, err := p.w.Write(rec[:]); err != nil {
+	binary.LittleEndian.PutUint64(p.rec[:8], fp)
+	binary.LittleEndian.PutUint32(p.rec[8:], parent)
+	if _, err := p.w.Write(p.rec[:]); err != nil {
 		return fmt.Errorf("explorer: writing the file of parents: %w", err)
 	}
 	p.n++

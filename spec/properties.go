@@ -315,9 +315,17 @@ func PreVoteKeepsTermAndVote(pre, post *View) error {
 
 // consumed lists the messages with fewer copies after the step than before.
 func consumed(pre, post *View) []Message {
+	// Both bags are in Message.Compare order: one merge pass.
 	var out []Message
+	j := 0
 	for _, b := range pre.Messages {
-		if post.Copies(b.Msg) < b.Copies {
+		c := 1
+		for ; j < len(post.Messages); j++ {
+			if c = post.Messages[j].Msg.Compare(b.Msg); c >= 0 {
+				break
+			}
+		}
+		if c != 0 || post.Messages[j].Copies < b.Copies {
 			out = append(out, b.Msg)
 		}
 	}
