@@ -20,7 +20,9 @@ type Options struct {
 	// Workers is the number of goroutines that generate successors
 	// (default: GOMAXPROCS).
 	Workers int
-	// Progress is the interval between progress lines (0: none).
+	// Progress is the interval between progress lines (0: none): the
+	// distinct and generated states, the queue, the depth, distinct states
+	// per second and memory. raftcheck explore prints one every 10 s.
 	Progress time.Duration
 	// Log receives the progress lines (nil: none).
 	Log io.Writer
@@ -165,6 +167,7 @@ type explorer struct {
 	distinct  atomic.Int64
 	queue     atomic.Int64
 	depth     atomic.Int64
+	setBytes  atomic.Uint64
 	peakHeap  uint64
 }
 
@@ -257,6 +260,7 @@ func (e *explorer) run() (*Result, error) {
 	}
 	e.generated.Store(1)
 	e.distinct.Store(1)
+	e.setBytes.Store(e.seen.Bytes())
 	res := &Result{}
 	cur := newFrontier(e.opt.TempDir, e.opt.SpillBytes)
 	defer func() { cur.close() }()
@@ -325,6 +329,7 @@ func (e *explorer) run() (*Result, error) {
 				}
 			}
 			e.distinct.Store(e.seen.Len())
+			e.setBytes.Store(e.seen.Bytes())
 			e.queue.Store(int64(cur.len() - min((from+batchChunks)*chunkSize, cur.len()) + next.len()))
 			e.sampleMemory()
 		}
@@ -386,8 +391,11 @@ func (e *explorer) progress() func() {
 			case <-t.C:
 				el := time.Since(e.start).Seconds()
 				d := e.distinct.Load()
-				fmt.Fprintf(e.opt.Log, "progress: %.0fs depth %d, %d generated, %d distinct, %d queued, %.0f distinct/s\n",
-					el, e.depth.Load(), e.generated.Load(), d, e.queue.Load(), float64(d)/el)
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				fmt.Fprintf(e.opt.Log, "progress: %.0fs: %d distinct, %d generated, %d queued, depth %d, %.0f distinct/s; fingerprint set %.0f MiB (%.1f bytes/state), heap %.0f MiB\n",
+					el, d, e.generated.Load(), e.queue.Load(), e.depth.Load(), float64(d)/el,
+					float64(e.setBytes.Load())/(1<<20), float64(e.setBytes.Load())/float64(max(d, 1)), float64(ms.HeapInuse)/(1<<20))
 			}
 		}
 	}()

@@ -1,10 +1,13 @@
 package explore_test
 
 import (
+	"bytes"
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/checkedraft/checkedraft/explore"
 	"github.com/checkedraft/checkedraft/model"
@@ -117,5 +120,40 @@ func TestMemoryLimit(t *testing.T) {
 	}
 	if _, err := explore.Explore(cfg, explore.Options{Workers: 2, MemoryLimit: 1 << 20}); err == nil || !strings.Contains(err.Error(), "leaves nothing for the fingerprint set") {
 		t.Errorf("a limit of 1 MiB: error %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the progress goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// TestProgress: progress lines come at the interval asked and carry the
+// distinct and generated states, the queue, the depth, the rate and the
+// memory.
+func TestProgress(t *testing.T) {
+	var log syncBuffer
+	res, err := explore.Explore(mustConfig(t, "MCRaft_four.cfg"), explore.Options{Workers: 2, Progress: time.Millisecond, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.mu.Lock()
+	out := log.b.String()
+	log.mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if out == "" || res.Elapsed > 50*time.Millisecond && len(lines) < 2 {
+		t.Fatalf("%d progress lines in %v:\n%s", len(lines), res.Elapsed, out)
+	}
+	for _, want := range []string{"distinct,", "generated,", "queued,", "depth ", "distinct/s", "fingerprint set", "bytes/state", "heap"} {
+		if !strings.Contains(lines[len(lines)-1], want) {
+			t.Errorf("the progress line %q lacks %q", lines[len(lines)-1], want)
+		}
 	}
 }
