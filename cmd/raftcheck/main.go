@@ -61,7 +61,7 @@ const usage = `usage:
                     [-max-inflight N] [-max-copies N] [-max-cut N] [-restart[=BOOL]]
                     [-batch N] [-prevote[=BOOL]] [-checkquorum[=BOOL]]
                     [-workers N] [-progress DURATION] [-models FILE] [-draw DIR]
-                    [-memory GiB] [-expect-states N] [-tmp DIR]
+                    [-memory GiB] [-expect-states N] [-tmp DIR] [-record]
                     [-walk N [-depth N] [-seed N]]
   raftcheck agree   [-models tla/models.json] [-all] [-workers N] [MODEL...]
   raftcheck speed   [-config NAME|FILE.cfg] [-workers N] [-models FILE]
@@ -258,6 +258,7 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (bool, error) {
 	memory := fs.Float64("memory", 0, "memory limit in GiB (default: the memory available)")
 	expect := fs.Int64("expect-states", 0, "size the fingerprint set for this many states from the start")
 	tempDir := fs.String("tmp", "", "where BFS levels and the file of parents go (default: $TMPDIR)")
+	record := fs.Bool("record", false, `record the figures of a passing run in the manifest ("recorded_by": "explorer"), for a config too large for TLC`)
 	drawDir := fs.String("draw", "", "where to write the counterexample's chart (default: $TMPDIR/raftcheck-charts)")
 	walks := fs.Int("walk", 0, "check random behaviours instead of every state: this many walks (TLC's -simulate num=N)")
 	depth := fs.Int("depth", 100, "with -walk: the most states of a walk (TLC's -depth)")
@@ -271,6 +272,18 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (bool, error) {
 	r, cfg, err := openModel(*config, *models)
 	if err != nil {
 		return false, err
+	}
+	if *record {
+		overridden := *walks > 0 || restart.set || preVote.set || checkQuorum.set
+		for _, v := range []int{*servers, *maxTerm, *maxLog, *maxInFlight, *maxCopies, *maxCut, *batch} {
+			overridden = overridden || v >= 0
+		}
+		if overridden {
+			return false, usagef("-record records the cfg's own figures: it takes no -walk and no override of the cfg's constants")
+		}
+		if r.entry != nil && r.entry.RecordedBy != tlc.RecordedByExplorer {
+			return false, usagef("-record: %s has TLC's figures in the manifest; the explorer does not overwrite them", r.name)
+		}
 	}
 	if *servers >= 0 {
 		if cfg, err = cfg.WithServers(*servers); err != nil {
@@ -319,7 +332,44 @@ func exploreCmd(args []string, stdout, stderr io.Writer) (bool, error) {
 		return true, reportViolation(r.name, res.Violation, *drawDir, stdout)
 	}
 	fmt.Fprintln(stdout, "every invariant and property holds")
+	if *record {
+		return false, recordExplorer(r, *models, res, stdout)
+	}
 	return false, nil
+}
+
+// recordExplorer writes a passing run's figures into the manifest as the
+// explorer's, adding an entry for the cfg if it has none.
+func recordExplorer(r resolved, models string, res *explore.Result, stdout io.Writer) error {
+	manPath, err := findManifest(models)
+	if err != nil {
+		return err
+	}
+	man, err := tlc.LoadManifestToRecord(manPath)
+	if err != nil {
+		return err
+	}
+	var m *tlc.Model
+	for i := range man.Models {
+		if man.Models[i].Config == filepath.Base(r.cfgPath) {
+			m = &man.Models[i]
+		}
+	}
+	if m == nil {
+		if filepath.Dir(r.cfgPath) != filepath.Dir(manPath) {
+			return usagef("-record: %s is not next to %s", r.cfgPath, manPath)
+		}
+		name := strings.TrimPrefix(strings.TrimSuffix(filepath.Base(r.cfgPath), ".cfg"), "MCRaft_")
+		man.Models = append(man.Models, tlc.Model{Name: name, Module: "MCRaft", Config: filepath.Base(r.cfgPath), Expect: "pass"})
+		m = &man.Models[len(man.Models)-1]
+	}
+	m.Distinct, m.Generated, m.Depth = res.Distinct, res.Generated, res.Depth
+	m.RecordedBy, m.ExplorerSeconds, m.Check = tlc.RecordedByExplorer, float64(res.Elapsed.Milliseconds())/1000, false
+	if err := man.Save(manPath); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "recorded %s in %s (recorded_by explorer)\n", m.Name, manPath)
+	return nil
 }
 
 // reportViolation prints a counterexample's table and draws its chart.

@@ -196,3 +196,46 @@ func TestAgreeNamedAndSimulateUsage(t *testing.T) {
 		}
 	}
 }
+
+// explore -record writes a passing run's figures into the manifest as the
+// explorer's (a new entry for a cfg without one), and refuses overrides and
+// models whose figures are TLC's.
+func TestExploreRecord(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../tla/MCRaft_four.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "MCRaft_cousin.cfg")
+	for _, p := range []string{cfg, filepath.Join(dir, "MCRaft_four.cfg")} {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	man := filepath.Join(dir, "models.json")
+	if err := os.WriteFile(man, []byte(`{"tlc": {"version": "x", "workers": 1}, "models": [
+	 {"name": "four", "module": "MCRaft", "config": "MCRaft_four.cfg", "expect": "pass", "check": true, "distinct": 12802, "generated": 1, "depth": 1}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd("explore", "-models", man, "-config", cfg, "-progress", "0", "-record")
+	if code != exitOK || !strings.Contains(out, "recorded cousin") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	got, err := os.ReadFile(man)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"name": "cousin"`, `"distinct": 12802`, `"recorded_by": "explorer"`} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("the manifest lacks %s:\n%s", want, got)
+		}
+	}
+	for _, args := range [][]string{
+		{"-config", cfg, "-record", "-max-term", "1"},
+		{"-config", "four", "-record"},
+	} {
+		if code, _, errOut := runCmd(append([]string{"explore", "-models", man, "-progress", "0"}, args...)...); code != exitBadUsage || !strings.Contains(errOut, "-record") {
+			t.Errorf("explore %q: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}
