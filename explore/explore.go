@@ -36,7 +36,7 @@ type Options struct {
 	// MemoryLimit bounds the process's memory (bytes; default: the
 	// memory available when the search starts, MemAvailable on Linux).
 	// The fingerprint set grows within it, less a reserve for the rest
-	// (256 MiB and four times SpillBytes: the frontiers' in-memory parts,
+	// (1 GiB and four times SpillBytes: the frontiers' in-memory parts,
 	// the workers' batches, the heap); when it
 	// cannot, the search stops with a *MemoryError saying how far it got,
 	// instead of being killed for lack of memory.
@@ -141,10 +141,7 @@ func Explore(cfg model.Config, opt Options) (*Result, error) {
 	if e.opt.SpillBytes <= 0 {
 		e.opt.SpillBytes = defaultSpillBytes
 	}
-	// The fingerprint set is off the heap, and the heap is small and
-	// mostly reused: collecting less often costs little memory and saves
-	// the workers' preemptions of frequent cycles.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+
 	return e.run()
 }
 
@@ -236,10 +233,16 @@ func (e *explorer) run() (*Result, error) {
 	// What the rest of the search takes besides the set: the frontiers'
 	// in-memory parts (two levels, each up to SpillBytes and a chunk's
 	// slack), the batches, the heap.
-	reserve := 4*uint64(e.opt.SpillBytes) + 256<<20
+	reserve := 4*uint64(e.opt.SpillBytes) + 1<<30
 	if e.limit <= reserve {
 		return nil, fmt.Errorf("explorer: a memory limit of %s leaves nothing for the fingerprint set (the rest needs about %s)", gib(e.limit), gib(reserve))
 	}
+	// The fingerprint set is off the heap, and the heap is small and
+	// mostly reused: collecting less often saves the workers the
+	// preemptions of frequent cycles, and the soft limit keeps the heap
+	// within the reserve.
+	defer debug.SetGCPercent(debug.SetGCPercent(300))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(reserve)))
 	var err error
 	if e.seen, err = newFPSet(e.opt.ExpectedStates, e.limit-reserve); err != nil {
 		return nil, fmt.Errorf("explorer: %w", err)

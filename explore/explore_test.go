@@ -102,7 +102,7 @@ func TestSpilledLevels(t *testing.T) {
 func TestMemoryLimit(t *testing.T) {
 	cfg := mustConfig(t, "MCRaft_prevote.cfg")
 	const spill = 4096
-	limit := uint64(256<<20 + 4*spill + 2<<20)
+	limit := uint64(1<<30 + 4*spill + 2<<20)
 	res, err := explore.Explore(cfg, explore.Options{Workers: 2, SpillBytes: spill, MemoryLimit: limit, TempDir: t.TempDir()})
 	var me *explore.MemoryError
 	if !errors.As(err, &me) {
