@@ -34,7 +34,8 @@ type Options struct {
 	// few hundred bytes to force spilling).
 	SpillBytes int
 	// MemoryLimit bounds the process's memory (bytes; default: the
-	// memory available when the search starts, MemAvailable on Linux).
+	// memory available when the search starts, MemAvailable on Linux,
+	// but at least the reserve below and 256 MiB).
 	// The fingerprint set grows within it, less a reserve for the rest
 	// (1 GiB and four times SpillBytes: the frontiers' in-memory parts,
 	// the workers' batches, the heap); when it
@@ -224,16 +225,19 @@ const (
 )
 
 func (e *explorer) run() (*Result, error) {
+	// What the rest of the search takes besides the set: the frontiers'
+	// in-memory parts (two levels, each up to SpillBytes and a chunk's
+	// slack), the batches, the heap.
+	reserve := 4*uint64(e.opt.SpillBytes) + 1<<30
 	e.limit = e.opt.MemoryLimit
 	if e.limit == 0 {
 		if e.limit = availableMemory(); e.limit == 0 {
 			e.limit = 1 << 62 // unknown: no limit
 		}
+		// A default never below the reserve and a small set: on a busy
+		// machine a small search still runs.
+		e.limit = max(e.limit, reserve+256<<20)
 	}
-	// What the rest of the search takes besides the set: the frontiers'
-	// in-memory parts (two levels, each up to SpillBytes and a chunk's
-	// slack), the batches, the heap.
-	reserve := 4*uint64(e.opt.SpillBytes) + 1<<30
 	if e.limit <= reserve {
 		return nil, fmt.Errorf("explorer: a memory limit of %s leaves nothing for the fingerprint set (the rest needs about %s)", gib(e.limit), gib(reserve))
 	}
