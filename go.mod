@@ -7,3 +7,5 @@ require (
 	github.com/leanovate/gopter v0.2.11
 	pgregory.net/rapid v1.3.0
 )
+
+require github.com/anishathalye/porcupine v1.3.1 // indirect

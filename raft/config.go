@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/checkedraft/checkedraft/internal/bugs"
 )
 
 // Rand is the source of randomness for election timeouts. Inject one (or a
@@ -106,7 +108,7 @@ func (c *Config) validate() ([]uint64, error) {
 	switch c.ReadOnlyOption {
 	case ReadOnlySafe:
 	case ReadOnlyLeaseBased:
-		if !c.CheckQuorum {
+		if !c.CheckQuorum && !bugs.On(bugs.LeaseReadWithoutCheckQuorum) {
 			return nil, errors.New("raft: config: ReadOnlyOption ReadOnlyLeaseBased requires CheckQuorum")
 		}
 	default:
