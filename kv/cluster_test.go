@@ -27,16 +27,25 @@ type shape struct {
 	// rests on timing, so the schedule follows a clock model (see
 	// cluster.tickAll) instead of firing timers anywhere.
 	lease bool
+	// freeClock: lease-based reads without the clock model, timers fired
+	// anywhere as in the other modes (expected to fail: TestLeaseNeedsClock).
+	freeClock bool
+	// heartbeat is the heartbeat interval in ticks (default 1; the
+	// election timeout is 5 ticks, or heartbeat+4).
+	heartbeat int
 }
 
 func (s shape) String() string {
 	r := s.reads.String()
 	if s.lease {
 		r = "lease"
+		if s.freeClock {
+			r += "-freeclock"
+		}
 	} else if s.reads == kv.ReadThroughIndex {
 		r = "safe"
 	}
-	return fmt.Sprintf("n%d/prevote=%v/checkquorum=%v/reads=%s", s.n, s.preVote, s.checkQuorum, r)
+	return fmt.Sprintf("n%d,prevote=%v,checkquorum=%v,reads=%s", s.n, s.preVote, s.checkQuorum, r)
 }
 
 // The clients' keys: few, so that requests collide.
@@ -76,7 +85,8 @@ type cluster struct {
 
 func newCluster(t *rapid.T, s shape, clients int) *cluster {
 	seed := rapid.Uint64().Draw(t, "seed")
-	opts := []rafttest.Option{rafttest.PreVote(s.preVote), rafttest.CheckQuorum(s.checkQuorum), rafttest.Seed(seed), rafttest.Ticks(5, 1)}
+	opts := []rafttest.Option{rafttest.PreVote(s.preVote), rafttest.CheckQuorum(s.checkQuorum), rafttest.Seed(seed),
+		rafttest.Ticks(max(1, s.heartbeat)+4, max(1, s.heartbeat))}
 	if s.lease {
 		opts = append(opts, func(c *raft.Config) { c.ReadOnlyOption = raft.ReadOnlyLeaseBased })
 	}
@@ -270,7 +280,7 @@ func (c *cluster) actions() []action {
 				t.Fatalf("a node refused a message: %v", err)
 			}
 		}},
-		{"invoke", 20, func() bool { return c.busy() < len(c.clients) }, c.invoke},
+		{"invoke", 40, func() bool { return c.busy() < len(c.clients) }, c.invoke},
 		{"retry", 4, func() bool { return c.busy() > 0 }, c.retry},
 		{"drop", 6, flight, func(t *rapid.T) {
 			i := msg(t)
@@ -295,7 +305,15 @@ func (c *cluster) actions() []action {
 			}
 			c.fig.faults["partition"]++
 		}},
-		{"heal", 3, always, func(t *rapid.T) { t.Logf("heal"); c.nw.HealAll() }},
+		{"isolate-leader", 4, func() bool { l, _ := c.nw.Leader(); return l != 0 }, func(t *rapid.T) {
+			// The leader cut off: the others elect a new one while it still
+			// believes it leads.
+			l, _ := c.nw.Leader()
+			c.nw.Isolate(l)
+			t.Logf("isolate the leader %d", l)
+			c.fig.faults["partition"]++
+		}},
+		{"heal", 2, always, func(t *rapid.T) { t.Logf("heal"); c.nw.HealAll() }},
 		{"crash", 1, func() bool { return c.down() == 0 }, func(t *rapid.T) {
 			id := c.node(t)
 			t.Logf("crash %d", id)
@@ -329,11 +347,11 @@ func (c *cluster) actions() []action {
 			c.fig.faults["crash-after-persist"]++
 		}},
 	}
-	if c.s.lease {
+	if c.s.lease && !c.s.freeClock {
 		return append(acts, action{"tick-all", 40, always, func(t *rapid.T) { t.Logf("tick all"); c.tickAll() }})
 	}
 	return append(acts,
-		action{"tick", 40, always, func(t *rapid.T) {
+		action{"tick", 60, always, func(t *rapid.T) {
 			id := c.node(t)
 			t.Logf("tick %d", id)
 			if n := c.nw.Node(id); !n.Down {

@@ -8,9 +8,9 @@ const (
 	// CheckQuorum (Config validation lets it through), so a deposed leader
 	// that never steps down keeps answering reads from its "lease".
 	LeaseReadWithoutCheckQuorum Bug = "LeaseReadWithoutCheckQuorum"
-	// DuplicateApplied (a bug of kv/, not of raft/): the store applies a retried put or compare-and-swap
-	// a second time when its entry is committed twice, instead of
-	// answering it from the client's session.
+	// DuplicateApplied (a bug of kv/, not of raft/): the store applies a
+	// retried put or compare-and-swap a second time when its entry is
+	// committed twice, instead of answering it from the client's session.
 	DuplicateApplied Bug = "DuplicateApplied"
 )
 

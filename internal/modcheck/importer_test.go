@@ -46,8 +46,8 @@ func requires(t *testing.T, path string) []string {
 // inherits: its go.mod requires this module alone, it compiles no code from
 // any other module, and its module graph holds none of the tool module's
 // requirements (staticcheck, x/tools). The graph still lists this module's
-// own direct requirements (go-cmp, rapid, gopter, used by properties/ and
-// traces/): Go's graph pruning keeps the go.mod requirements of every
+// own direct requirements (go-cmp, rapid, gopter, porcupine, used by the
+// tests of properties/, traces/ and kv/): Go's graph pruning keeps the go.mod requirements of every
 // module an importer requires, whether it uses their packages or not; an
 // importer downloads their go.mod files, never their code.
 func TestImporterGetsOnlyThisModule(t *testing.T) {
