@@ -14,6 +14,10 @@
 // under message loss, duplication, reordering, partitions and crashes, and
 // check every history for linearizability with porcupine
 // (github.com/anishathalye/porcupine), which only the tests import.
+// Lease-based reads (raft.ReadOnlyLeaseBased) are linearizable only under
+// timing assumptions; their runs tick every node together and lose any
+// message that outlives its tick, and the tests show that with timers
+// firing anywhere porcupine does find a stale lease read.
 package kv
 
 import (
