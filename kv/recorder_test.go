@@ -57,14 +57,15 @@ func caught(name string, s shape, steps, maxCases int) (line, out string) {
 			checks = n
 		}
 	}
-	// At most 3 s of shrinking per failure (rapid's default is 30 s).
+	// At most 3 s of shrinking per failure (rapid's default is 30 s), and
+	// no fail files: each search starts afresh rather than replaying the
+	// failure a previous search found.
 	if f := flag.Lookup("rapid.shrinktime"); f != nil {
 		if d, err := time.ParseDuration(f.Value.String()); err == nil && d > 3*time.Second {
-			old := f.Value.String()
-			_ = flag.Set("rapid.shrinktime", "3s")
-			defer func() { _ = flag.Set("rapid.shrinktime", old) }()
+			defer setFlag("rapid.shrinktime", "3s")()
 		}
 	}
+	defer setFlag("rapid.nofailfile", "true")()
 	for ran := 0; ran < maxCases; ran += checks {
 		rec := &recorder{name: name}
 		rec.run(func(rt *rapid.T) { runCase(rt, s, steps, newTally()) })
@@ -79,9 +80,23 @@ func caught(name string, s shape, steps, maxCases int) (line, out string) {
 		line, _, _ = strings.Cut(out[i:], "\n")
 		if j := strings.Index(out, "[rapid] failed after"); j >= 0 {
 			after, _, _ := strings.Cut(out[j:], ":")
-			line = fmt.Sprintf("(%d cases before, then %s) %s", ran, after, line)
+			if ran > 0 {
+				after = fmt.Sprintf("%d cases before, then %s", ran, after)
+			}
+			line = fmt.Sprintf("(%s) %s", after, line)
 		}
 		return line, out
 	}
 	return "", out
+}
+
+// setFlag sets a flag of rapid's and returns what restores it.
+func setFlag(name, value string) (restore func()) {
+	f := flag.Lookup(name)
+	if f == nil {
+		return func() {}
+	}
+	old := f.Value.String()
+	_ = flag.Set(name, value)
+	return func() { _ = flag.Set(name, old) }
 }
