@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/checkedraft/checkedraft/internal/bugs"
 )
 
 // Rand is the source of randomness for election timeouts. Inject one (or a
@@ -54,6 +56,12 @@ type Config struct {
 	// TLA+ model in tla/.
 	ThesisPreVote bool
 
+	// ReadOnlyOption chooses how a leader confirms reads (ReadIndex):
+	// ReadOnlySafe, the default, by a quorum of heartbeat
+	// acknowledgements; ReadOnlyLeaseBased by the CheckQuorum lease, which
+	// it requires.
+	ReadOnlyOption ReadOnlyOption
+
 	// MaxEntriesPerMsg bounds the number of entries in one append (0: no
 	// bound). With a bound, a replicating follower gets several appends in
 	// flight (pipelining).
@@ -96,6 +104,15 @@ func (c *Config) validate() ([]uint64, error) {
 	}
 	if c.ElectionTick <= c.HeartbeatTick {
 		return nil, fmt.Errorf("raft: config: ElectionTick (%d) must be greater than HeartbeatTick (%d)", c.ElectionTick, c.HeartbeatTick)
+	}
+	switch c.ReadOnlyOption {
+	case ReadOnlySafe:
+	case ReadOnlyLeaseBased:
+		if !c.CheckQuorum && !bugs.On(bugs.LeaseReadWithoutCheckQuorum) {
+			return nil, errors.New("raft: config: ReadOnlyOption ReadOnlyLeaseBased requires CheckQuorum")
+		}
+	default:
+		return nil, fmt.Errorf("raft: config: unknown ReadOnlyOption %d", uint8(c.ReadOnlyOption))
 	}
 	if c.Storage == nil {
 		return nil, errors.New("raft: config: Storage is nil")

@@ -202,8 +202,8 @@ func (n *node) tickUntil(want raft.MessageType, limit int) int {
 func fmtMsgs(ms []raft.Message) string {
 	var b strings.Builder
 	for _, m := range ms {
-		fmt.Fprintf(&b, "%v %d->%d term=%d logterm=%d index=%d commit=%d reject=%v hint=%d entries=%v\n",
-			m.Type, m.From, m.To, m.Term, m.LogTerm, m.Index, m.Commit, m.Reject, m.RejectHint, m.Entries)
+		fmt.Fprintf(&b, "%v %d->%d term=%d logterm=%d index=%d commit=%d reject=%v hint=%d entries=%v ctx=%q\n",
+			m.Type, m.From, m.To, m.Term, m.LogTerm, m.Index, m.Commit, m.Reject, m.RejectHint, m.Entries, m.Context)
 	}
 	return b.String()
 }

@@ -50,6 +50,17 @@ type raft struct {
 	// checkQuorumElapsed counts a leader's ticks since its last quorum check.
 	checkQuorumElapsed int
 
+	// readOnly is a leader's queue of reads waiting for a quorum of
+	// heartbeat acknowledgements; reset at every role change.
+	readOnly readOnly
+	// pendingReadIndex holds the reads a leader received before it
+	// committed an entry of its term. As etcd's pendingReadIndexMessages,
+	// it survives role changes: a node that leads again releases them once
+	// it has committed an entry of its new term.
+	pendingReadIndex []Message
+	// readStates are the answered reads not yet acknowledged by Advance.
+	readStates []ReadState
+
 	rand   Rand
 	msgs   []Message
 	tracer Tracer
@@ -107,6 +118,7 @@ func newRaft(c *Config) (*raft, error) {
 		maxEntries:       uint64(c.MaxEntriesPerMsg),
 		electionTimeout:  c.ElectionTick,
 		heartbeatTimeout: c.HeartbeatTick,
+		readOnly:         newReadOnly(c.ReadOnlyOption),
 		rand:             c.rand(),
 		tracer:           c.Tracer,
 	}
@@ -177,6 +189,7 @@ func (r *raft) reset(term uint64) {
 		*r.prs[p] = Progress{Next: last + 1}
 	}
 	r.prs[r.id].Match = last
+	r.readOnly = newReadOnly(r.readOnly.option)
 }
 
 // becomeFollower is the TLA+ BecomeFollower: a follower at term knowing
@@ -341,14 +354,19 @@ func (r *raft) quorumCheck() {
 	}
 }
 
-// bcastHeartbeat is the TLA+ Heartbeat: the commit a heartbeat carries is
-// bounded by the follower's match, so that it never commits past what it is
-// known to hold; it is recorded as the commit sent (etcd's sendHeartbeat).
-func (r *raft) bcastHeartbeat() {
+// bcastHeartbeat is the TLA+ Heartbeat: the heartbeats carry the context
+// of the last read waiting for its quorum, if any (etcd's bcastHeartbeat).
+func (r *raft) bcastHeartbeat() { r.bcastHeartbeatWithCtx(r.readOnly.lastPendingRequestCtx()) }
+
+// bcastHeartbeatWithCtx sends every follower a heartbeat carrying ctx. The
+// commit a heartbeat carries is bounded by the follower's match, so that it
+// never commits past what it is known to hold; it is recorded as the commit
+// sent (etcd's sendHeartbeat).
+func (r *raft) bcastHeartbeatWithCtx(ctx []byte) {
 	for _, p := range r.peers {
 		if p != r.id {
 			commit := min(r.prs[p].Match, r.log.committed)
-			r.send(Message{Type: MsgHeartbeat, To: p, Term: r.term, Commit: commit})
+			r.send(Message{Type: MsgHeartbeat, To: p, Term: r.term, Commit: commit, Context: ctx})
 			r.prs[p].sentCommit(commit)
 		}
 	}
@@ -360,6 +378,12 @@ func (r *raft) bcastHeartbeat() {
 // term check of the TLA+ On* operators, then vote requests, then the role's
 // handler.
 func (r *raft) step(m Message) {
+	if m.Type == MsgReadIndex {
+		// A read request has no term (etcd sends MsgReadIndex as it does a
+		// local message): whoever holds it answers or forwards it.
+		r.stepReadIndex(m)
+		return
+	}
 	if !r.checkTerm(m) {
 		return
 	}
@@ -463,6 +487,9 @@ func (r *raft) stepFollower(m Message) {
 		r.electionElapsed = 0
 		r.lead = m.From
 		r.handleHeartbeat(m)
+	case MsgReadIndexResp:
+		// The TLA+ HandleReadIndexResponse.
+		r.readStates = append(r.readStates, ReadState{Index: m.Index, RequestCtx: slices.Clone(m.Context)})
 	}
 }
 
@@ -520,7 +547,7 @@ func (r *raft) handleAppendEntries(m Message) {
 // handleHeartbeat is the TLA+ OnHeartbeatRequest after its term check.
 func (r *raft) handleHeartbeat(m Message) {
 	r.log.commitTo(m.Commit)
-	r.send(Message{Type: MsgHeartbeatResp, To: m.From, Term: r.term})
+	r.send(Message{Type: MsgHeartbeatResp, To: m.From, Term: r.term, Context: m.Context})
 }
 
 func (r *raft) stepLeader(m Message) {
@@ -541,6 +568,7 @@ func (r *raft) stepLeader(m Message) {
 		if pr.Match < r.log.lastIndex() || pr.Mode == ProgressProbe {
 			r.sendAppend(m.From, true)
 		}
+		r.readAck(m)
 	}
 }
 
@@ -571,6 +599,9 @@ func (r *raft) onAck(m Message, pr *Progress) {
 		pr.becomeReplicate()
 	}
 	if r.maybeCommit() {
+		// The commit advanced in the leader's term: the reads it queued
+		// until then can go ahead (etcd, stepLeader on MsgAppResp).
+		r.releasePendingReadIndex()
 		r.bcastAppend()
 	} else if pr.canBumpCommit(r.log.committed) {
 		r.sendAppend(m.From, true)
@@ -659,14 +690,15 @@ func (r *raft) traced(action Action, m *Message, value []byte, step func()) {
 		step()
 		return
 	}
-	start := len(r.msgs)
+	start, reads := len(r.msgs), len(r.readStates)
 	step()
 	ev := TraceEvent{
-		Action: action,
-		Node:   r.id,
-		Value:  value,
-		State:  r.nodeState(),
-		Sent:   slices.Clone(r.msgs[start:]),
+		Action:     action,
+		Node:       r.id,
+		Value:      value,
+		State:      r.nodeState(),
+		Sent:       slices.Clone(r.msgs[start:]),
+		ReadStates: slices.Clone(r.readStates[reads:]),
 	}
 	if m != nil {
 		c := *m

@@ -17,6 +17,12 @@ var (
 	// ErrTimerNotRunning: Fire named a timer that does not run in the
 	// node's current role or configuration.
 	ErrTimerNotRunning = errors.New("raft: timer not running")
+	// ErrEmptyReadContext: ReadIndex needs a context, which identifies the
+	// read in heartbeats and in its ReadState.
+	ErrEmptyReadContext = errors.New("raft: empty read context")
+	// ErrNoLeader: ReadIndex at a candidate, or at a follower that knows
+	// no leader to forward the read to (etcd drops such a read silently).
+	ErrNoLeader = errors.New("raft: no known leader")
 )
 
 // StepError is returned by RawNode.Step for a message it refuses. The node
@@ -47,6 +53,12 @@ type Ready struct {
 	CommittedEntries []Entry
 	// Messages are to be sent once HardState and Entries are durable.
 	Messages []Message
+	// ReadStates are the reads (RawNode.ReadIndex) answered since the
+	// last Advance, in the order they were answered. The application serves
+	// each once it has applied the entries up to its Index. Advance
+	// consumes them: a repeated Ready before Advance hands them out again,
+	// and none is handed out after the Advance that follows its Ready.
+	ReadStates []ReadState
 }
 
 // ready marks what the last Ready handed out, for Advance.
@@ -56,6 +68,7 @@ type ready struct {
 	last     uint64 // last index handed out for persisting
 	applied  uint64 // last index handed out for applying
 	messages int
+	reads    int // read states handed out
 }
 
 // RawNode drives one node single-threadedly, in the style of etcd's
@@ -177,6 +190,31 @@ func (rn *RawNode) Propose(data []byte) error {
 	return nil
 }
 
+// ReadIndex requests a read index for a linearizable read identified by
+// rctx (the TLA+ ClientRead). A leader answers it once it is sure it was
+// still the leader when the read arrived (Config.ReadOnlyOption) and has
+// committed an entry of its term; a follower forwards it to its leader.
+// The answer comes out as a ReadState in a later Ready, carrying rctx; it
+// may never come (a lost message, a change of leader), so the application
+// retries after a timeout of its own. Reads in flight at once should have
+// distinct contexts: as in etcd, a leader drops a read whose context
+// equals one it is still confirming.
+//
+// It returns ErrEmptyReadContext for an empty rctx, and ErrNoLeader at a
+// candidate or at a follower that knows no leader.
+func (rn *RawNode) ReadIndex(rctx []byte) error {
+	r := rn.r
+	if len(rctx) == 0 {
+		return ErrEmptyReadContext
+	}
+	if r.role != Leader && (r.role != Follower || r.lead == None) {
+		return fmt.Errorf("%w: node %d is %v at term %d", ErrNoLeader, r.id, r.role, r.term)
+	}
+	rctx = slices.Clone(rctx)
+	r.traced(ActionClientRead, nil, rctx, func() { r.stepReadIndex(Message{Type: MsgReadIndex, Context: rctx}) })
+	return nil
+}
+
 // Step hands the node a message from another node. It returns a *StepError,
 // and leaves the node unchanged, for a message it refuses: an unknown type, a sender outside the configuration or the node itself, a
 // message addressed to another node, a missing term, a malformed append, or
@@ -187,6 +225,7 @@ func (rn *RawNode) Step(m Message) error {
 	}
 	mc := m
 	mc.Entries = cloneEntries(m.Entries)
+	mc.Context = slices.Clone(m.Context)
 	rn.r.traced(HandleAction(m.Type), &mc, nil, func() { rn.r.step(mc) })
 	return nil
 }
@@ -198,11 +237,17 @@ func (rn *RawNode) validate(m Message) string {
 		return "unknown message type"
 	case m.To != r.id:
 		return fmt.Sprintf("addressed to node %d", m.To)
-	case m.From == r.id:
+	case m.From == r.id && m.Type != MsgReadIndex:
+		// A read requested here may come back forwarded (etcd keeps the
+		// origin of a forwarded MsgReadIndex): nothing else may.
 		return "a message from the node itself"
 	case !slices.Contains(r.peers, m.From):
 		return fmt.Sprintf("sender %d is not in the configuration %v", m.From, r.peers)
-	case m.Term == 0 && !(m.Type == MsgPreVoteResp && m.Reject):
+	case m.Type == MsgReadIndex && m.Term != 0:
+		return fmt.Sprintf("a read request carries term %d (it has none)", m.Term)
+	case (m.Type == MsgReadIndex || m.Type == MsgReadIndexResp) && len(m.Context) == 0:
+		return "a read without a context"
+	case m.Term == 0 && m.Type != MsgReadIndex && !(m.Type == MsgPreVoteResp && m.Reject):
 		// Only a pre-vote rejection from a node that never left term 0 has
 		// no term.
 		return "term is missing (0)"
@@ -256,6 +301,7 @@ func (rn *RawNode) HasReady() bool {
 		r.hardState() != rn.hard ||
 		r.log.unstable <= r.log.lastIndex() ||
 		len(r.msgs) > 0 ||
+		len(r.readStates) > 0 ||
 		r.log.committed > r.log.applied
 }
 
@@ -274,7 +320,9 @@ func (rn *RawNode) Ready() Ready {
 	rd.Entries = cloneEntries(r.log.slice(r.log.unstable, r.log.lastIndex()))
 	rd.CommittedEntries = cloneEntries(r.log.slice(r.log.applied+1, r.log.committed))
 	rd.Messages = slices.Clone(r.msgs)
-	rn.pending = &ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: r.log.committed, messages: len(r.msgs)}
+	rd.ReadStates = cloneReadStates(r.readStates)
+	rn.pending = &ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: r.log.committed,
+		messages: len(r.msgs), reads: len(r.readStates)}
 	r.log.overwritten = 0
 	return rd
 }
@@ -299,6 +347,18 @@ func (rn *RawNode) Advance() {
 	r.log.overwritten = 0
 	r.log.applied = max(r.log.applied, p.applied)
 	r.msgs = slices.Delete(r.msgs, 0, p.messages)
+	r.readStates = slices.Delete(r.readStates, 0, p.reads)
+}
+
+func cloneReadStates(rss []ReadState) []ReadState {
+	if len(rss) == 0 {
+		return nil
+	}
+	out := make([]ReadState, len(rss))
+	for k, rs := range rss {
+		out[k] = ReadState{Index: rs.Index, RequestCtx: slices.Clone(rs.RequestCtx)}
+	}
+	return out
 }
 
 // Status reports the node's state.

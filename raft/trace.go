@@ -24,6 +24,9 @@ const (
 	ActionHandleAppendEntriesResponse Action = "HandleAppendEntriesResponse"
 	ActionHandleHeartbeatRequest      Action = "HandleHeartbeatRequest"
 	ActionHandleHeartbeatResponse     Action = "HandleHeartbeatResponse"
+	ActionClientRead                  Action = "ClientRead"
+	ActionHandleReadIndexRequest      Action = "HandleReadIndexRequest"
+	ActionHandleReadIndexResponse     Action = "HandleReadIndexResponse"
 )
 
 // The network's actions: no node takes them, so no trace event carries
@@ -69,6 +72,10 @@ func HandleAction(t MessageType) Action {
 		return ActionHandleHeartbeatRequest
 	case MsgHeartbeatResp:
 		return ActionHandleHeartbeatResponse
+	case MsgReadIndex:
+		return ActionHandleReadIndexRequest
+	case MsgReadIndexResp:
+		return ActionHandleReadIndexResponse
 	}
 	return ""
 }
@@ -81,13 +88,16 @@ type TraceEvent struct {
 	Node uint64
 	// Msg is the message handled, for the Handle* actions.
 	Msg *Message
-	// Value is the proposed data, for ClientRequest.
+	// Value is the proposed data, for ClientRequest, and the read's
+	// context, for ClientRead.
 	Value []byte
 	// State is the node's state after the step.
 	State NodeState
 	// Sent lists the messages the step emitted (they leave with the next
 	// Ready, after its state is persisted).
 	Sent []Message
+	// ReadStates lists the reads the step answered at this node.
+	ReadStates []ReadState
 }
 
 // NodeState is a node's state as a trace event reports it: everything the

@@ -65,14 +65,22 @@ const (
 	// MsgHeartbeat tells a follower the leader is alive, with a commit index
 	// bounded by what the follower is known to hold.
 	MsgHeartbeat
-	// MsgHeartbeatResp answers a heartbeat.
+	// MsgHeartbeatResp answers a heartbeat, echoing its Context.
 	MsgHeartbeatResp
+	// MsgReadIndex asks the leader for a read index (RawNode.ReadIndex),
+	// with the read's Context. As in etcd it carries no term (Term 0): a
+	// follower forwards it to its leader keeping From, the node the read
+	// was requested at.
+	MsgReadIndex
+	// MsgReadIndexResp answers a forwarded read: the read index (Index)
+	// for the read's Context, at the leader's Term.
+	MsgReadIndexResp
 )
 
 var msgTypeNames = map[MessageType]string{
 	MsgApp: "MsgApp", MsgAppResp: "MsgAppResp", MsgVote: "MsgVote", MsgVoteResp: "MsgVoteResp",
 	MsgPreVote: "MsgPreVote", MsgPreVoteResp: "MsgPreVoteResp", MsgHeartbeat: "MsgHeartbeat",
-	MsgHeartbeatResp: "MsgHeartbeatResp",
+	MsgHeartbeatResp: "MsgHeartbeatResp", MsgReadIndex: "MsgReadIndex", MsgReadIndexResp: "MsgReadIndexResp",
 }
 
 func (t MessageType) String() string {
@@ -82,7 +90,7 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgHeartbeatResp }
+func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgReadIndexResp }
 
 // Entry is a log entry. An entry with no Data is a leader's empty entry,
 // appended when it takes office.
@@ -112,6 +120,12 @@ type Message struct {
 	Commit     uint64
 	Reject     bool
 	RejectHint uint64
+	// Context is a read's context: on MsgReadIndex and MsgReadIndexResp
+	// the one given to RawNode.ReadIndex, on MsgHeartbeat that of the read
+	// the heartbeat confirms (nil for none), echoed by MsgHeartbeatResp
+	// (etcd's Message.Context; etcd carries a read's context as the data of
+	// one entry of MsgReadIndex and MsgReadIndexResp).
+	Context []byte
 }
 
 func (m Message) String() string {
@@ -136,6 +150,11 @@ func (m Message) String() string {
 		}
 	case MsgHeartbeat:
 		fmt.Fprintf(&b, " commit=%d", m.Commit)
+	case MsgReadIndexResp:
+		fmt.Fprintf(&b, " index=%d", m.Index)
+	}
+	if len(m.Context) > 0 {
+		fmt.Fprintf(&b, " ctx=%q", m.Context)
 	}
 	return b.String()
 }

@@ -42,14 +42,15 @@ func requires(t *testing.T, path string) []string {
 }
 
 // TestImporterGetsOnlyThisModule builds a throwaway module that imports
-// raft/ (through a replace to this checkout), tidies it, and checks what it
-// inherits: its go.mod requires this module alone, it compiles no code from
-// any other module, and its module graph holds none of the tool module's
-// requirements (staticcheck, x/tools). The graph still lists this module's
-// own direct requirements (go-cmp, rapid, gopter, used by properties/ and
-// traces/): Go's graph pruning keeps the go.mod requirements of every
-// module an importer requires, whether it uses their packages or not; an
-// importer downloads their go.mod files, never their code.
+// raft/ and kv/ (through a replace to this checkout), tidies it, and checks
+// what it inherits: its go.mod requires this module alone, it compiles no
+// code from any other module, and its module graph holds none of the tool
+// module's requirements (staticcheck, x/tools). The graph still lists this
+// module's own direct requirements (go-cmp, rapid, gopter, porcupine, used
+// by the tests of properties/, traces/ and kv/): Go's graph pruning keeps
+// the go.mod requirements of every module an importer requires, whether it
+// uses their packages or not; an importer downloads their go.mod files,
+// never their code.
 func TestImporterGetsOnlyThisModule(t *testing.T) {
 	rootMod := strings.TrimSpace(goCmd(t, ".", "env", "GOMOD"))
 	if rootMod == "" || rootMod == os.DevNull {
@@ -67,7 +68,9 @@ func TestImporterGetsOnlyThisModule(t *testing.T) {
 	dir := t.TempDir()
 	const importer = "example.com/importer"
 	gomod := "module " + importer + "\n\ngo " + goVersion + "\n"
-	src := "package main\n\nimport \"" + self + "/raft\"\n\nfunc main() { _, _ = raft.NewRawNode(&raft.Config{}) }\n"
+	// raft/, and kv/ over it (whose tests alone import porcupine).
+	src := "package main\n\nimport (\n\t\"" + self + "/kv\"\n\t\"" + self + "/raft\"\n)\n\n" +
+		"func main() { rn, _ := raft.NewRawNode(&raft.Config{}); _ = kv.NewNode(rn, kv.ReadThroughIndex) }\n"
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,11 @@ type Network struct {
 	Delivered int
 	// Ticks counts the calls to Tick.
 	Ticks int
-	tb    TB
+	// OnReady, when set, is called with every Ready the network processes,
+	// after its state is persisted and its messages sent, before Advance:
+	// where an application applies CommittedEntries and ReadStates.
+	OnReady func(n *Node, rd raft.Ready)
+	tb      TB
 }
 
 // TB is what a Network reports failures to: a *testing.T or *testing.B, or
@@ -136,6 +140,9 @@ func (nw *Network) Process(id uint64) {
 		}
 		for _, e := range rd.CommittedEntries {
 			n.Applied = append(n.Applied, e.Data)
+		}
+		if nw.OnReady != nil {
+			nw.OnReady(n, rd)
 		}
 		n.RN.Advance()
 	}
