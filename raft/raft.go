@@ -84,8 +84,8 @@ func newRaft(c *Config) (*raft, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raft: reading the last index from storage: %w", err)
 	}
-	if first-1 != snap.Metadata.Index {
-		return nil, fmt.Errorf("raft: storage log starts at %d, but its snapshot is at %d", first, snap.Metadata.Index)
+	if first-1 > snap.Metadata.Index {
+		return nil, fmt.Errorf("raft: storage log starts at %d, after its snapshot at %d: entries are missing", first, snap.Metadata.Index)
 	}
 	if last < first-1 {
 		return nil, fmt.Errorf("raft: storage last index %d is below its snapshot index %d", last, first-1)
@@ -99,7 +99,10 @@ func newRaft(c *Config) (*raft, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raft: reading entries [%d, %d] from storage: %w", first, last, err)
 	}
-	prevTerm := snap.Metadata.Term
+	prevTerm, err := c.Storage.Term(first - 1)
+	if err != nil {
+		return nil, fmt.Errorf("raft: reading the term of index %d, where the storage log starts: %w", first-1, err)
+	}
 	for k, e := range ents {
 		if want := first + uint64(k); e.Index != want {
 			return nil, fmt.Errorf("raft: storage entry at position %d has index %d, want %d", k, e.Index, want)
@@ -125,7 +128,7 @@ func newRaft(c *Config) (*raft, error) {
 	r := &raft{
 		id:               c.ID,
 		peers:            peers,
-		log:              raftLog{storage: c.Storage, offset: last + 1, committed: hs.Commit, applied: max(c.Applied, snap.Metadata.Index)},
+		log:              raftLog{storage: c.Storage, offset: last + 1, committed: hs.Commit, applied: max(c.Applied, first-1)},
 		prs:              make(map[uint64]*Progress, len(peers)),
 		votes:            make(map[uint64]bool, len(peers)),
 		preVote:          c.PreVote,
