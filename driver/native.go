@@ -21,6 +21,10 @@ func (f fixedRand) IntN(int) int { return f.offset }
 type native struct {
 	cfg Config
 	rn  *raft.RawNode
+	// ms is the node's own storage: raft/ reads the entries it handed out
+	// back from it, so what a Ready hands out is written there too (the
+	// harness's Storage is what a restart starts from).
+	ms *raft.MemoryStorage
 }
 
 func startNative(cfg Config, st *Storage) (Driver, error) {
@@ -48,7 +52,7 @@ func startNative(cfg Config, st *Storage) (Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &native{cfg: cfg, rn: rn}, nil
+	return &native{cfg: cfg, rn: rn, ms: ms}, nil
 }
 
 func (n *native) Tick() { n.rn.Tick() }
@@ -78,6 +82,9 @@ func (n *native) Step(m spec.Message) error {
 
 func (n *native) Ready() Ready {
 	rd := n.rn.Ready()
+	if err := n.ms.Append(rd.Entries); err != nil {
+		panic(fmt.Sprintf("driver: raft/ node %d: persisting its entries: %v", n.cfg.ID, err))
+	}
 	out := Ready{Entries: properties.SpecEntries(rd.Entries), Committed: properties.SpecEntries(rd.CommittedEntries)}
 	if !rd.HardState.IsEmpty() {
 		out.HardState = &HardState{Term: rd.HardState.Term, Vote: int(rd.HardState.Vote), Commit: rd.HardState.Commit}
