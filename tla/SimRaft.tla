@@ -71,6 +71,8 @@ Sim_DropMessage(i, j) == DropMessage(i, j) /\ H
 Sim_DuplicateMessage(i, j) == DuplicateMessage(i, j) /\ H
 Sim_Partition(i, j) == Partition(i, j) /\ H
 Sim_Heal(i, j) == Heal(i, j) /\ H
+Sim_Compact(i) == Compact(i) /\ H
+Sim_HandleSnapshotRequest(i, j) == HandleSnapshotRequest(i, j) /\ H
 
 SimNext ==
        \/ \E i \in Server : Sim_Timeout(i)
@@ -91,9 +93,11 @@ SimNext ==
        \/ \E i, j \in Server : Sim_DuplicateMessage(i, j)
        \/ \E i, j \in Server : Sim_Partition(i, j)
        \/ \E i, j \in Server : Sim_Heal(i, j)
+       \/ \E i \in Server : Sim_Compact(i)
+       \/ \E i, j \in Server : Sim_HandleSnapshotRequest(i, j)
 
 \* The name of Sim_A's action: A.
-SimName == [Sim_Timeout |-> "Timeout", Sim_ClientRequest |-> "ClientRequest", Sim_Heartbeat |-> "Heartbeat", Sim_QuorumCheck |-> "QuorumCheck", Sim_LeaseExpire |-> "LeaseExpire", Sim_Restart |-> "Restart", Sim_HandlePreVoteRequest |-> "HandlePreVoteRequest", Sim_HandlePreVoteResponse |-> "HandlePreVoteResponse", Sim_HandleVoteRequest |-> "HandleVoteRequest", Sim_HandleVoteResponse |-> "HandleVoteResponse", Sim_HandleAppendEntriesRequest |-> "HandleAppendEntriesRequest", Sim_HandleAppendEntriesResponse |-> "HandleAppendEntriesResponse", Sim_HandleHeartbeatRequest |-> "HandleHeartbeatRequest", Sim_HandleHeartbeatResponse |-> "HandleHeartbeatResponse", Sim_DropMessage |-> "DropMessage", Sim_DuplicateMessage |-> "DuplicateMessage", Sim_Partition |-> "Partition", Sim_Heal |-> "Heal"]
+SimName == [Sim_Timeout |-> "Timeout", Sim_ClientRequest |-> "ClientRequest", Sim_Heartbeat |-> "Heartbeat", Sim_QuorumCheck |-> "QuorumCheck", Sim_LeaseExpire |-> "LeaseExpire", Sim_Restart |-> "Restart", Sim_HandlePreVoteRequest |-> "HandlePreVoteRequest", Sim_HandlePreVoteResponse |-> "HandlePreVoteResponse", Sim_HandleVoteRequest |-> "HandleVoteRequest", Sim_HandleVoteResponse |-> "HandleVoteResponse", Sim_HandleAppendEntriesRequest |-> "HandleAppendEntriesRequest", Sim_HandleAppendEntriesResponse |-> "HandleAppendEntriesResponse", Sim_HandleHeartbeatRequest |-> "HandleHeartbeatRequest", Sim_HandleHeartbeatResponse |-> "HandleHeartbeatResponse", Sim_DropMessage |-> "DropMessage", Sim_DuplicateMessage |-> "DuplicateMessage", Sim_Partition |-> "Partition", Sim_Heal |-> "Heal", Sim_Compact |-> "Compact", Sim_HandleSnapshotRequest |-> "HandleSnapshotRequest"]
 
 ASSUME TLCSet(1, [behaviour |-> -1, level |-> 0, lines |-> <<>>, cands |-> {}])
 
