@@ -28,6 +28,7 @@
 package properties
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/checkedraft/checkedraft/model"
@@ -47,6 +48,13 @@ type Options struct {
 	ElectionTick, HeartbeatTick int
 	// Seed seeds the nodes' election timeouts.
 	Seed uint64
+	// Compaction enables Cluster.Compact: nodes snapshot and compact their
+	// logs, leaders send snapshots, nodes restart from them. The model
+	// (model/) has no compaction yet, so a run with it checks the
+	// invariants over the full logs (the snapshot's entries, which its data
+	// carries, followed by the log) but not refinement; MsgSnap is not
+	// part of the projected message bag.
+	Compaction bool
 }
 
 // Label is one step of the abstract model (an action of tla/Raft.tla and
@@ -75,11 +83,14 @@ type Cluster struct {
 
 // Stats summarises a run.
 type Stats struct {
-	Steps     int
-	Faults    map[string]int
-	MaxTerm   uint64
-	Elections int
-	Commits   uint64
+	// Compactions and SnapshotsInstalled count compactions and followers
+	// restoring from a leader's snapshot.
+	Compactions, SnapshotsInstalled int
+	Steps                           int
+	Faults                          map[string]int
+	MaxTerm                         uint64
+	Elections                       int
+	Commits                         uint64
 }
 
 // NewCluster starts a cluster of fresh nodes.
@@ -116,6 +127,9 @@ func (o Options) String() string {
 	if o.MaxEntriesPerMsg > 0 {
 		s += fmt.Sprintf("/batch=%d", o.MaxEntriesPerMsg)
 	}
+	if o.Compaction {
+		s += "/compaction"
+	}
 	return s
 }
 
@@ -142,7 +156,9 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 		l := EventLabel(ev)
 		labels = append(labels, l)
 		if c.OnStep != nil {
-			s := ProjectState(ev.Node, ev.State, c.opts.N, c.opts.CheckQuorum)
+			st := ev.State
+			st.Log = append(c.eventPrefix(ev), st.Log...)
+			s := ProjectState(ev.Node, st, c.opts.N, c.opts.CheckQuorum)
 			c.OnStep(l, &s, ev.Sent)
 		}
 		if ev.State.Role == raft.Leader && (ev.Action == raft.ActionHandleVoteResponse || ev.Action == raft.ActionTimeout) {
@@ -150,6 +166,9 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 		}
 		c.Stats.MaxTerm = max(c.Stats.MaxTerm, ev.State.Term)
 		c.Stats.Commits = max(c.Stats.Commits, ev.State.Commit)
+		if ev.Action == raft.ActionHandleSnapshotRequest && ev.Msg.Snapshot.Metadata.Index == ev.State.SnapshotIndex {
+			c.Stats.SnapshotsInstalled++
+		}
 	}
 	c.report(extra...)
 	return append(labels, extra...)
@@ -163,7 +182,7 @@ func (c *Cluster) report(ls ...Label) {
 	for _, l := range ls {
 		var st *spec.Server
 		if raft.Action(l.Action) == raft.ActionRestart {
-			s := ProjectNode(c.Node(l.I), c.opts.N, c.opts.CheckQuorum)
+			s := c.projectNode(l.I)
 			st = &s
 		}
 		c.OnStep(l, st, nil)
@@ -174,8 +193,11 @@ func (c *Cluster) report(ls ...Label) {
 func EventLabel(ev raft.TraceEvent) Label {
 	l := Label{Action: string(ev.Action), I: int(ev.Node), Value: string(ev.Value)}
 	if ev.Msg != nil {
-		m := SpecMessage(*ev.Msg)
-		l.Msg, l.J = &m, int(ev.Msg.From)
+		l.J = int(ev.Msg.From)
+		if ev.Msg.Type != raft.MsgSnap {
+			m := SpecMessage(*ev.Msg)
+			l.Msg = &m
+		}
 	}
 	return l
 }
@@ -183,8 +205,12 @@ func EventLabel(ev raft.TraceEvent) Label {
 // messageLabel is the network's step a on message m (I its receiver, J its
 // sender).
 func messageLabel(a raft.Action, m raft.Message) Label {
-	sm := SpecMessage(m)
-	return Label{Action: string(a), I: int(m.To), J: int(m.From), Msg: &sm}
+	l := Label{Action: string(a), I: int(m.To), J: int(m.From)}
+	if m.Type != raft.MsgSnap {
+		sm := SpecMessage(m)
+		l.Msg = &sm
+	}
+	return l
 }
 
 // linkLabel is the network's step a on the link from a to b.
@@ -312,4 +338,90 @@ func (c *Cluster) Cut() []spec.Link {
 		}
 	}
 	return out
+}
+
+// Compact makes node id snapshot its state up to index i (the entries up to
+// i, which the snapshot's data carries, are its state machine) and drop the
+// entries the snapshot covers, as an application does. i must be applied
+// (at most the commit index) and beyond the node's snapshot; Compact
+// returns the storage's error otherwise. The model has no such step: it is
+// labelled Compact for the record.
+func (c *Cluster) Compact(id int, i uint64) ([]Label, error) {
+	if !c.opts.Compaction {
+		return nil, fmt.Errorf("properties: Compact on a cluster without Options.Compaction")
+	}
+	full := c.fullLog(id)
+	if i > uint64(len(full)) {
+		return nil, fmt.Errorf("properties: node %d: compaction to %d beyond its last index %d", id, i, len(full))
+	}
+	data, err := json.Marshal(full[:i])
+	if err != nil {
+		return nil, err
+	}
+	st := c.nw.Node(uint64(id)).Storage
+	if _, err := st.CreateSnapshot(i, data); err != nil {
+		return nil, err
+	}
+	if err := st.Compact(i); err != nil {
+		return nil, err
+	}
+	c.Stats.Compactions++
+	return c.take(func() {}, Label{Action: string(raft.ActionCompact), I: id}), nil
+}
+
+// snapshotEntries decodes the entries a snapshot made by Compact carries.
+func snapshotEntries(snap raft.Snapshot) []raft.Entry {
+	if snap.IsEmpty() {
+		return nil
+	}
+	var ents []raft.Entry
+	if err := json.Unmarshal(snap.Data, &ents); err != nil || uint64(len(ents)) != snap.Metadata.Index {
+		panic(fmt.Sprintf("properties: %v does not carry its %d entries (%v)", snap, snap.Metadata.Index, err))
+	}
+	return ents
+}
+
+// fullLog is node id's log from index 1: the entries its snapshot carries,
+// then those it holds.
+func (c *Cluster) fullLog(id int) []raft.Entry {
+	rn := c.Node(id)
+	snap, err := c.nw.Node(uint64(id)).Storage.Snapshot()
+	if err != nil {
+		panic(err)
+	}
+	at := rn.Status().Snapshot.Index
+	if at != snap.Metadata.Index {
+		panic(fmt.Sprintf("properties: node %d's log starts after %d, its stored snapshot is at %d", id, at, snap.Metadata.Index))
+	}
+	return append(snapshotEntries(snap), rn.Log()...)
+}
+
+// eventPrefix is the entries before the log a trace event reports: those
+// of the snapshot the event's message carried, if the node restored from
+// it, or of the node's stored snapshot.
+func (c *Cluster) eventPrefix(ev raft.TraceEvent) []raft.Entry {
+	if ev.State.SnapshotIndex == 0 {
+		return nil
+	}
+	if m := ev.Msg; m != nil && m.Snapshot != nil && m.Snapshot.Metadata.Index == ev.State.SnapshotIndex {
+		return snapshotEntries(*m.Snapshot)
+	}
+	snap, err := c.nw.Node(ev.Node).Storage.Snapshot()
+	if err != nil {
+		panic(err)
+	}
+	ents := snapshotEntries(snap)
+	if uint64(len(ents)) < ev.State.SnapshotIndex {
+		panic(fmt.Sprintf("properties: node %d's log starts after %d, its stored snapshot is at %d", ev.Node, ev.State.SnapshotIndex, len(ents)))
+	}
+	return ents[:ev.State.SnapshotIndex]
+}
+
+// projectNode is ProjectNode over node id's full log.
+func (c *Cluster) projectNode(id int) spec.Server {
+	s := ProjectNode(c.Node(id), c.opts.N, c.opts.CheckQuorum)
+	if c.opts.Compaction {
+		s.Log = SpecEntries(c.fullLog(id))
+	}
+	return s
 }

@@ -109,11 +109,13 @@ func ProjectState(id uint64, st raft.NodeState, n int, checkQuorum bool) spec.Se
 func (c *Cluster) View() *spec.View {
 	v := &spec.View{Servers: make([]spec.Server, c.opts.N), Cut: c.Cut()}
 	for id := 1; id <= c.opts.N; id++ {
-		v.Servers[id-1] = ProjectNode(c.Node(id), c.opts.N, c.opts.CheckQuorum)
+		v.Servers[id-1] = c.projectNode(id)
 	}
-	msgs := make([]spec.Message, len(c.Flight()))
-	for i, m := range c.Flight() {
-		msgs[i] = SpecMessage(m)
+	msgs := make([]spec.Message, 0, len(c.Flight()))
+	for _, m := range c.Flight() {
+		if m.Type != raft.MsgSnap {
+			msgs = append(msgs, SpecMessage(m))
+		}
 	}
 	v.Messages = spec.NewBag(msgs)
 	return v

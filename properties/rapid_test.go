@@ -57,6 +57,9 @@ func newMachine(t *rapid.T, o Options) *machine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The model has no compaction yet: a run with it checks the
+	// invariants, the action properties and CommittedNeverLost only.
+	k.Refinement = !o.Compaction
 	return &machine{c: c, k: k, init: c.View()}
 }
 
@@ -205,6 +208,23 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	if weights == nil {
 		weights = defaultWeights
 	}
+	if m.c.Options().Compaction {
+		weights = maps.Clone(weights)
+		weights["compact"] = compactWeight
+		actions["compact"] = func(t *rapid.T) {
+			id := m.node(t)
+			st := m.c.Node(id).Status()
+			if st.Applied <= st.Snapshot.Index {
+				t.Skip("nothing applied since the snapshot")
+			}
+			i := st.Snapshot.Index + 1 + uint64(m.uniform(t, int(st.Applied-st.Snapshot.Index), "index"))
+			l, err := m.c.Compact(id, i)
+			if err != nil {
+				t.Fatalf("compacting node %d to %d: %v", id, i, err)
+			}
+			m.check(t, l, nil)
+		}
+	}
 	actions["deliver"] = deliver
 	// enabled says which actions can do something now: the draw is among
 	// those, so that cases do not end early on rejected draws (rapid stops
@@ -278,6 +298,9 @@ var defaultWeights = map[string]int{
 	"drop": 6, "duplicate": 4, "partition": 3, "heal": 8,
 	"restart": 1, "crash-before-persist": 1, "crash-after-persist": 1,
 }
+
+// compactWeight is the weight of "compact" in runs with compaction.
+const compactWeight = 6
 
 // leader returns the node that is leader in the highest term (0: none).
 func (m *machine) leader() int {
