@@ -96,13 +96,15 @@ StepOf(e) ==
             /\ e.msg \in DOMAIN messages
             /\ messages' = Take(messages, e.msg)
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut>>
+                           votesGranted, votesRejected, progress, recentActive, cut,
+                           snapshotIndex, snapshotTerm>>
       [] e.action = "DuplicateMessage" ->
             /\ e.msg \in DOMAIN messages
             /\ messages[e.msg] < MaxCopies
             /\ NetworkBecomes(Put(messages, e.msg))
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut>>
+                           votesGranted, votesRejected, progress, recentActive, cut,
+                           snapshotIndex, snapshotTerm>>
       [] OTHER -> HandleMessage(e.msg) /\ NodeStep(e, Take(messages, e.msg))
 
 TraceNext ==

@@ -70,6 +70,7 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
   MaxCopies = 1000000
   MaxCutLinks = 1000000
   AllowRestart = TRUE
+  AllowCompaction = FALSE
   MaxBatch = %d
   CuttableLinks <- TraceLinks
   LogFile = %q
