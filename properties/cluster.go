@@ -49,11 +49,9 @@ type Options struct {
 	// Seed seeds the nodes' election timeouts.
 	Seed uint64
 	// Compaction enables Cluster.Compact: nodes snapshot and compact their
-	// logs, leaders send snapshots, nodes restart from them. The model
-	// (model/) has no compaction yet, so a run with it checks the
-	// invariants over the full logs (the snapshot's entries, which its data
-	// carries, followed by the log) but not refinement; MsgSnap is not
-	// part of the projected message bag.
+	// logs, leaders send snapshots, nodes restart from them (the spec's
+	// AllowCompaction). A snapshot's data carries the entries it covers, so
+	// that the harness can tell a node's whole history (fullLog).
 	Compaction bool
 }
 
@@ -156,9 +154,7 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 		l := EventLabel(ev)
 		labels = append(labels, l)
 		if c.OnStep != nil {
-			st := ev.State
-			st.Log = append(c.eventPrefix(ev), st.Log...)
-			s := ProjectState(ev.Node, st, c.opts.N, c.opts.CheckQuorum)
+			s := ProjectState(ev.Node, ev.State, c.opts.N, c.keepsActive())
 			c.OnStep(l, &s, ev.Sent)
 		}
 		if ev.State.Role == raft.Leader && (ev.Action == raft.ActionHandleVoteResponse || ev.Action == raft.ActionTimeout) {
@@ -193,11 +189,8 @@ func (c *Cluster) report(ls ...Label) {
 func EventLabel(ev raft.TraceEvent) Label {
 	l := Label{Action: string(ev.Action), I: int(ev.Node), Value: string(ev.Value)}
 	if ev.Msg != nil {
-		l.J = int(ev.Msg.From)
-		if ev.Msg.Type != raft.MsgSnap {
-			m := SpecMessage(*ev.Msg)
-			l.Msg = &m
-		}
+		m := SpecMessage(*ev.Msg)
+		l.Msg, l.J = &m, int(ev.Msg.From)
 	}
 	return l
 }
@@ -205,12 +198,8 @@ func EventLabel(ev raft.TraceEvent) Label {
 // messageLabel is the network's step a on message m (I its receiver, J its
 // sender).
 func messageLabel(a raft.Action, m raft.Message) Label {
-	l := Label{Action: string(a), I: int(m.To), J: int(m.From)}
-	if m.Type != raft.MsgSnap {
-		sm := SpecMessage(m)
-		l.Msg = &sm
-	}
-	return l
+	sm := SpecMessage(m)
+	return Label{Action: string(a), I: int(m.To), J: int(m.From), Msg: &sm}
 }
 
 // linkLabel is the network's step a on the link from a to b.
@@ -342,10 +331,10 @@ func (c *Cluster) Cut() []spec.Link {
 
 // Compact makes node id snapshot its state up to index i (the entries up to
 // i, which the snapshot's data carries, are its state machine) and drop the
-// entries the snapshot covers, as an application does. i must be applied
-// (at most the commit index) and beyond the node's snapshot; Compact
-// returns the storage's error otherwise. The model has no such step: it is
-// labelled Compact for the record.
+// entries the snapshot covers, as an application does: the spec's
+// Compact(id) when i is the node's commit index (the spec compacts up to
+// it). i must be applied (at most the commit index) and beyond the node's
+// snapshot; Compact returns the storage's error otherwise.
 func (c *Cluster) Compact(id int, i uint64) ([]Label, error) {
 	if !c.opts.Compaction {
 		return nil, fmt.Errorf("properties: Compact on a cluster without Options.Compaction")
@@ -396,32 +385,12 @@ func (c *Cluster) fullLog(id int) []raft.Entry {
 	return append(snapshotEntries(snap), rn.Log()...)
 }
 
-// eventPrefix is the entries before the log a trace event reports: those
-// of the snapshot the event's message carried, if the node restored from
-// it, or of the node's stored snapshot.
-func (c *Cluster) eventPrefix(ev raft.TraceEvent) []raft.Entry {
-	if ev.State.SnapshotIndex == 0 {
-		return nil
-	}
-	if m := ev.Msg; m != nil && m.Snapshot != nil && m.Snapshot.Metadata.Index == ev.State.SnapshotIndex {
-		return snapshotEntries(*m.Snapshot)
-	}
-	snap, err := c.nw.Node(ev.Node).Storage.Snapshot()
-	if err != nil {
-		panic(err)
-	}
-	ents := snapshotEntries(snap)
-	if uint64(len(ents)) < ev.State.SnapshotIndex {
-		panic(fmt.Sprintf("properties: node %d's log starts after %d, its stored snapshot is at %d", ev.Node, ev.State.SnapshotIndex, len(ents)))
-	}
-	return ents[:ev.State.SnapshotIndex]
+// projectNode is ProjectNode of node id.
+func (c *Cluster) projectNode(id int) spec.Server {
+	return ProjectNode(c.Node(id), c.opts.N, c.keepsActive())
 }
 
-// projectNode is ProjectNode over node id's full log.
-func (c *Cluster) projectNode(id int) spec.Server {
-	s := ProjectNode(c.Node(id), c.opts.N, c.opts.CheckQuorum)
-	if c.opts.Compaction {
-		s.Log = SpecEntries(c.fullLog(id))
-	}
-	return s
-}
+// keepsActive reports whether the spec keeps a leader's recentActive: with
+// CheckQuorum, and with compaction, whose snapshots go to recently active
+// followers only (the spec's KeepActive).
+func (c *Cluster) keepsActive() bool { return c.opts.CheckQuorum || c.opts.Compaction }

@@ -11,8 +11,8 @@ import (
 // their logs at random applied indexes, leaders send snapshots to the
 // followers that need compacted entries, nodes restart from their
 // snapshots; every step is checked against the spec's invariants and action
-// properties over the full logs (the snapshot's entries and the log), and
-// CommittedNeverLost. Refinement waits for the model's compaction actions.
+// properties over compacted logs, CommittedNeverLost, and refinement of the
+// model with AllowCompaction (Compact, HandleSnapshotRequest).
 // A run of 20000 steps or more fails unless snapshots were installed and
 // nodes restarted from compacted storage (a run that never exercised them
 // proves nothing; at the CI budget it takes some 50000 steps and installs
@@ -43,7 +43,7 @@ func TestRapidCompaction(t *testing.T) {
 			})
 		})
 	}
-	fmt.Printf("compaction runs: %d cases, %d steps, %d compactions, %d snapshots installed, %d restarts\n",
+	fmt.Printf("property runs with compaction: %d cases, %d steps, %d compactions, %d snapshots installed, %d restarts\n",
 		cases, steps, compactions, installed, restarts)
 	if t.Failed() || steps < 20000 {
 		return
