@@ -52,6 +52,7 @@ func Actions() []Action {
 		ActionHandleAppendEntriesRequest, ActionHandleAppendEntriesResponse,
 		ActionHandleHeartbeatRequest, ActionHandleHeartbeatResponse,
 		ActionDropMessage, ActionDuplicateMessage, ActionPartition, ActionHeal,
+		ActionCompact, ActionHandleSnapshotRequest,
 	}
 }
 
