@@ -30,7 +30,8 @@ LineOf(act, vs) ==
      state |-> vs[5], leader |-> vs[6], lease |-> vs[7], votesGranted |-> vs[8],
      votesRejected |-> vs[9],
      progress |-> {<<i, j, vs[10][i][j]>> : <<i, j>> \in Server \X Server},
-     recentActive |-> vs[11], messages |-> vs[12], cut |-> vs[13]]
+     recentActive |-> vs[11], messages |-> vs[12], cut |-> vs[13],
+     snapshotIndex |-> vs[14], snapshotTerm |-> vs[15]]
 
 \* The line of the initial state (Init is deterministic).
 InitLine ==
@@ -39,7 +40,7 @@ InitLine ==
              [i \in Server |-> 0], [i \in Server |-> Follower], [i \in Server |-> Nil],
              [i \in Server |-> FALSE], [i \in Server |-> {}], [i \in Server |-> {}],
              [i \in Server |-> NoProgresses], [i \in Server |-> {}],
-             [m \in {} |-> 0], {}>>)
+             [m \in {} |-> 0], {}, [i \in Server |-> 0], [i \in Server |-> 0]>>)
 
 \* The states of the behaviour before the current one, oldest first.
 VARIABLE hist
