@@ -204,11 +204,29 @@ func TestValidateLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, o := range []properties.Options{{N: 3, PreVote: true, CheckQuorum: true}, {N: 3, MaxEntriesPerMsg: 1}} {
-		path := filepath.Join(dir, fmt.Sprintf("run-%v-%v.ndjson", o.PreVote, o.CheckQuorum))
-		lines, err := WriteRandomLog(path, o, 7, 400)
+	for _, o := range []properties.Options{{N: 3, PreVote: true, CheckQuorum: true}, {N: 3, MaxEntriesPerMsg: 1},
+		{N: 3, Compaction: true}} {
+		path := filepath.Join(dir, fmt.Sprintf("run-%v-%v-%v.ndjson", o.PreVote, o.CheckQuorum, o.Compaction))
+		seed := uint64(7)
+		if o.Compaction {
+			seed = 3 // a run in which followers handle snapshots
+		}
+		lines, err := WriteRandomLog(path, o, seed, 400)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if o.Compaction {
+			// The run must compact and send a snapshot that a follower
+			// handles, or it validates nothing of them.
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range []string{`"action":"Compact"`, `"action":"HandleSnapshotRequest"`} {
+				if !bytes.Contains(data, []byte(a)) {
+					t.Fatalf("the compaction run's log has no %s line", a)
+				}
+			}
 		}
 		if err := ValidateLog(context.Background(), jar, tlaDir, path, o); err != nil {
 			t.Fatalf("TLC rejected a real run (%d lines): %v", lines, err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -164,13 +165,40 @@ func WriteRandomLog(path string, o properties.Options, seed uint64, steps int) (
 	lg := NewLogger(f)
 	c := properties.NewCluster(o)
 	c.OnStep = lg.Step
-	if err := properties.RandomRun(c, seed, steps, Values); err != nil {
+	if err := randomRun(c, seed, steps); err != nil {
 		return 0, err
 	}
 	if lg.Err() != nil {
 		return 0, lg.Err()
 	}
 	return lg.Lines(), f.Close()
+}
+
+// randomRun is properties.RandomRun, and with Options.Compaction a node
+// (drawn from the seed) compacts up to its commit index every
+// compactEvery steps, when it committed something since its snapshot (the
+// spec's Compact): the run is RandomRun's in chunks, each seeded from seed.
+func randomRun(c *properties.Cluster, seed uint64, steps int) error {
+	if !c.Options().Compaction {
+		return properties.RandomRun(c, seed, steps, Values)
+	}
+	const compactEvery = 10
+	r := rand.New(rand.NewPCG(seed, 0xc0))
+	for done, k := 0, uint64(0); done < steps; k++ {
+		n := min(compactEvery, steps-done)
+		if err := properties.RandomRun(c, seed+k*7919, n, Values); err != nil {
+			return err
+		}
+		done += n
+		id := 1 + r.IntN(c.Options().N)
+		st := c.Node(id).Status()
+		if st.Applied == st.Commit && st.Commit > st.Snapshot.Index {
+			if _, err := c.Compact(id, st.Commit); err != nil {
+				return fmt.Errorf("compacting node %d to %d: %w", id, st.Commit, err)
+			}
+		}
+	}
+	return nil
 }
 
 // A Corruption is one kind of damage CorruptLogAs does to a log line.
