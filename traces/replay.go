@@ -80,6 +80,10 @@ func ReplayOn(lib driver.Library, tr *Trace, cfg model.Config) error {
 	return nil
 }
 
+// ErrNoCompactor is the error of ReplayOn for a behaviour with a Compact
+// step when the library's driver cannot compact (is no driver.Compactor).
+var ErrNoCompactor = errors.New("cannot compact (its driver is no driver.Compactor)")
+
 // BatchBinds reports whether the spec's MaxBatch shaped the behaviour: a
 // leader sent an append of MaxBatch entries while it had more to send
 // after them. A library that cannot bound appends in entries replays,
@@ -95,7 +99,7 @@ func BatchBinds(tr *Trace, cfg model.Config) bool {
 			if m.Type != spec.AppendEntriesRequest || len(m.Entries) < cfg.MaxBatch || prev.Copies(m) >= b.Copies {
 				continue
 			}
-			if uint64(len(cur.Servers[m.From-1].Log)) > m.PrevLogIndex+uint64(len(m.Entries)) {
+			if cur.Servers[m.From-1].LastIndex() > m.PrevLogIndex+uint64(len(m.Entries)) {
 				return true
 			}
 		}
@@ -230,7 +234,7 @@ func (c *replayCluster) apply(l model.Label) (string, error) {
 		}
 		cp, ok := c.nodes[l.I-1].(driver.Compactor)
 		if !ok {
-			return "", fmt.Errorf("traces: %s cannot compact (its driver is no driver.Compactor)", c.lib.Name)
+			return "", fmt.Errorf("traces: %s: %w", c.lib.Name, ErrNoCompactor)
 		}
 		if err := cp.Compact(st.Applied); err != nil {
 			return "", fmt.Errorf("traces: %s: node %d: compacting to %d: %w", c.lib.Name, l.I, st.Applied, err)
