@@ -20,7 +20,8 @@
 // while HasReady reports true, the application calls Ready and handles what
 // it returns in this order:
 //
-//  1. Persist HardState (unless it is empty) and append Entries to Storage.
+//  1. Persist Snapshot (unless it is empty), HardState (unless it is empty)
+//     and append Entries to Storage, synchronously if MustSync.
 //     The first entry may replace stored entries from its index on.
 //  2. Send Messages. Vote and append responses promise what step 1 made
 //     durable (a vote cast, entries held), so they must not leave before it.
@@ -48,12 +49,22 @@
 // Propose copies data, so the caller may reuse its buffers once they return.
 // Log and Status return copies.
 //
-// The node reads its Storage only in NewRawNode; after that it never calls
-// it, and the application alone writes to it what Ready hands out. The
-// slice Storage.Entries returns becomes the node's log, which it appends to
-// and overwrites in place, so a Storage must not use that slice afterwards
-// (MemoryStorage returns a copy, and copies what Append is given). A
-// restart is NewRawNode on the same Storage: the node comes back as a
-// follower with the term, vote, log and commit index it persisted, and
-// hands out the committed entries after Config.Applied as CommittedEntries.
+// The node keeps in memory only what it has not yet seen persisted: the
+// entries and snapshot of a Ready until its Advance. Everything else it
+// reads back from Storage, so the application must have written what a
+// Ready handed out before it calls Advance. A restart is NewRawNode on the
+// same Storage: the node comes back as a follower with the term, vote,
+// snapshot, log and commit index it persisted, and hands out the committed
+// entries after Config.Applied (or after the snapshot) as CommittedEntries.
+//
+// # Compaction and snapshots
+//
+// The application compacts a node's log itself: MemoryStorage.CreateSnapshot
+// records its state machine up to an applied index, Compact drops the
+// entries it covers. A leader that needs a compacted entry for a follower
+// sends it the storage's snapshot instead (MsgSnap) and sends nothing more
+// until the follower acknowledges or the application calls ReportSnapshot.
+// A follower hands a snapshot newer than its commit index out in
+// Ready.Snapshot, to persist (MemoryStorage.ApplySnapshot) and restore its
+// state machine from.
 package raft

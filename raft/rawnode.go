@@ -38,9 +38,11 @@ func (e *StepError) Error() string {
 }
 
 // Ready is what a node hands out for the application to do, in this order:
-// persist HardState (if not empty) and Entries to Storage; then send
-// Messages (vote and append responses depend on that state being durable);
-// then apply CommittedEntries; then call Advance.
+// persist Snapshot (if not empty: MemoryStorage.ApplySnapshot), HardState
+// (if not empty) and Entries to Storage, synchronously if MustSync; then
+// send Messages (vote and append responses depend on that state being
+// durable); then apply Snapshot and CommittedEntries to the state machine;
+// then call Advance.
 type Ready struct {
 	// SoftState is the new role and leader, or nil if unchanged.
 	SoftState *SoftState
@@ -49,6 +51,11 @@ type Ready struct {
 	// Entries are to be appended to Storage (the first one may overwrite
 	// stored entries from its index on).
 	Entries []Entry
+	// Snapshot is a snapshot received from the leader, to persist and to
+	// restore the state machine from (empty if none). The node's log now
+	// starts after it. A Ready with a snapshot has no CommittedEntries: the
+	// entries after it come in later Readys.
+	Snapshot Snapshot
 	// CommittedEntries are committed and ready to apply.
 	CommittedEntries []Entry
 	// Messages are to be sent once HardState and Entries are durable.
@@ -59,6 +66,13 @@ type Ready struct {
 	// consumes them: a repeated Ready before Advance hands them out again,
 	// and none is handed out after the Advance that follows its Ready.
 	ReadStates []ReadState
+	// MustSync reports whether the state to persist must reach stable
+	// storage before Messages leave: it holds entries, a snapshot, or a
+	// new term or vote (etcd's MustSync; etcd leaves a snapshot's
+	// durability to the application, here it is part of the flag). A
+	// change of the commit index alone can be written lazily: a lost one
+	// is learnt again from the leader.
+	MustSync bool
 }
 
 // ready marks what the last Ready handed out, for Advance.
@@ -67,6 +81,7 @@ type ready struct {
 	hard     HardState
 	last     uint64 // last index handed out for persisting
 	applied  uint64 // last index handed out for applying
+	snap     uint64 // index of the snapshot handed out, 0 if none
 	messages int
 	reads    int // read states handed out
 }
@@ -226,6 +241,10 @@ func (rn *RawNode) Step(m Message) error {
 	mc := m
 	mc.Entries = cloneEntries(m.Entries)
 	mc.Context = slices.Clone(m.Context)
+	if m.Snapshot != nil {
+		snap := m.Snapshot.clone()
+		mc.Snapshot = &snap
+	}
 	rn.r.traced(HandleAction(m.Type), &mc, nil, func() { rn.r.step(mc) })
 	return nil
 }
@@ -269,6 +288,12 @@ func (rn *RawNode) validate(m Message) string {
 	} else if len(m.Entries) > 0 {
 		return fmt.Sprintf("%v carries entries", m.Type)
 	}
+	if (m.Type == MsgSnap) != (m.Snapshot != nil) {
+		return "a snapshot outside MsgSnap, or a MsgSnap without one"
+	}
+	if m.Type == MsgSnap && (m.Snapshot.Metadata.Index == 0 || m.Snapshot.Metadata.Term == 0 || m.Snapshot.Metadata.Term > m.Term) {
+		return fmt.Sprintf("snapshot %d/%d is empty or not of a term in [1, %d]", m.Snapshot.Metadata.Index, m.Snapshot.Metadata.Term, m.Term)
+	}
 	// What the node would do with the message must not contradict what it
 	// knows: check before anything changes.
 	follows := m.Term > r.term || (m.Term == r.term && r.role != Leader)
@@ -279,7 +304,7 @@ func (rn *RawNode) validate(m Message) string {
 		// Any leader of the node's term or later holds every entry the
 		// node knows is committed (Leader Completeness): an append that
 		// disagrees with them comes from a broken sender.
-		if m.Index <= r.log.committed && !r.log.matchTerm(m.Index, m.LogTerm) {
+		if _, known := r.log.termOK(m.Index); known && m.Index <= r.log.committed && !r.log.matchTerm(m.Index, m.LogTerm) {
 			return fmt.Sprintf("anchor %d/%d contradicts the committed entry %d/%d (commit index %d)",
 				m.Index, m.LogTerm, m.Index, r.log.term(m.Index), r.log.committed)
 		}
@@ -287,6 +312,14 @@ func (rn *RawNode) validate(m Message) string {
 			if c := r.log.findConflict(m.Index, m.Entries); c != 0 && c <= r.log.committed {
 				return fmt.Sprintf("entry %d conflicts with the committed log (commit index %d)", c, r.log.committed)
 			}
+		}
+	case m.Type == MsgSnap && follows:
+		// The snapshot stands for committed entries: where the node knows
+		// the entry at its index to be committed, the terms must agree.
+		meta := m.Snapshot.Metadata
+		if t, known := r.log.termOK(meta.Index); known && meta.Index <= r.log.committed && t != meta.Term {
+			return fmt.Sprintf("snapshot %d/%d contradicts the committed entry %d/%d (commit index %d)",
+				meta.Index, meta.Term, meta.Index, t, r.log.committed)
 		}
 	case m.Type == MsgAppResp && !m.Reject && m.Term == r.term && r.role == Leader && m.Index > r.log.lastIndex():
 		return fmt.Sprintf("acknowledges index %d beyond the last index %d", m.Index, r.log.lastIndex())
@@ -299,7 +332,7 @@ func (rn *RawNode) HasReady() bool {
 	r := rn.r
 	return SoftState{Lead: r.lead, Role: r.role} != rn.soft ||
 		r.hardState() != rn.hard ||
-		r.log.unstable <= r.log.lastIndex() ||
+		len(r.log.ents) > 0 || r.log.snap != nil ||
 		len(r.msgs) > 0 ||
 		len(r.readStates) > 0 ||
 		r.log.committed > r.log.applied
@@ -317,11 +350,20 @@ func (rn *RawNode) Ready() Ready {
 	if hs := r.hardState(); hs != rn.hard {
 		rd.HardState = hs
 	}
-	rd.Entries = cloneEntries(r.log.slice(r.log.unstable, r.log.lastIndex()))
-	rd.CommittedEntries = cloneEntries(r.log.slice(r.log.applied+1, r.log.committed))
+	rd.Entries = cloneEntries(r.log.ents)
+	applied := r.log.committed
+	var snap uint64
+	if r.log.snap != nil {
+		rd.Snapshot = r.log.snap.clone()
+		snap = r.log.snap.Metadata.Index
+		applied = snap
+	} else {
+		rd.CommittedEntries = cloneEntries(r.log.slice(r.log.applied+1, r.log.committed))
+	}
 	rd.Messages = slices.Clone(r.msgs)
 	rd.ReadStates = cloneReadStates(r.readStates)
-	rn.pending = &ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: r.log.committed,
+	rd.MustSync = len(rd.Entries) > 0 || snap != 0 || r.term != rn.hard.Term || r.vote != rn.hard.Vote
+	rn.pending = &ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: applied, snap: snap,
 		messages: len(r.msgs), reads: len(r.readStates)}
 	r.log.overwritten = 0
 	return rd
@@ -337,13 +379,18 @@ func (rn *RawNode) Advance() {
 	rn.pending = nil
 	r := rn.r
 	rn.soft, rn.hard = p.soft, p.hard
-	unstable := p.last + 1
-	if o := r.log.overwritten; o != 0 && o < unstable {
-		// Entries handed out were overwritten after Ready: what was
-		// persisted from there on is stale.
-		unstable = o
+	stable := p.last
+	if o := r.log.overwritten; o != 0 && o <= stable {
+		// Entries handed out were overwritten after Ready (or a snapshot
+		// superseded them): what was persisted from there on is stale.
+		stable = o - 1
 	}
-	r.log.unstable = min(unstable, r.log.lastIndex()+1)
+	if s := r.log.snap; s != nil && s.Metadata.Index == p.snap {
+		r.log.snap = nil
+	}
+	if r.log.snap == nil {
+		r.log.stableTo(min(stable, r.log.lastIndex()))
+	}
 	r.log.overwritten = 0
 	r.log.applied = max(r.log.applied, p.applied)
 	r.msgs = slices.Delete(r.msgs, 0, p.messages)
@@ -372,6 +419,9 @@ type Status struct {
 	LastIndex uint64
 	LastTerm  uint64
 	Applied   uint64
+	// Snapshot is where the log starts: the index and term of the latest
+	// snapshot, persisted or not (zero before any compaction).
+	Snapshot SnapshotMetadata
 	// VotesGranted and VotesRejected are the tally of the current
 	// (pre-)campaign, sorted.
 	VotesGranted  []uint64
@@ -392,11 +442,50 @@ func (rn *RawNode) Status() Status {
 		LastIndex: r.log.lastIndex(),
 		LastTerm:  r.log.lastTerm(),
 		Applied:   r.log.applied,
+		Snapshot:  r.log.snapshotMeta(),
 	}
 	st.VotesGranted, st.VotesRejected = r.votesCast()
 	st.Progress = r.progressCopy()
 	return st
 }
 
-// Log returns a copy of the node's whole log, persisted or not.
-func (rn *RawNode) Log() []Entry { return cloneEntries(rn.r.log.ents) }
+// Log returns a copy of every entry the node holds, persisted or not: the
+// entries after Status().Snapshot.Index.
+func (rn *RawNode) Log() []Entry { return cloneEntries(rn.r.log.entries()) }
+
+// SnapshotStatus is the fate of a snapshot sent to a follower, for
+// ReportSnapshot.
+type SnapshotStatus uint8
+
+const (
+	// SnapshotFinish: the snapshot reached the follower.
+	SnapshotFinish SnapshotStatus = iota + 1
+	// SnapshotFailure: the snapshot was lost on its way.
+	SnapshotFailure
+)
+
+func (s SnapshotStatus) String() string {
+	switch s {
+	case SnapshotFinish:
+		return "SnapshotFinish"
+	case SnapshotFailure:
+		return "SnapshotFailure"
+	}
+	return fmt.Sprintf("SnapshotStatus(%d)", uint8(s))
+}
+
+// ReportSnapshot tells a leader what became of the MsgSnap it sent to
+// follower id (etcd's RawNode.ReportSnapshot). Until then, or until the
+// follower acknowledges, the leader sends the follower nothing more. Either
+// way the follower is probed again, paused until it answers (a heartbeat
+// response unpauses it): after the snapshot if it finished, from its last
+// acknowledged index if it failed. It does nothing unless the node is the
+// leader and the follower's progress is in Snapshot mode; an unknown status
+// is an error.
+func (rn *RawNode) ReportSnapshot(id uint64, status SnapshotStatus) error {
+	if status != SnapshotFinish && status != SnapshotFailure {
+		return fmt.Errorf("raft: node %d: ReportSnapshot(%d, %v): unknown status", rn.r.id, id, status)
+	}
+	rn.r.reportSnapshot(id, status == SnapshotFailure)
+	return nil
+}

@@ -75,12 +75,18 @@ const (
 	// MsgReadIndexResp answers a forwarded read: the read index (Index)
 	// for the read's Context, at the leader's Term.
 	MsgReadIndexResp
+	// MsgSnap carries a leader's Snapshot to a follower whose next entry
+	// the leader has compacted away; the follower answers with a MsgAppResp
+	// (an ack of the snapshot's index if it restored from it, of its commit
+	// index otherwise).
+	MsgSnap
 )
 
 var msgTypeNames = map[MessageType]string{
 	MsgApp: "MsgApp", MsgAppResp: "MsgAppResp", MsgVote: "MsgVote", MsgVoteResp: "MsgVoteResp",
 	MsgPreVote: "MsgPreVote", MsgPreVoteResp: "MsgPreVoteResp", MsgHeartbeat: "MsgHeartbeat",
 	MsgHeartbeatResp: "MsgHeartbeatResp", MsgReadIndex: "MsgReadIndex", MsgReadIndexResp: "MsgReadIndexResp",
+	MsgSnap: "MsgSnap",
 }
 
 func (t MessageType) String() string {
@@ -90,7 +96,7 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgReadIndexResp }
+func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgSnap }
 
 // Entry is a log entry. An entry with no Data is a leader's empty entry,
 // appended when it takes office.
@@ -126,6 +132,8 @@ type Message struct {
 	// (etcd's Message.Context; etcd carries a read's context as the data of
 	// one entry of MsgReadIndex and MsgReadIndexResp).
 	Context []byte
+	// Snapshot is the snapshot a MsgSnap carries (nil on other types).
+	Snapshot *Snapshot
 }
 
 func (m Message) String() string {
@@ -152,6 +160,10 @@ func (m Message) String() string {
 		fmt.Fprintf(&b, " commit=%d", m.Commit)
 	case MsgReadIndexResp:
 		fmt.Fprintf(&b, " index=%d", m.Index)
+	case MsgSnap:
+		if m.Snapshot != nil {
+			fmt.Fprintf(&b, " %v", *m.Snapshot)
+		}
 	}
 	if len(m.Context) > 0 {
 		fmt.Fprintf(&b, " ctx=%q", m.Context)

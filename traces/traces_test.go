@@ -36,11 +36,13 @@ func corpus(t *testing.T, name string) []string {
 // often each action was replayed.
 func TestReplayCorpus(t *testing.T) {
 	coverage := map[string]map[string]int{}
+	compaction := false // some corpus config enables AllowCompaction
 	for _, name := range SimConfigs {
 		cfg, err := SimModelConfig(tlaDir, name)
 		if err != nil {
 			t.Fatal(err)
 		}
+		compaction = compaction || cfg.AllowCompaction
 		coverage[name] = map[string]int{}
 		for _, f := range corpus(t, name) {
 			tr, err := ReadNDJSON(f)
@@ -59,6 +61,12 @@ func TestReplayCorpus(t *testing.T) {
 	t.Log("\n" + table)
 	// Every action of the spec must have been replayed.
 	for _, a := range raft.Actions() {
+		if !compaction && (a == raft.ActionCompact || a == raft.ActionHandleSnapshotRequest) {
+			// Enabled only by AllowCompaction, which no corpus config sets
+			// yet: said, not counted as covered.
+			t.Logf("%s: no corpus config enables AllowCompaction", a)
+			continue
+		}
 		total := 0
 		for _, c := range coverage {
 			total += c[string(a)]
@@ -196,11 +204,29 @@ func TestValidateLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, o := range []properties.Options{{N: 3, PreVote: true, CheckQuorum: true}, {N: 3, MaxEntriesPerMsg: 1}} {
-		path := filepath.Join(dir, fmt.Sprintf("run-%v-%v.ndjson", o.PreVote, o.CheckQuorum))
-		lines, err := WriteRandomLog(path, o, 7, 400)
+	for _, o := range []properties.Options{{N: 3, PreVote: true, CheckQuorum: true}, {N: 3, MaxEntriesPerMsg: 1},
+		{N: 3, Compaction: true}} {
+		path := filepath.Join(dir, fmt.Sprintf("run-%v-%v-%v.ndjson", o.PreVote, o.CheckQuorum, o.Compaction))
+		seed := uint64(7)
+		if o.Compaction {
+			seed = 3 // a run in which followers handle snapshots
+		}
+		lines, err := WriteRandomLog(path, o, seed, 400)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if o.Compaction {
+			// The run must compact and send a snapshot that a follower
+			// handles, or it validates nothing of them.
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range []string{`"action":"Compact"`, `"action":"HandleSnapshotRequest"`} {
+				if !bytes.Contains(data, []byte(a)) {
+					t.Fatalf("the compaction run's log has no %s line", a)
+				}
+			}
 		}
 		if err := ValidateLog(context.Background(), jar, tlaDir, path, o); err != nil {
 			t.Fatalf("TLC rejected a real run (%d lines): %v", lines, err)

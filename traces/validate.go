@@ -1,10 +1,12 @@
 package traces
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -58,6 +60,13 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
 	if batch == 0 {
 		batch = 1000000
 	}
+	// A log that compacts is checked with AllowCompaction (which also has
+	// leaders keep recentActive, as etcd always does); one that never
+	// compacts, as before.
+	compacts, err := logCompacts(abs)
+	if err != nil {
+		return err
+	}
 	cfg := fmt.Sprintf(`CONSTANTS
   Server = {%s}
   Value = {%s}
@@ -70,6 +79,7 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
   MaxCopies = 1000000
   MaxCutLinks = 1000000
   AllowRestart = TRUE
+  AllowCompaction = %s
   MaxBatch = %d
   CuttableLinks <- TraceLinks
   LogFile = %q
@@ -78,7 +88,8 @@ NEXT TraceNext
 VIEW TraceView
 POSTCONDITION Accepted
 CHECK_DEADLOCK FALSE
-`, strings.Join(servers, ", "), strings.Join(vals, ", "), tlaBool(o.PreVote), tlaBool(o.CheckQuorum), batch, abs)
+`, strings.Join(servers, ", "), strings.Join(vals, ", "), tlaBool(o.PreVote), tlaBool(o.CheckQuorum),
+		tlaBool(compacts), batch, abs)
 	f, err := os.CreateTemp("", "traceraft-*.cfg")
 	if err != nil {
 		return err
@@ -103,6 +114,24 @@ CHECK_DEADLOCK FALSE
 		return &ValidationError{Log: logPath, Line: line, Text: strings.Join(strings.Fields(m[2]), " ")}
 	}
 	return &ValidationError{Log: logPath, Text: fmt.Sprintf("TLC exited %d:\n%s", res.ExitCode, lastLines(res.Output, 25))}
+}
+
+// logCompacts reports whether a line of the log is a Compact step.
+func logCompacts(path string) (bool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false, err
+	}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		var l struct {
+			Action string `json:"action"`
+		}
+		// A line that does not parse is TLC's to reject.
+		if json.Unmarshal(line, &l) == nil && l.Action == "Compact" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func tlaBool(b bool) string {
@@ -136,13 +165,40 @@ func WriteRandomLog(path string, o properties.Options, seed uint64, steps int) (
 	lg := NewLogger(f)
 	c := properties.NewCluster(o)
 	c.OnStep = lg.Step
-	if err := properties.RandomRun(c, seed, steps, Values); err != nil {
+	if err := randomRun(c, seed, steps); err != nil {
 		return 0, err
 	}
 	if lg.Err() != nil {
 		return 0, lg.Err()
 	}
 	return lg.Lines(), f.Close()
+}
+
+// randomRun is properties.RandomRun, and with Options.Compaction a node
+// (drawn from the seed) compacts up to its commit index every
+// compactEvery steps, when it committed something since its snapshot (the
+// spec's Compact): the run is RandomRun's in chunks, each seeded from seed.
+func randomRun(c *properties.Cluster, seed uint64, steps int) error {
+	if !c.Options().Compaction {
+		return properties.RandomRun(c, seed, steps, Values)
+	}
+	const compactEvery = 10
+	r := rand.New(rand.NewPCG(seed, 0xc0))
+	for done, k := 0, uint64(0); done < steps; k++ {
+		n := min(compactEvery, steps-done)
+		if err := properties.RandomRun(c, seed+k*7919, n, Values); err != nil {
+			return err
+		}
+		done += n
+		id := 1 + r.IntN(c.Options().N)
+		st := c.Node(id).Status()
+		if st.Applied == st.Commit && st.Commit > st.Snapshot.Index {
+			if _, err := c.Compact(id, st.Commit); err != nil {
+				return fmt.Errorf("compacting node %d to %d: %w", id, st.Commit, err)
+			}
+		}
+	}
+	return nil
 }
 
 // A Corruption is one kind of damage CorruptLogAs does to a log line.
