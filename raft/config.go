@@ -54,6 +54,12 @@ type Config struct {
 	// TLA+ model in tla/.
 	ThesisPreVote bool
 
+	// ReadOnlyOption says how read-only requests are served (etcd's
+	// ReadOnlyOption). ForgetLeader is refused under ReadOnlyLeaseBased, as
+	// etcd does: a lease-based read relies on followers keeping their
+	// leader.
+	ReadOnlyOption ReadOnlyOption
+
 	// MaxEntriesPerMsg bounds the number of entries in one append (0: no
 	// bound). With a bound, a replicating follower gets several appends in
 	// flight (pipelining).
@@ -69,6 +75,18 @@ type Config struct {
 	// see. It costs nothing when nil.
 	Tracer Tracer
 }
+
+// ReadOnlyOption is how read-only requests are served.
+type ReadOnlyOption uint8
+
+const (
+	// ReadOnlySafe confirms leadership with a quorum for every read (the
+	// default, the zero value).
+	ReadOnlySafe ReadOnlyOption = iota
+	// ReadOnlyLeaseBased answers reads from the leader's lease, relying on
+	// CheckQuorum and bounded clock drift.
+	ReadOnlyLeaseBased
+)
 
 // validate checks the configuration and returns a copy of Peers, sorted.
 func (c *Config) validate() ([]uint64, error) {

@@ -24,6 +24,15 @@ const (
 	ActionHandleAppendEntriesResponse Action = "HandleAppendEntriesResponse"
 	ActionHandleHeartbeatRequest      Action = "HandleHeartbeatRequest"
 	ActionHandleHeartbeatResponse     Action = "HandleHeartbeatResponse"
+	// Leader transfer and ForgetLeader (TLA+ constants AllowTransfer and
+	// AllowForgetLeader): a leader starts a transfer (RawNode.TransferLeader),
+	// its target handles MsgTimeoutNow, the leader gives a pending transfer
+	// up after an election timeout, a follower forgets its leader
+	// (RawNode.ForgetLeader).
+	ActionTransferLeadership      Action = "TransferLeadership"
+	ActionHandleTimeoutNowRequest Action = "HandleTimeoutNowRequest"
+	ActionAbortTransfer           Action = "AbortTransfer"
+	ActionForgetLeader            Action = "ForgetLeader"
 )
 
 // The network's actions: no node takes them, so no trace event carries
@@ -45,6 +54,7 @@ func Actions() []Action {
 		ActionHandlePreVoteRequest, ActionHandlePreVoteResponse, ActionHandleVoteRequest, ActionHandleVoteResponse,
 		ActionHandleAppendEntriesRequest, ActionHandleAppendEntriesResponse,
 		ActionHandleHeartbeatRequest, ActionHandleHeartbeatResponse,
+		ActionTransferLeadership, ActionHandleTimeoutNowRequest, ActionAbortTransfer, ActionForgetLeader,
 		ActionDropMessage, ActionDuplicateMessage, ActionPartition, ActionHeal,
 	}
 }
@@ -69,6 +79,8 @@ func HandleAction(t MessageType) Action {
 		return ActionHandleHeartbeatRequest
 	case MsgHeartbeatResp:
 		return ActionHandleHeartbeatResponse
+	case MsgTimeoutNow:
+		return ActionHandleTimeoutNowRequest
 	}
 	return ""
 }
@@ -112,6 +124,9 @@ type NodeState struct {
 	// Progress is a leader's view of every node, itself included (its
 	// RecentActive is kept whatever CheckQuorum); nil on other roles.
 	Progress map[uint64]Progress
+	// LeadTransferee is the target of a leader's pending transfer, None
+	// when there is none (the TLA+ transferee).
+	LeadTransferee uint64
 }
 
 // Tracer receives trace events. Trace must not call back into the node.

@@ -67,12 +67,15 @@ const (
 	MsgHeartbeat
 	// MsgHeartbeatResp answers a heartbeat.
 	MsgHeartbeatResp
+	// MsgTimeoutNow tells the target of a leader transfer to campaign at
+	// once, without a pre-election (etcd's MsgTimeoutNow).
+	MsgTimeoutNow
 )
 
 var msgTypeNames = map[MessageType]string{
 	MsgApp: "MsgApp", MsgAppResp: "MsgAppResp", MsgVote: "MsgVote", MsgVoteResp: "MsgVoteResp",
 	MsgPreVote: "MsgPreVote", MsgPreVoteResp: "MsgPreVoteResp", MsgHeartbeat: "MsgHeartbeat",
-	MsgHeartbeatResp: "MsgHeartbeatResp",
+	MsgHeartbeatResp: "MsgHeartbeatResp", MsgTimeoutNow: "MsgTimeoutNow",
 }
 
 func (t MessageType) String() string {
@@ -82,7 +85,7 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgHeartbeatResp }
+func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgTimeoutNow }
 
 // Entry is a log entry. An entry with no Data is a leader's empty entry,
 // appended when it takes office.
@@ -112,6 +115,10 @@ type Message struct {
 	Commit     uint64
 	Reject     bool
 	RejectHint uint64
+	// Transfer marks the MsgVote of a campaign forced by a leader transfer
+	// (etcd: Context campaignTransfer): a voter within its lease grants it
+	// anyway, if the candidate's log is up to date.
+	Transfer bool
 }
 
 func (m Message) String() string {
@@ -120,6 +127,9 @@ func (m Message) String() string {
 	switch m.Type {
 	case MsgVote, MsgPreVote:
 		fmt.Fprintf(&b, " last=%d/%d", m.Index, m.LogTerm)
+		if m.Transfer {
+			b.WriteString(" transfer")
+		}
 	case MsgVoteResp, MsgPreVoteResp:
 		if m.Reject {
 			b.WriteString(" reject")
