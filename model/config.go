@@ -27,6 +27,10 @@ type Config struct {
 	MaxBatch int
 	// AllowRestart enables Restart.
 	AllowRestart bool
+	// AllowTransfer enables leader transfer (TransferLeadership,
+	// HandleTimeoutNowRequest, AbortTransfer); AllowForgetLeader enables
+	// ForgetLeader.
+	AllowTransfer, AllowForgetLeader bool
 	// CuttableLinks are the directed links Partition may cut.
 	CuttableLinks []spec.Link
 	// Symmetry says which servers and values are interchangeable. The zero
@@ -108,6 +112,10 @@ var Mutations = map[string]string{
 	"NoStepDown":                  actQuorumCheck.String(),
 	"PreCandidateKeepsLeader":     "CampaignPreElection",
 	"CandidateCountsStalePreVote": "OnPreVoteResponse",
+	"TransferSkipsLogCheck":       "VoteGranted",
+	"TransferKeptOnStepDown":      "BecomeFollower",
+	"ForgetLeaderOnLeader":        actForgetLeader.String(),
+	"TimeoutForcesCampaign":       actTimeout.String(),
 }
 
 // The range of the model's compact state: servers, entries in a log (and
@@ -656,6 +664,12 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 	if cfg.AllowRestart, err = boolean("AllowRestart"); err != nil {
 		return Config{}, err
 	}
+	if cfg.AllowTransfer, err = boolean("AllowTransfer"); err != nil {
+		return Config{}, err
+	}
+	if cfg.AllowForgetLeader, err = boolean("AllowForgetLeader"); err != nil {
+		return Config{}, err
+	}
 	for _, f := range []struct {
 		name string
 		dst  *int
@@ -670,7 +684,7 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 		}
 	}
 	known := map[string]bool{"Server": true, "Value": true, "Nil": true, "PreVote": true,
-		"CheckQuorum": true, "AllowRestart": true, "MaxTerm": true, "MaxLogLen": true,
+		"CheckQuorum": true, "AllowRestart": true, "AllowTransfer": true, "AllowForgetLeader": true, "MaxTerm": true, "MaxLogLen": true,
 		"MaxInFlight": true, "MaxCopies": true, "MaxCutLinks": true, "MaxBatch": true}
 	for _, name := range order {
 		if !known[name] && !simOnly[name] && !isModelValue(name, "s") && !isModelValue(name, "v") {
@@ -783,6 +797,12 @@ func (c Config) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d servers, values %v, PreVote %v, CheckQuorum %v, MaxTerm %d, MaxLogLen %d, MaxInFlight %d, MaxCopies %d, MaxCutLinks %d, AllowRestart %v, MaxBatch %d",
 		c.N, c.Values, c.PreVote, c.CheckQuorum, c.MaxTerm, c.MaxLogLen, c.MaxInFlight, c.MaxCopies, c.MaxCutLinks, c.AllowRestart, c.MaxBatch)
+	if c.AllowTransfer {
+		b.WriteString(", AllowTransfer")
+	}
+	if c.AllowForgetLeader {
+		b.WriteString(", AllowForgetLeader")
+	}
 	if c.MaxCutLinks > 0 {
 		var l []string
 		for _, x := range c.CuttableLinks {

@@ -23,6 +23,10 @@ const (
 	mutNoStepDown                           // QuorumCheck: never steps down
 	mutPreCandidateKeepsLeader              // CampaignPreElection: keeps leader and lease
 	mutCandidateCountsStalePreVote          // OnPreVoteResponse: a candidate counts it as a vote
+	mutTransferSkipsLogCheck                // VoteGranted: no up-to-date check for a forced vote
+	mutTransferKeptOnStepDown               // BecomeFollower: keeps a pending transfer
+	mutForgetLeaderOnLeader                 // ForgetLeader: a leader forgets itself
+	mutTimeoutForcesCampaign                // Timeout: the campaign a transfer forces
 )
 
 var mutationNames = map[string]mutation{
@@ -44,6 +48,10 @@ var mutationNames = map[string]mutation{
 	"NoStepDown":                  mutNoStepDown,
 	"PreCandidateKeepsLeader":     mutPreCandidateKeepsLeader,
 	"CandidateCountsStalePreVote": mutCandidateCountsStalePreVote,
+	"TransferSkipsLogCheck":       mutTransferSkipsLogCheck,
+	"TransferKeptOnStepDown":      mutTransferKeptOnStepDown,
+	"ForgetLeaderOnLeader":        mutForgetLeaderOnLeader,
+	"TimeoutForcesCampaign":       mutTimeoutForcesCampaign,
 }
 
 // mutationOf maps Config.Mutation to the mutant; an unknown name (rejected

@@ -54,7 +54,7 @@ func Actions() []Action {
 		ActionHandlePreVoteRequest, ActionHandlePreVoteResponse, ActionHandleVoteRequest, ActionHandleVoteResponse,
 		ActionHandleAppendEntriesRequest, ActionHandleAppendEntriesResponse,
 		ActionHandleHeartbeatRequest, ActionHandleHeartbeatResponse,
-		ActionTransferLeadership, ActionHandleTimeoutNowRequest, ActionAbortTransfer, ActionForgetLeader,
+		ActionHandleTimeoutNowRequest, ActionTransferLeadership, ActionAbortTransfer, ActionForgetLeader,
 		ActionDropMessage, ActionDuplicateMessage, ActionPartition, ActionHeal,
 	}
 }

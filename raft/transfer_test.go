@@ -273,7 +273,9 @@ func TestTransfer_ForcedVoteChecksLog(t *testing.T) {
 // pre-candidate and a leader ignore it, and a stale one (lower term) is
 // ignored by anyone (etcd: stepCandidate, stepLeader, Step).
 func TestTransfer_TimeoutNowOnlyAtFollower(t *testing.T) {
-	tn := func(term uint64) raft.Message { return raft.Message{Type: raft.MsgTimeoutNow, From: 2, To: 1, Term: term} }
+	tn := func(term uint64) raft.Message {
+		return raft.Message{Type: raft.MsgTimeoutNow, From: 2, To: 1, Term: term}
+	}
 
 	f := restoreNode(t, 1, peers3, raft.HardState{Term: 2}, []uint64{1}, preVote)
 	out := f.stepMsgs(tn(2))

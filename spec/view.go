@@ -65,7 +65,7 @@ func (m Mode) String() string {
 type MsgType uint8
 
 // The message types (etcd: MsgPreVote, MsgPreVoteResp, MsgVote, MsgVoteResp,
-// MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp).
+// MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp, MsgTimeoutNow).
 const (
 	PreVoteRequest MsgType = iota
 	PreVoteResponse
@@ -75,11 +75,13 @@ const (
 	AppendEntriesResponse
 	HeartbeatRequest
 	HeartbeatResponse
+	TimeoutNowRequest
 )
 
 var msgTypeNames = [...]string{
 	"PreVoteRequest", "PreVoteResponse", "VoteRequest", "VoteResponse",
 	"AppendEntriesRequest", "AppendEntriesResponse", "HeartbeatRequest", "HeartbeatResponse",
+	"TimeoutNowRequest",
 }
 
 func (t MsgType) String() string {
@@ -124,6 +126,9 @@ type Message struct {
 	// PreVoteRequest, VoteRequest.
 	LastLogTerm  uint64
 	LastLogIndex uint64
+	// Transfer is mtransfer: a (pre-)vote request of a campaign forced by
+	// a leader transfer.
+	Transfer bool
 	// Every response but HeartbeatResponse.
 	Reject bool
 	// AppendEntriesRequest (and Commit for HeartbeatRequest).
@@ -143,6 +148,9 @@ func (m Message) String() string {
 	switch m.Type {
 	case PreVoteRequest, VoteRequest:
 		fmt.Fprintf(&b, " last=%d/%d", m.LastLogIndex, m.LastLogTerm)
+		if m.Transfer {
+			b.WriteString(" transfer")
+		}
 	case PreVoteResponse, VoteResponse:
 		if m.Reject {
 			b.WriteString(" reject")
@@ -171,7 +179,7 @@ func (m Message) Compare(o Message) int {
 	for _, p := range [][2]uint64{
 		{uint64(m.From), uint64(o.From)}, {uint64(m.To), uint64(o.To)}, {m.Term, o.Term},
 		{m.LastLogTerm, o.LastLogTerm}, {m.LastLogIndex, o.LastLogIndex},
-		{b2u(m.Reject), b2u(o.Reject)}, {m.PrevLogIndex, o.PrevLogIndex}, {m.PrevLogTerm, o.PrevLogTerm},
+		{b2u(m.Reject), b2u(o.Reject)}, {b2u(m.Transfer), b2u(o.Transfer)}, {m.PrevLogIndex, o.PrevLogIndex}, {m.PrevLogTerm, o.PrevLogTerm},
 		{m.Commit, o.Commit}, {m.Index, o.Index}, {m.RejectHint, o.RejectHint}, {m.LogTerm, o.LogTerm},
 	} {
 		if c := cmpU(p[0], p[1]); c != 0 {
@@ -226,6 +234,9 @@ type Server struct {
 	Progress []Progress
 	// RecentActive is recentActive.
 	RecentActive Set
+	// Transferee is transferee: the target of a leader's pending transfer
+	// (0: Nil).
+	Transferee int
 }
 
 // LastTerm is the term of the server's last entry (0 if its log is empty).

@@ -22,6 +22,8 @@
 (*  - Log replication with etcd's probe and replicate states, rejection    *)
 (*    hints, heartbeats whose commit is bounded by the follower's match,   *)
 (*    and commitment of current-term entries only.                         *)
+(*  - Leader transfer and ForgetLeader (etcd's MsgTransferLeader,         *)
+(*    MsgTimeoutNow, MsgForgetLeader), each gated by a constant.           *)
 (*  - Faults: message loss, duplication, restarts that keep only the       *)
 (*    durable state, and directed network links that can be cut and       *)
 (*    healed (full, partial and asymmetric partitions).                    *)
@@ -69,8 +71,17 @@ CONSTANT MaxBatch
 \* general; a config may restrict them to keep the state space small).
 CONSTANT CuttableLinks
 
+\* Features beyond the two under study, each off in every config that does
+\* not study it (so that config's state space is as it was without it).
+\*  AllowTransfer      a leader may hand its leadership to a follower
+\*                     (TransferLeadership, HandleTimeoutNowRequest,
+\*                     AbortTransfer).
+\*  AllowForgetLeader  a follower may forget its leader (ForgetLeader).
+CONSTANTS AllowTransfer, AllowForgetLeader
+
 ASSUME /\ PreVote \in BOOLEAN /\ CheckQuorum \in BOOLEAN
        /\ AllowRestart \in BOOLEAN
+       /\ AllowTransfer \in BOOLEAN /\ AllowForgetLeader \in BOOLEAN
        /\ Nil \notin Server /\ Nil \notin Value
        /\ MaxTerm \in Nat /\ MaxLogLen \in Nat /\ MaxInFlight \in Nat
        /\ MaxCopies \in Nat \ {0} /\ MaxCutLinks \in Nat
@@ -85,7 +96,7 @@ Leader       == "Leader"
 Roles == {Follower, PreCandidate, Candidate, Leader}
 
 \* Message types (etcd: MsgPreVote, MsgPreVoteResp, MsgVote, MsgVoteResp,
-\* MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp).
+\* MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp, MsgTimeoutNow).
 PreVoteRequest        == "PreVoteRequest"
 PreVoteResponse       == "PreVoteResponse"
 VoteRequest           == "VoteRequest"
@@ -94,6 +105,7 @@ AppendEntriesRequest  == "AppendEntriesRequest"
 AppendEntriesResponse == "AppendEntriesResponse"
 HeartbeatRequest      == "HeartbeatRequest"
 HeartbeatResponse     == "HeartbeatResponse"
+TimeoutNowRequest     == "TimeoutNowRequest"
 
 \* Replication modes of a leader's progress for one follower.
 Probe     == "Probe"
@@ -130,6 +142,11 @@ VARIABLE progress
 \* recentActive[i]: the followers leader i has heard from since its last
 \* QuorumCheck (only kept when CheckQuorum is on).
 VARIABLE recentActive
+\* transferee[i]: the target of leader i's pending leader transfer, Nil when
+\* none (etcd's leadTransferee).  Reset whenever i's role or term changes
+\* (etcd's reset), so Nil unless i is a leader; always Nil without
+\* AllowTransfer.
+VARIABLE transferee
 
 \* The network: a bag of messages (a function from message to its number of
 \* copies in flight), and the set of directed links that are cut.
@@ -138,10 +155,11 @@ VARIABLE messages, cut
 serverVars == <<currentTerm, votedFor, state, leader, lease>>
 logVars    == <<log, commitIndex>>
 campaignVars == <<votesGranted, votesRejected>>
-leaderVars == <<progress, recentActive>>
+leaderVars == <<progress, recentActive, transferee>>
 netVars    == <<messages, cut>>
 vars == <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-          votesGranted, votesRejected, progress, recentActive, messages, cut>>
+          votesGranted, votesRejected, progress, recentActive, transferee,
+          messages, cut>>
 
 -----------------------------------------------------------------------------
 (* Helpers *)
@@ -212,9 +230,12 @@ SendAll(ms) == NetworkBecomes(PutAll(messages, ms))
 -----------------------------------------------------------------------------
 (* Messages *)
 
-VoteRequestMsg(type, i, j, term, lg) ==
+\* mtransfer marks the vote requests of a campaign forced by a leader
+\* transfer (etcd: Context campaignTransfer); it is FALSE on every other
+\* (pre-)vote request.
+VoteRequestMsg(type, i, j, term, lg, transfer) ==
     [mtype |-> type, mterm |-> term, mlastLogTerm |-> LastTerm(lg),
-     mlastLogIndex |-> Len(lg), msource |-> i, mdest |-> j]
+     mlastLogIndex |-> Len(lg), mtransfer |-> transfer, msource |-> i, mdest |-> j]
 
 VoteResponseMsg(type, i, j, term, reject) ==
     [mtype |-> type, mterm |-> term, mreject |-> reject,
@@ -240,6 +261,10 @@ HeartbeatMsg(i, j, t, ci) ==
 HeartbeatResponseMsg(i, j, t) ==
     [mtype |-> HeartbeatResponse, mterm |-> t, msource |-> i, mdest |-> j]
 
+\* Leader i (at term t) tells j to campaign at once (etcd's sendTimeoutNow).
+TimeoutNowMsg(i, j, t) ==
+    [mtype |-> TimeoutNowRequest, mterm |-> t, msource |-> i, mdest |-> j]
+
 -----------------------------------------------------------------------------
 (***************************************************************************)
 (* One server's state as a record, so that each step can be written as a   *)
@@ -252,7 +277,7 @@ Srv(i) == [term |-> currentTerm[i], vote |-> votedFor[i], log |-> log[i],
            commit |-> commitIndex[i], role |-> state[i], leader |-> leader[i],
            lease |-> lease[i], granted |-> votesGranted[i],
            rejected |-> votesRejected[i], prs |-> progress[i],
-           active |-> recentActive[i]]
+           active |-> recentActive[i], transferee |-> transferee[i]]
 
 \* Server i takes the state s.
 SetSrv(i, s) ==
@@ -267,6 +292,7 @@ SetSrv(i, s) ==
     /\ votesRejected' = [votesRejected EXCEPT ![i] = s.rejected]
     /\ progress'      = [progress EXCEPT ![i] = s.prs]
     /\ recentActive'  = [recentActive EXCEPT ![i] = s.active]
+    /\ transferee'    = [transferee EXCEPT ![i] = s.transferee]
 
 \* The outcome of a step at one server: its new state s and the set of
 \* messages out it sends.
@@ -285,18 +311,22 @@ InLease(s) == CheckQuorum /\ (s.role = Leader \/ s.lease)
 (* Role changes (etcd's become* functions) *)
 
 \* etcd's becomeFollower(t, l): a new term forgets the vote; the tally and
-\* any leader state are reset; the election timer restarts, so with
+\* any leader state (a pending transfer included) are reset; the election timer restarts, so with
 \* CheckQuorum the lease holds when a leader is known.  For a follower that
 \* hears from its leader in its own term this only sets leader and lease.
 BecomeFollower(s, t, l) ==
     [s EXCEPT !.term = t, !.vote = IF t = s.term THEN @ ELSE Nil,
               !.role = Follower, !.leader = l, !.lease = CheckQuorum /\ l # Nil,
               !.granted = {}, !.rejected = {}, !.prs = NoProgresses,
-              !.active = {}]
+              !.active = {}, !.transferee = Nil]
 
 \* The (pre-)vote requests server i sends from state s for term t.
 CampaignMsgs(i, s, type, t) ==
-    {VoteRequestMsg(type, i, j, t, s.log) : j \in Server \ {i}}
+    {VoteRequestMsg(type, i, j, t, s.log, FALSE) : j \in Server \ {i}}
+
+\* The vote requests of a campaign forced by a leader transfer.
+TransferCampaignMsgs(i, s, t) ==
+    {VoteRequestMsg(VoteRequest, i, j, t, s.log, TRUE) : j \in Server \ {i}}
 
 \* etcd's maybeSendAppend(j, sendIfEmpty) for leader i in state s: the
 \* append sent (a set of zero or one) and s with j's progress updated.  An
@@ -365,17 +395,22 @@ BecomeLeader(i, s) ==
                            ELSE [next |-> Len(s.log) + 1, match |-> 0,
                                  mode |-> Probe, paused |-> FALSE,
                                  sentCommit |-> 0]],
-                !.active = {}],
+                !.active = {}, !.transferee = Nil],
       Nil)
 
 \* etcd's campaign(campaignElection): term+1, a vote for itself, and vote
-\* requests; alone it is a quorum and leads at once.
-CampaignElection(i, s) ==
+\* requests; alone it is a quorum and leads at once.  A campaign forced by
+\* a leader transfer (etcd's campaign(campaignTransfer)) is the same but
+\* for the vote requests, which are marked (TransferCampaignMsgs).
+Campaign(i, s, forced) ==
     LET s1 == [s EXCEPT !.term = @ + 1, !.vote = i, !.role = Candidate,
                         !.leader = Nil, !.lease = FALSE,
-                        !.granted = {i}, !.rejected = {}]
+                        !.granted = {i}, !.rejected = {}, !.transferee = Nil]
     IN IF IsQuorum({i}) THEN BecomeLeader(i, s1)
-       ELSE Result(s1, CampaignMsgs(i, s1, VoteRequest, s1.term))
+       ELSE Result(s1, IF forced THEN TransferCampaignMsgs(i, s1, s1.term)
+                       ELSE CampaignMsgs(i, s1, VoteRequest, s1.term))
+
+CampaignElection(i, s) == Campaign(i, s, FALSE)
 
 \* etcd's campaign(campaignPreElection): term and vote unchanged, the known
 \* leader forgotten (etcd#8334), pre-vote requests for term+1; alone it is a
@@ -411,26 +446,28 @@ VoteGranted(s, m) ==
        \/ m.mlastLogTerm = LastTerm(s.log) /\ m.mlastLogIndex >= Len(s.log)
 
 \* A pre-vote request never changes the receiver.  Within the lease a
-\* higher-term request is ignored; a lower-term one is rejected explicitly
+\* higher-term request is ignored (unless marked as forced, as etcd's Step
+\* allows for both request types, though no pre-vote request is marked); a lower-term one is rejected explicitly
 \* with the receiver's term (etcd#8243, or a stale node never learns the
 \* term); a grant echoes the request term, a rejection carries the
 \* receiver's term.
 OnPreVoteRequest(i, s, m) ==
     LET j == m.msource
-    IN IF m.mterm > s.term /\ InLease(s) THEN Result(s, {})
+    IN IF m.mterm > s.term /\ InLease(s) /\ ~m.mtransfer THEN Result(s, {})
        ELSE IF m.mterm < s.term
             THEN Result(s, {VoteResponseMsg(PreVoteResponse, i, j, s.term, TRUE)})
        ELSE IF VoteGranted(s, m)
             THEN Result(s, {VoteResponseMsg(PreVoteResponse, i, j, m.mterm, FALSE)})
        ELSE Result(s, {VoteResponseMsg(PreVoteResponse, i, j, s.term, TRUE)})
 
-\* Within the lease a higher-term vote request is ignored; a lower-term one
-\* is ignored.  Otherwise the receiver first adopts a higher term, then
+\* Within the lease a higher-term vote request is ignored, unless it is of a
+\* campaign forced by a leader transfer (etcd's Step: force); a lower-term
+\* one is ignored.  Otherwise the receiver first adopts a higher term, then
 \* grants (recording its vote, restarting its election timer) or rejects.
 OnVoteRequest(i, s, m) ==
     LET j == m.msource
         s1 == IF m.mterm > s.term THEN BecomeFollower(s, m.mterm, Nil) ELSE s
-    IN IF m.mterm > s.term /\ InLease(s) THEN Result(s, {})
+    IN IF m.mterm > s.term /\ InLease(s) /\ ~m.mtransfer THEN Result(s, {})
        ELSE IF m.mterm < s.term THEN Result(s, {})
        ELSE IF VoteGranted(s1, m)
             THEN Result([s1 EXCEPT !.vote = j,
@@ -549,7 +586,9 @@ CanBumpCommit(pr, ci) == ci > pr.sentCommit /\ pr.sentCommit < pr.next - 1
 \* follower that answers moves to Replicate; a commit that advances is
 \* broadcast; otherwise, if j may not know the commit, an append (empty if
 \* j lacks nothing) carries it to j (etcd's stepLeader on MsgAppResp, v3.6
-\* on); entries j still lacks are sent.
+\* on); entries j still lacks are sent.  If j is the target of a pending
+\* transfer and now holds the leader's whole log, it is told to campaign
+\* (etcd's stepLeader on MsgAppResp: sendTimeoutNow).
 LeaderOnAck(i, s, m) ==
     LET j == m.msource
         pr == s.prs[j]
@@ -566,8 +605,10 @@ LeaderOnAck(i, s, m) ==
               ELSE IF CanBumpCommit(s2.prs[j], s2.commit) THEN SendAppend(i, s2, j, TRUE)
               ELSE Result(s2, {})
         r  == SendAppends(i, b.s, j)
+        tn == IF j = s.transferee /\ r.s.prs[j].match = Len(s.log)
+              THEN {TimeoutNowMsg(i, j, s.term)} ELSE {}
     IN IF updated \/ (pr.match = m.mindex /\ pr.mode = Probe)
-       THEN Result(r.s, b.out \cup r.out)
+       THEN Result(r.s, b.out \cup r.out \cup tn)
        ELSE Result(s, {})
 
 \* Any higher-term response makes the receiver a follower at that term;
@@ -591,6 +632,28 @@ OnHeartbeatResponse(i, s, m) ==
             THEN SendAppend(i, s1, j, TRUE)
             ELSE Result(s1, {})
 
+\* A TimeoutNow request from the leader of a term at least the receiver's
+\* makes a follower campaign at once, without a pre-election even with
+\* PreVote (etcd's stepFollower: hup(campaignTransfer)); a higher term is
+\* adopted first.  A candidate, a pre-candidate or a leader ignores it
+\* (etcd's stepCandidate; stepLeader has no case for it), as does a server
+\* at a higher term.
+OnTimeoutNowRequest(i, s, m) ==
+    IF m.mterm < s.term THEN Result(s, {})
+    ELSE LET s1 == IF m.mterm > s.term THEN BecomeFollower(s, m.mterm, Nil) ELSE s
+         IN IF s1.role = Follower THEN Campaign(i, s1, TRUE) ELSE Result(s1, {})
+
+\* etcd's stepLeader on MsgTransferLeader, for leader i in state s and a
+\* target j that is another server and not already the target: a pending
+\* transfer is replaced, and j is told to campaign at once if it holds the
+\* leader's whole log, or else sent an append (etcd's sendAppend).  (etcd
+\* also restarts its election counter, which abstract time does not have.)
+StartTransfer(i, s, j) ==
+    LET s1 == [s EXCEPT !.transferee = j]
+    IN IF s1.prs[j].match = Len(s1.log)
+       THEN Result(s1, {TimeoutNowMsg(i, j, s.term)})
+       ELSE SendAppend(i, s1, j, TRUE)
+
 -----------------------------------------------------------------------------
 (* Initial state *)
 
@@ -606,6 +669,7 @@ Init ==
     /\ votesRejected = [i \in Server |-> {}]
     /\ progress = [i \in Server |-> NoProgresses]
     /\ recentActive = [i \in Server |-> {}]
+    /\ transferee = [i \in Server |-> Nil]
     /\ messages = [m \in {} |-> 0]
     /\ cut = {}
 
@@ -633,10 +697,12 @@ Timeout(i) ==
     /\ Act(i, IF PreVote THEN CampaignPreElection(i, Srv(i))
               ELSE CampaignElection(i, Srv(i)))
 
-\* Leader i appends client value v and sends it on.
+\* Leader i appends client value v and sends it on.  While it transfers its
+\* leadership it drops proposals (etcd's stepLeader: ErrProposalDropped).
 \* Go: raft.appendEntry (from RawNode.Propose).
 ClientRequest(i, v) ==
     /\ state[i] = Leader
+    /\ transferee[i] = Nil
     /\ Len(log[i]) < MaxLogLen
     /\ Act(i, AppendEntry(i, Srv(i), v))
 
@@ -675,7 +741,7 @@ LeaseExpire(i) ==
     /\ lease' = [lease EXCEPT ![i] = FALSE]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader,
                    votesGranted, votesRejected, progress, recentActive,
-                   messages, cut>>
+                   transferee, messages, cut>>
 
 \* Server i crashes and restarts from its durable state (term, vote, log and
 \* commit, handed out by Ready before any message that depends on them):
@@ -685,7 +751,8 @@ Restart(i) ==
     /\ AllowRestart
     /\ Act(i, Result([Srv(i) EXCEPT !.role = Follower, !.leader = Nil,
                         !.lease = FALSE, !.granted = {}, !.rejected = {},
-                        !.prs = NoProgresses, !.active = {}], {}))
+                        !.prs = NoProgresses, !.active = {},
+                        !.transferee = Nil], {}))
 
 \* The messages of type t from j to i in flight.
 Pending(j, i, t) ==
@@ -719,6 +786,52 @@ HandleHeartbeatRequest(i, j) ==
 HandleHeartbeatResponse(i, j) ==
     \E m \in Pending(j, i, HeartbeatResponse) : Deliver(m, OnHeartbeatResponse(i, Srv(i), m))
 
+\* With AllowTransfer, leader i starts a transfer of its leadership to j.
+\* Disabled when j is already the target (etcd ignores the request then),
+\* and at MaxTerm (the transfer's campaign is for the next term).
+\* Go: raft.transferLeader (from RawNode.TransferLeader).
+TransferLeadership(i, j) ==
+    /\ AllowTransfer
+    /\ state[i] = Leader
+    /\ j # i
+    /\ transferee[i] # j
+    /\ currentTerm[i] < MaxTerm
+    /\ Act(i, StartTransfer(i, Srv(i), j))
+
+\* Server i handles a TimeoutNow request from j.
+\* Go: raft.checkTerm, raft.stepFollower (campaign(campaignTransfer)).
+HandleTimeoutNowRequest(i, j) ==
+    \E m \in Pending(j, i, TimeoutNowRequest) : Deliver(m, OnTimeoutNowRequest(i, Srv(i), m))
+
+\* Leader i's transfer did not complete within an election timeout: it gives
+\* the transfer up and takes proposals again (etcd's tickHeartbeat:
+\* abortLeaderTransfer).
+\* Go: raft.abortLeaderTransfer (from raft.tickLeader and
+\* RawNode.Fire(TransferTimer)).
+AbortTransfer(i) ==
+    /\ AllowTransfer
+    /\ state[i] = Leader
+    /\ transferee[i] # Nil
+    /\ transferee' = [transferee EXCEPT ![i] = Nil]
+    /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
+                   votesGranted, votesRejected, progress, recentActive,
+                   messages, cut>>
+
+\* With AllowForgetLeader, follower i forgets its leader: term, vote and log
+\* unchanged, but knowing no leader it is out of its lease (etcd's
+\* stepFollower on MsgForgetLeader).  No effect on a leader, a candidate or a
+\* follower that knows no leader, so not enabled there.
+\* Go: RawNode.ForgetLeader.
+ForgetLeader(i) ==
+    /\ AllowForgetLeader
+    /\ state[i] = Follower
+    /\ leader[i] # Nil
+    /\ leader' = [leader EXCEPT ![i] = Nil]
+    /\ lease' = [lease EXCEPT ![i] = FALSE]
+    /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state,
+                   votesGranted, votesRejected, progress, recentActive,
+                   transferee, messages, cut>>
+
 \* The network loses one copy of a message to i from j.  (Message actions
 \* name the receiver first, as the handlers do.)
 DropMessage(i, j) ==
@@ -726,7 +839,8 @@ DropMessage(i, j) ==
     /\ m.mdest = i /\ m.msource = j
     /\ messages' = Take(messages, m)
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, cut>>
+                   votesGranted, votesRejected, progress, recentActive,
+                   transferee, cut>>
 
 \* The network duplicates a message to i from j: one more copy of it.
 DuplicateMessage(i, j) ==
@@ -735,7 +849,8 @@ DuplicateMessage(i, j) ==
     /\ messages[m] < MaxCopies
     /\ NetworkBecomes(Put(messages, m))
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, cut>>
+                   votesGranted, votesRejected, progress, recentActive,
+                   transferee, cut>>
 
 \* The directed link from i to j goes down, and the messages in flight on
 \* it are lost with it.
@@ -747,14 +862,16 @@ Partition(i, j) ==
     /\ messages' = [m \in {d \in DOMAIN messages : ~(d.msource = i /\ d.mdest = j)}
                       |-> messages[m]]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive>>
+                   votesGranted, votesRejected, progress, recentActive,
+                   transferee>>
 
 \* The directed link from i to j comes back up.
 Heal(i, j) ==
     /\ <<i, j>> \in cut
     /\ cut' = cut \ {<<i, j>>}
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, messages>>
+                   votesGranted, votesRejected, progress, recentActive,
+                   transferee, messages>>
 
 Next ==
        \/ \E i \in Server : Timeout(i)
@@ -771,6 +888,10 @@ Next ==
        \/ \E i, j \in Server : HandleAppendEntriesResponse(i, j)
        \/ \E i, j \in Server : HandleHeartbeatRequest(i, j)
        \/ \E i, j \in Server : HandleHeartbeatResponse(i, j)
+       \/ \E i, j \in Server : HandleTimeoutNowRequest(i, j)
+       \/ \E i, j \in Server : TransferLeadership(i, j)
+       \/ \E i \in Server : AbortTransfer(i)
+       \/ \E i \in Server : ForgetLeader(i)
        \/ \E i, j \in Server : DropMessage(i, j)
        \/ \E i, j \in Server : DuplicateMessage(i, j)
        \/ \E i, j \in Server : Partition(i, j)
@@ -794,11 +915,14 @@ TypeOK ==
     /\ \A i \in Server : commitIndex[i] \in 0..Len(log[i])
     /\ state \in [Server -> Roles]
     /\ leader \in [Server -> Server \cup {Nil}]
+    /\ \A i \in Server : state[i] = Leader => leader[i] = i
     /\ lease \in [Server -> BOOLEAN]
     /\ \A i \in Server : lease[i] => state[i] = Follower /\ leader[i] # Nil
     /\ votesGranted \in [Server -> SUBSET Server]
     /\ votesRejected \in [Server -> SUBSET Server]
     /\ recentActive \in [Server -> SUBSET Server]
+    /\ transferee \in [Server -> Server \cup {Nil}]
+    /\ \A i \in Server : transferee[i] # Nil => state[i] = Leader /\ transferee[i] # i
     /\ \A i, j \in Server : progress[i][j].sentCommit \in 0..commitIndex[i]
     /\ \A m \in DOMAIN messages : messages[m] \in Nat \ {0}
     /\ cut \subseteq Server \X Server
@@ -874,16 +998,21 @@ PreVoteRequestHarmless ==
 
 \* PreVote (3): a server becomes Candidate (or starts a new candidacy) only
 \* in a step that hands it a pre-vote grant completing a quorum of grants
-\* for its pre-campaign.
+\* for its pre-campaign, or in a step that hands it a leader's TimeoutNow
+\* request (a campaign forced by a transfer is the only way a Candidate
+\* arises without a pre-vote quorum).
 CandidateHasPreVoteQuorum ==
     [][\A i \in Server :
          state'[i] = Candidate
          /\ (state[i] # Candidate \/ currentTerm'[i] # currentTerm[i])
-             => /\ state[i] = PreCandidate
-                /\ \E m \in DOMAIN messages :
-                     /\ m.mtype = PreVoteResponse /\ m.mdest = i /\ ~m.mreject
-                     /\ Copies(messages', m) < messages[m]
-                     /\ IsQuorum(votesGranted[i] \cup {m.msource})]_vars
+             => \/ /\ state[i] = PreCandidate
+                   /\ \E m \in DOMAIN messages :
+                        /\ m.mtype = PreVoteResponse /\ m.mdest = i /\ ~m.mreject
+                        /\ Copies(messages', m) < messages[m]
+                        /\ IsQuorum(votesGranted[i] \cup {m.msource})
+                \/ \E m \in DOMAIN messages :
+                     /\ m.mtype = TimeoutNowRequest /\ m.mdest = i
+                     /\ Copies(messages', m) < messages[m]]_vars
 
 \* PreVote (4): a server that no other server can reach (for three servers,
 \* one cut off from every quorum) never raises its term by its own campaign.
@@ -901,11 +1030,15 @@ ConsumedRequests ==
     {m \in DOMAIN messages : m.mtype \in {PreVoteRequest, VoteRequest}
                              /\ Copies(messages', m) < messages[m]}
 
+\* A (pre-)vote request of a campaign forced by a leader transfer.
+Forced(m) == m.mtype \in {PreVoteRequest, VoteRequest} /\ m.mtransfer
+
 \* CheckQuorum (1): a server within its lease never changes its term, vote,
-\* role or leader because of a vote or pre-vote request.
+\* role or leader because of a vote or pre-vote request, unless the request
+\* is of a campaign forced by a leader transfer (etcd's Step: force).
 LeaseHonoured ==
     [][\A m \in ConsumedRequests :
-         WithinLease(m.mdest)
+         WithinLease(m.mdest) /\ ~Forced(m)
              => LET i == m.mdest
                 IN /\ currentTerm'[i] = currentTerm[i]
                    /\ votedFor'[i] = votedFor[i]
@@ -925,8 +1058,9 @@ FollowersOf(l) ==
 \* cannot depose a leader l that a quorum follows.  While a quorum follows l
 \* in term t, no server raises its term above t by a campaign of its own (a
 \* step that consumes no message to it), and no follower of l grants a vote
-\* or pre-vote for a term above t.  Without PreVote a timeout raises the
-\* term; without CheckQuorum a follower grants a pre-vote; TLC finds both.
+\* or pre-vote for a term above t, except to a campaign forced by a leader
+\* transfer (which deposes l by design).  Without PreVote a timeout raises
+\* the term; without CheckQuorum a follower grants a pre-vote; TLC finds both.
 NonDisruption ==
     [][\A l \in Server :
          state[l] = Leader /\ IsQuorum(FollowersOf(l))
@@ -940,7 +1074,8 @@ NonDisruption ==
                        /\ m.msource \in FollowersOf(l)
                        /\ Copies(messages', m) > Copies(messages, m)
                        /\ \E r \in DOMAIN messages :
-                            r.mdest = m.msource /\ Copies(messages', r) < messages[r]]_vars
+                            /\ r.mdest = m.msource /\ Copies(messages', r) < messages[r]
+                            /\ ~Forced(r)]_vars
 
 \* CheckQuorum (3): a leader that stays leader across a quorum check (the
 \* only step of a leader that stays leader in its term and empties a

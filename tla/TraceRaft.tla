@@ -47,6 +47,7 @@ StateMatches(i, st) ==
     /\ votesGranted'[i] = ToSet(st.granted)
     /\ votesRejected'[i] = ToSet(st.rejected)
     /\ recentActive'[i] = ToSet(st.active)
+    /\ transferee'[i] = st.transferee
     /\ DOMAIN st.prs = Server \ {i}
     /\ \A j \in Server \ {i} :
           LET pr == progress'[i][j]
@@ -76,6 +77,7 @@ HandleMessage(m) ==
                   [] m.mtype = AppendEntriesResponse -> OnAppendEntriesResponse(i, Srv(i), m)
                   [] m.mtype = HeartbeatRequest      -> OnHeartbeatRequest(i, Srv(i), m)
                   [] m.mtype = HeartbeatResponse     -> OnHeartbeatResponse(i, Srv(i), m)
+                  [] m.mtype = TimeoutNowRequest     -> OnTimeoutNowRequest(i, Srv(i), m)
        IN Deliver(m, r)
 
 \* What a line says of a node's step: the node's state after it, and the
@@ -90,19 +92,24 @@ StepOf(e) ==
       [] e.action = "QuorumCheck"   -> QuorumCheck(e.i) /\ NodeStep(e, messages)
       [] e.action = "LeaseExpire"   -> LeaseExpire(e.i) /\ NodeStep(e, messages)
       [] e.action = "Restart"       -> Restart(e.i) /\ NodeStep(e, messages)
+      [] e.action = "TransferLeadership" -> TransferLeadership(e.i, e.j) /\ NodeStep(e, messages)
+      [] e.action = "AbortTransfer" -> AbortTransfer(e.i) /\ NodeStep(e, messages)
+      [] e.action = "ForgetLeader"  -> ForgetLeader(e.i) /\ NodeStep(e, messages)
       [] e.action = "Partition"     -> Partition(e.i, e.j)
       [] e.action = "Heal"          -> Heal(e.i, e.j)
       [] e.action = "DropMessage"   ->
             /\ e.msg \in DOMAIN messages
             /\ messages' = Take(messages, e.msg)
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut>>
+                           votesGranted, votesRejected, progress, recentActive,
+                           transferee, cut>>
       [] e.action = "DuplicateMessage" ->
             /\ e.msg \in DOMAIN messages
             /\ messages[e.msg] < MaxCopies
             /\ NetworkBecomes(Put(messages, e.msg))
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut>>
+                           votesGranted, votesRejected, progress, recentActive,
+                           transferee, cut>>
       [] OTHER -> HandleMessage(e.msg) /\ NodeStep(e, Take(messages, e.msg))
 
 TraceNext ==

@@ -70,6 +70,8 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
   MaxCopies = 1000000
   MaxCutLinks = 1000000
   AllowRestart = TRUE
+  AllowTransfer = TRUE
+  AllowForgetLeader = TRUE
   MaxBatch = %d
   CuttableLinks <- TraceLinks
   LogFile = %q
