@@ -408,6 +408,17 @@ func drawAction(src Source, c *Cluster, values *int) Action {
 		return propose(node())
 	case k < 91:
 		return propose(node())
+	case k < 92:
+		// A transfer from the leader to another node (etcd forwards one
+		// asked of a follower to its leader, raft/ refuses it; and etcd
+		// ignores a transfer to itself, raft/ refuses it: neither is
+		// drawn).
+		if l := c.Leader(); l != 0 {
+			return Action{Kind: TransferLeader, Node: l, Target: 1 + (l-1+src.IntRange("target", 1, n-1))%n}
+		}
+		return Action{Kind: Tick, Node: node()}
+	case k < 93:
+		return Action{Kind: ForgetLeader, Node: node()}
 	case k < 94:
 		return Action{Kind: Isolate, Node: node()}
 	case k < 98:

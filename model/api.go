@@ -146,7 +146,7 @@ func fromLabel(cfg *Config, v *state, l Label) (label, error) {
 	}
 	out.i = uint8(l.I)
 	switch {
-	case act.isMessageAction(), act == actPartition, act == actHeal:
+	case act.isMessageAction(), act == actPartition, act == actHeal, act == actTransferLeadership:
 		if err := check("J", l.J); err != nil {
 			return label{}, err
 		}

@@ -15,7 +15,7 @@ func SpecMessage(m raft.Message) spec.Message {
 		if m.Type == raft.MsgPreVote {
 			sm.Type = spec.PreVoteRequest
 		}
-		sm.LastLogIndex, sm.LastLogTerm = m.Index, m.LogTerm
+		sm.LastLogIndex, sm.LastLogTerm, sm.Transfer = m.Index, m.LogTerm, m.Transfer
 	case raft.MsgPreVoteResp, raft.MsgVoteResp:
 		sm.Type = spec.VoteResponse
 		if m.Type == raft.MsgPreVoteResp {
@@ -34,6 +34,8 @@ func SpecMessage(m raft.Message) spec.Message {
 		sm.Commit = m.Commit
 	case raft.MsgHeartbeatResp:
 		sm.Type = spec.HeartbeatResponse
+	case raft.MsgTimeoutNow:
+		sm.Type = spec.TimeoutNowRequest
 	default:
 		panic("properties: no spec message for " + m.Type.String())
 	}
@@ -71,6 +73,7 @@ func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 		Term: st.Term, Vote: st.Vote, Role: st.Role, Lead: st.Lead, Lease: st.Lease,
 		Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm,
 		Log: rn.Log(), VotesGranted: st.VotesGranted, VotesRejected: st.VotesRejected, Progress: st.Progress,
+		LeadTransferee: st.LeadTransferee,
 	}, n, checkQuorum)
 }
 
@@ -78,16 +81,17 @@ func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 // the spec's per-server variables, as ProjectNode does.
 func ProjectState(id uint64, st raft.NodeState, n int, checkQuorum bool) spec.Server {
 	s := spec.Server{
-		Term:     st.Term,
-		Vote:     int(st.Vote),
-		Log:      SpecEntries(st.Log),
-		Commit:   st.Commit,
-		Role:     spec.Role(st.Role),
-		Leader:   int(st.Lead),
-		Lease:    st.Lease,
-		Granted:  setOf(st.VotesGranted),
-		Rejected: setOf(st.VotesRejected),
-		Progress: make([]spec.Progress, n),
+		Term:       st.Term,
+		Vote:       int(st.Vote),
+		Log:        SpecEntries(st.Log),
+		Commit:     st.Commit,
+		Role:       spec.Role(st.Role),
+		Leader:     int(st.Lead),
+		Lease:      st.Lease,
+		Granted:    setOf(st.VotesGranted),
+		Rejected:   setOf(st.VotesRejected),
+		Progress:   make([]spec.Progress, n),
+		Transferee: int(st.LeadTransferee),
 	}
 	if st.Role == raft.Leader {
 		for j := 1; j <= n; j++ {

@@ -161,6 +161,20 @@ func (n *node) Campaign() error {
 	return n.rn.Campaign()
 }
 
+// TransferLeader is etcd's RawNode.TransferLeader; the harness asks only
+// leaders, for another node.
+func (n *node) TransferLeader(to int) error {
+	defer n.impose()
+	n.rn.TransferLeader(uint64(to))
+	return nil
+}
+
+// ForgetLeader is etcd's RawNode.ForgetLeader.
+func (n *node) ForgetLeader() error {
+	defer n.impose()
+	return n.rn.ForgetLeader()
+}
+
 func (n *node) Propose(value string) error {
 	if value == "" {
 		return fmt.Errorf("etcd %s: empty proposal", Version)
@@ -300,6 +314,8 @@ func (n *node) State() driver.NodeState {
 		Role:     specRole(st.RaftState),
 		Leader:   int(st.Lead),
 		Progress: make([]spec.Progress, n.cfg.N),
+		// etcd's leadTransferee (BasicStatus), the spec's transferee.
+		Transferee: int(st.LeadTransferee),
 	}
 	if last, err := n.store.LastIndex(); err == nil && last > 0 {
 		ents, err := n.store.Entries(1, last+1, math.MaxUint64)
@@ -369,7 +385,12 @@ var msgTypes = map[pb.MessageType]spec.MsgType{
 	pb.MsgVote: spec.VoteRequest, pb.MsgVoteResp: spec.VoteResponse,
 	pb.MsgApp: spec.AppendEntriesRequest, pb.MsgAppResp: spec.AppendEntriesResponse,
 	pb.MsgHeartbeat: spec.HeartbeatRequest, pb.MsgHeartbeatResp: spec.HeartbeatResponse,
+	pb.MsgTimeoutNow: spec.TimeoutNowRequest,
 }
+
+// campaignTransfer is the Context etcd puts on the vote requests of a
+// campaign forced by a leader transfer (raft.go: campaignTransfer).
+const campaignTransfer = "CampaignTransfer"
 
 // specMessage maps an etcd message to the spec's, keeping only the fields
 // of its type.
@@ -382,6 +403,7 @@ func specMessage(m pb.Message) (spec.Message, error) {
 	switch t {
 	case spec.PreVoteRequest, spec.VoteRequest:
 		sm.LastLogIndex, sm.LastLogTerm = m.Index, m.LogTerm
+		sm.Transfer = string(m.Context) == campaignTransfer
 	case spec.PreVoteResponse, spec.VoteResponse:
 		sm.Reject = m.Reject
 	case spec.AppendEntriesRequest:
@@ -410,6 +432,9 @@ func pbMessage(m spec.Message) (pb.Message, error) {
 	switch m.Type {
 	case spec.PreVoteRequest, spec.VoteRequest:
 		pm.Index, pm.LogTerm = m.LastLogIndex, m.LastLogTerm
+		if m.Transfer {
+			pm.Context = []byte(campaignTransfer)
+		}
 	case spec.PreVoteResponse, spec.VoteResponse:
 		pm.Reject = m.Reject
 	case spec.AppendEntriesRequest:
