@@ -102,6 +102,10 @@ type Figures struct {
 	// Reordered counts actions whose messages the two libraries handed
 	// out in different orders (NormMessageOrder made them agree).
 	Reordered int
+	// Transfers counts leader transfers started (a leader's transferee set
+	// by TransferLeader); ForcedCampaigns the candidacies a TimeoutNow
+	// request started; Forgets the followers that forgot their leader.
+	Transfers, ForcedCampaigns, Forgets int
 }
 
 // Add adds o to f.
@@ -116,11 +120,15 @@ func (f *Figures) Add(o Figures) {
 	f.MaxTerm = max(f.MaxTerm, o.MaxTerm)
 	f.MaxCommit = max(f.MaxCommit, o.MaxCommit)
 	f.Reordered += o.Reordered
+	f.Transfers += o.Transfers
+	f.ForcedCampaigns += o.ForcedCampaigns
+	f.Forgets += o.Forgets
 }
 
 func (f Figures) String() string {
-	return fmt.Sprintf("schedules=%d actions=%d elections=%d timeouts=%d lease-expiries=%d step-downs=%d restarts=%d max-term=%d max-commit=%d reordered=%d",
-		f.Schedules, f.Actions, f.Elections, f.Timeouts, f.LeaseExpiries, f.StepDowns, f.Restarts, f.MaxTerm, f.MaxCommit, f.Reordered)
+	return fmt.Sprintf("schedules=%d actions=%d elections=%d timeouts=%d lease-expiries=%d step-downs=%d restarts=%d max-term=%d max-commit=%d reordered=%d transfers=%d forced-campaigns=%d forget-leader=%d",
+		f.Schedules, f.Actions, f.Elections, f.Timeouts, f.LeaseExpiries, f.StepDowns, f.Restarts, f.MaxTerm, f.MaxCommit, f.Reordered,
+		f.Transfers, f.ForcedCampaigns, f.Forgets)
 }
 
 // Divergence is a schedule after which two libraries differ.
@@ -314,7 +322,7 @@ func equal(a, b Snapshot) bool {
 			!slices.Equal(x.Persisted.Log, y.Persisted.Log) ||
 			p.Term != q.Term || p.Vote != q.Vote || p.Commit != q.Commit || p.Role != q.Role ||
 			p.Leader != q.Leader || p.Lease != q.Lease || p.Granted != q.Granted || p.Rejected != q.Rejected ||
-			p.RecentActive != q.RecentActive || !slices.Equal(p.Log, q.Log) || !slices.Equal(p.Progress, q.Progress) {
+			p.RecentActive != q.RecentActive || p.Transferee != q.Transferee || !slices.Equal(p.Log, q.Log) || !slices.Equal(p.Progress, q.Progress) {
 			return false
 		}
 	}
@@ -350,6 +358,21 @@ func RunSchedule(src Source, a, b Library, s Setup, steps int, fig *Figures) (*D
 func (f *Figures) count(act Action, prev, cur Snapshot) {
 	if act.Kind == Restart {
 		f.Restarts++
+	}
+	if act.Kind == TransferLeader {
+		if p, c := prev.Nodes[act.Node-1].State.Server, cur.Nodes[act.Node-1].State.Server; c.Transferee != 0 && c.Transferee != p.Transferee {
+			f.Transfers++
+		}
+	}
+	if act.Kind == ForgetLeader && prev.Nodes[act.Node-1].State.Server.Leader != 0 && cur.Nodes[act.Node-1].State.Server.Leader == 0 {
+		f.Forgets++
+	}
+	if act.Kind == Deliver && act.Msg < len(prev.Flight) {
+		if m := prev.Flight[act.Msg]; m.Type == spec.TimeoutNowRequest {
+			if p, c := prev.Nodes[m.To-1].State.Server, cur.Nodes[m.To-1].State.Server; c.Term > p.Term && (c.Role == spec.Candidate || c.Role == spec.Leader) {
+				f.ForcedCampaigns++
+			}
+		}
 	}
 	for i := range cur.Nodes {
 		p, c := prev.Nodes[i].State.Server, cur.Nodes[i].State.Server

@@ -407,7 +407,7 @@ func Equal(a, b *View) bool {
 		x, y := &a.Servers[i], &b.Servers[i]
 		if x.Term != y.Term || x.Vote != y.Vote || x.Commit != y.Commit || x.Role != y.Role ||
 			x.Leader != y.Leader || x.Lease != y.Lease || x.Granted != y.Granted ||
-			x.Rejected != y.Rejected || x.RecentActive != y.RecentActive ||
+			x.Rejected != y.Rejected || x.RecentActive != y.RecentActive || x.Transferee != y.Transferee ||
 			!slices.Equal(x.Log, y.Log) || !slices.Equal(x.Progress, y.Progress) {
 			return false
 		}

@@ -670,6 +670,7 @@ var messageActions = []raft.Action{
 	raft.ActionHandleVoteRequest, raft.ActionHandleVoteResponse,
 	raft.ActionHandleAppendEntriesRequest, raft.ActionHandleAppendEntriesResponse,
 	raft.ActionHandleHeartbeatRequest, raft.ActionHandleHeartbeatResponse,
+	raft.ActionHandleTimeoutNowRequest,
 	raft.ActionDropMessage, raft.ActionDuplicateMessage,
 }
 
