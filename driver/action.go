@@ -30,9 +30,15 @@ const (
 	// Compact makes Node snapshot and compact its log up to its applied
 	// index (Setup.Compaction).
 	Compact
+	// TransferLeader asks Node (a leader) to transfer its leadership to
+	// Target.
+	TransferLeader
+	// ForgetLeader makes Node forget its leader.
+	ForgetLeader
 )
 
-var kindNames = [...]string{"", "Tick", "Campaign", "Propose", "Deliver", "Drop", "Duplicate", "Isolate", "Heal", "Restart", "Compact"}
+var kindNames = [...]string{"", "Tick", "Campaign", "Propose", "Deliver", "Drop", "Duplicate", "Isolate", "Heal", "Restart",
+	"Compact", "TransferLeader", "ForgetLeader"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -43,10 +49,11 @@ func (k Kind) String() string {
 
 // Action is one step of a schedule, applied to both clusters.
 type Action struct {
-	Kind  Kind
-	Node  int    // Tick, Campaign, Propose, Isolate, Restart, Compact
-	Msg   int    // Deliver, Drop, Duplicate: the position in flight
-	Value string // Propose
+	Kind   Kind
+	Node   int    // Tick, Campaign, Propose, Isolate, Restart, Compact, TransferLeader, ForgetLeader
+	Msg    int    // Deliver, Drop, Duplicate: the position in flight
+	Value  string // Propose
+	Target int    // TransferLeader
 }
 
 func (a Action) String() string {
@@ -57,6 +64,8 @@ func (a Action) String() string {
 		return fmt.Sprintf("%v(#%d)", a.Kind, a.Msg)
 	case Heal:
 		return "Heal"
+	case TransferLeader:
+		return fmt.Sprintf("TransferLeader(%d, %d)", a.Node, a.Target)
 	}
 	return fmt.Sprintf("%v(%d)", a.Kind, a.Node)
 }

@@ -103,6 +103,10 @@ func (c *Cluster) Apply(a Action) (err error) {
 		stepErr = c.nodes[id-1].Campaign()
 	case Propose:
 		stepErr = c.nodes[id-1].Propose(a.Value)
+	case TransferLeader:
+		stepErr = c.nodes[id-1].TransferLeader(a.Target)
+	case ForgetLeader:
+		stepErr = c.nodes[id-1].ForgetLeader()
 	case Deliver:
 		m := c.flight[a.Msg]
 		c.flight = slices.Delete(c.flight, a.Msg, a.Msg+1)
@@ -170,9 +174,12 @@ func (c *Cluster) Apply(a Action) (err error) {
 
 func (c *Cluster) check(a Action) error {
 	switch a.Kind {
-	case Tick, Campaign, Propose, Isolate, Restart, Compact:
+	case Tick, Campaign, Propose, Isolate, Restart, Compact, TransferLeader, ForgetLeader:
 		if a.Node < 1 || a.Node > c.N() {
 			return fmt.Errorf("driver: action %v: node %d is outside 1..%d", a, a.Node, c.N())
+		}
+		if a.Kind == TransferLeader && (a.Target < 1 || a.Target > c.N() || a.Target == a.Node) {
+			return fmt.Errorf("driver: action %v: target %d is not another node of 1..%d", a, a.Target, c.N())
 		}
 	case Deliver, Drop, Duplicate:
 		if a.Msg < 0 || a.Msg >= len(c.flight) {

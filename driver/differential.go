@@ -114,6 +114,10 @@ type Figures struct {
 	// Compactions counts compactions that dropped entries; Snapshots,
 	// followers restoring from a leader's snapshot.
 	Compactions, Snapshots int
+	// Transfers counts leader transfers started (a leader's transferee set
+	// by TransferLeader); ForcedCampaigns the candidacies a TimeoutNow
+	// request started; Forgets the followers that forgot their leader.
+	Transfers, ForcedCampaigns, Forgets int
 }
 
 // Add adds o to f.
@@ -130,11 +134,15 @@ func (f *Figures) Add(o Figures) {
 	f.Reordered += o.Reordered
 	f.Compactions += o.Compactions
 	f.Snapshots += o.Snapshots
+	f.Transfers += o.Transfers
+	f.ForcedCampaigns += o.ForcedCampaigns
+	f.Forgets += o.Forgets
 }
 
 func (f Figures) String() string {
-	s := fmt.Sprintf("schedules=%d actions=%d elections=%d timeouts=%d lease-expiries=%d step-downs=%d restarts=%d max-term=%d max-commit=%d reordered=%d",
-		f.Schedules, f.Actions, f.Elections, f.Timeouts, f.LeaseExpiries, f.StepDowns, f.Restarts, f.MaxTerm, f.MaxCommit, f.Reordered)
+	s := fmt.Sprintf("schedules=%d actions=%d elections=%d timeouts=%d lease-expiries=%d step-downs=%d restarts=%d max-term=%d max-commit=%d reordered=%d transfers=%d forced-campaigns=%d forget-leader=%d",
+		f.Schedules, f.Actions, f.Elections, f.Timeouts, f.LeaseExpiries, f.StepDowns, f.Restarts, f.MaxTerm, f.MaxCommit, f.Reordered,
+		f.Transfers, f.ForcedCampaigns, f.Forgets)
 	if f.Compactions > 0 || f.Snapshots > 0 {
 		s += fmt.Sprintf(" compactions=%d snapshots=%d", f.Compactions, f.Snapshots)
 	}
@@ -334,7 +342,7 @@ func equal(a, b Snapshot) bool {
 			p.SnapshotIndex != q.SnapshotIndex || p.SnapshotTerm != q.SnapshotTerm ||
 			p.Term != q.Term || p.Vote != q.Vote || p.Commit != q.Commit || p.Role != q.Role ||
 			p.Leader != q.Leader || p.Lease != q.Lease || p.Granted != q.Granted || p.Rejected != q.Rejected ||
-			p.RecentActive != q.RecentActive || !slices.Equal(p.Log, q.Log) || !slices.Equal(p.Progress, q.Progress) {
+			p.RecentActive != q.RecentActive || p.Transferee != q.Transferee || !slices.Equal(p.Log, q.Log) || !slices.Equal(p.Progress, q.Progress) {
 			return false
 		}
 	}
@@ -370,6 +378,21 @@ func RunSchedule(src Source, a, b Library, s Setup, steps int, fig *Figures) (*D
 func (f *Figures) count(act Action, prev, cur Snapshot) {
 	if act.Kind == Restart {
 		f.Restarts++
+	}
+	if act.Kind == TransferLeader {
+		if p, c := prev.Nodes[act.Node-1].State.Server, cur.Nodes[act.Node-1].State.Server; c.Transferee != 0 && c.Transferee != p.Transferee {
+			f.Transfers++
+		}
+	}
+	if act.Kind == ForgetLeader && prev.Nodes[act.Node-1].State.Server.Leader != 0 && cur.Nodes[act.Node-1].State.Server.Leader == 0 {
+		f.Forgets++
+	}
+	if act.Kind == Deliver && act.Msg < len(prev.Flight) {
+		if m := prev.Flight[act.Msg]; m.Type == spec.TimeoutNowRequest {
+			if p, c := prev.Nodes[m.To-1].State.Server, cur.Nodes[m.To-1].State.Server; c.Term > p.Term && (c.Role == spec.Candidate || c.Role == spec.Leader) {
+				f.ForcedCampaigns++
+			}
+		}
 	}
 	for i := range cur.Nodes {
 		p, c := prev.Nodes[i].State.Server, cur.Nodes[i].State.Server
@@ -439,6 +462,17 @@ func drawAction(src Source, c *Cluster, values *int, compaction bool) Action {
 		return propose(node())
 	case k < 91:
 		return propose(node())
+	case k < 92:
+		// A transfer from the leader to another node (etcd forwards one
+		// asked of a follower to its leader, raft/ refuses it; and etcd
+		// ignores a transfer to itself, raft/ refuses it: neither is
+		// drawn).
+		if l := c.Leader(); l != 0 {
+			return Action{Kind: TransferLeader, Node: l, Target: 1 + (l-1+src.IntRange("target", 1, n-1))%n}
+		}
+		return Action{Kind: Tick, Node: node()}
+	case k < 93:
+		return Action{Kind: ForgetLeader, Node: node()}
 	case k < 94:
 		return Action{Kind: Isolate, Node: node()}
 	case k < 98:

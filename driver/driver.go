@@ -199,6 +199,11 @@ type Driver interface {
 	// leader returns an error and changes nothing (the harness does not
 	// forward proposals).
 	Propose(value string) error
+	// TransferLeader asks a leader to hand its leadership to node to (not
+	// itself); the harness asks leaders only. ForgetLeader makes a
+	// follower forget its leader (nothing on other roles).
+	TransferLeader(to int) error
+	ForgetLeader() error
 	// Step hands the node a message from another node.
 	Step(m spec.Message) error
 	// HasReady reports whether Ready has anything to hand out.

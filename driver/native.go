@@ -67,6 +67,10 @@ func (n *native) Tick() { n.rn.Tick() }
 // the error for libraries whose campaign can.
 func (n *native) Campaign() error { n.rn.Campaign(); return nil }
 
+func (n *native) TransferLeader(to int) error { return n.rn.TransferLeader(uint64(to)) }
+
+func (n *native) ForgetLeader() error { return n.rn.ForgetLeader() }
+
 func (n *native) HasReady() bool { return n.rn.HasReady() }
 func (n *native) Advance()       { n.rn.Advance() }
 
@@ -158,7 +162,7 @@ func RaftMessage(m spec.Message) (raft.Message, error) {
 		if m.Type == spec.PreVoteRequest {
 			rm.Type = raft.MsgPreVote
 		}
-		rm.Index, rm.LogTerm = m.LastLogIndex, m.LastLogTerm
+		rm.Index, rm.LogTerm, rm.Transfer = m.LastLogIndex, m.LastLogTerm, m.Transfer
 	case spec.PreVoteResponse, spec.VoteResponse:
 		rm.Type = raft.MsgVoteResp
 		if m.Type == spec.PreVoteResponse {
@@ -180,6 +184,8 @@ func RaftMessage(m spec.Message) (raft.Message, error) {
 	case spec.SnapshotRequest:
 		rm.Type = raft.MsgSnap
 		rm.Snapshot = &raft.Snapshot{Metadata: raft.SnapshotMetadata{Index: m.SnapshotIndex, Term: m.SnapshotTerm}}
+	case spec.TimeoutNowRequest:
+		rm.Type = raft.MsgTimeoutNow
 	default:
 		return rm, fmt.Errorf("driver: message %v: unknown type", m)
 	}

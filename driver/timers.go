@@ -25,9 +25,13 @@ const (
 	// LeaseTimer runs on a follower that heard from its leader within the
 	// election timeout: firing it ends the lease.
 	LeaseTimer
+	// TransferTimer runs on a leader with a pending transfer: firing it
+	// gives the transfer up (raft/ only: etcd gives a transfer up in the
+	// same election-timeout count as its quorum check, tickHeartbeat).
+	TransferTimer
 )
 
-var timerNames = [...]string{"", "ElectionTimer", "HeartbeatTimer", "CheckQuorumTimer", "LeaseTimer"}
+var timerNames = [...]string{"", "ElectionTimer", "HeartbeatTimer", "CheckQuorumTimer", "LeaseTimer", "TransferTimer"}
 
 func (t Timer) String() string {
 	if t != 0 && int(t) < len(timerNames) {
@@ -55,6 +59,7 @@ func (n *native) Fire(t Timer) error {
 	rt := map[Timer]raft.Timer{
 		ElectionTimer: raft.ElectionTimer, HeartbeatTimer: raft.HeartbeatTimer,
 		CheckQuorumTimer: raft.CheckQuorumTimer, LeaseTimer: raft.LeaseTimer,
+		TransferTimer: raft.TransferTimer,
 	}[t]
 	if rt == 0 {
 		return fmt.Errorf("driver: unknown timer %v", t)

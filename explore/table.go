@@ -168,7 +168,7 @@ func serverCell(s *spec.Server, changed bool) string {
 func sameServer(a, b *spec.Server) bool {
 	if a.Term != b.Term || a.Vote != b.Vote || a.Commit != b.Commit || a.Role != b.Role ||
 		a.Leader != b.Leader || a.Lease != b.Lease || a.Granted != b.Granted ||
-		a.Rejected != b.Rejected || a.RecentActive != b.RecentActive ||
+		a.Rejected != b.Rejected || a.RecentActive != b.RecentActive || a.Transferee != b.Transferee ||
 		len(a.Log) != len(b.Log) || len(a.Progress) != len(b.Progress) {
 		return false
 	}

@@ -29,6 +29,10 @@ const (
 	actHandleAppendEntriesResponse
 	actHandleHeartbeatRequest
 	actHandleHeartbeatResponse
+	actHandleTimeoutNowRequest // the last handler
+	actTransferLeadership
+	actAbortTransfer
+	actForgetLeader
 	actDropMessage
 	actDuplicateMessage
 	actPartition
@@ -45,7 +49,8 @@ var actionNames = [numActions]string{
 	"Timeout", "ClientRequest", "Heartbeat", "QuorumCheck", "LeaseExpire", "Restart",
 	"HandlePreVoteRequest", "HandlePreVoteResponse", "HandleVoteRequest", "HandleVoteResponse",
 	"HandleAppendEntriesRequest", "HandleAppendEntriesResponse",
-	"HandleHeartbeatRequest", "HandleHeartbeatResponse",
+	"HandleHeartbeatRequest", "HandleHeartbeatResponse", "HandleTimeoutNowRequest",
+	"TransferLeadership", "AbortTransfer", "ForgetLeader",
 	"DropMessage", "DuplicateMessage", "Partition", "Heal",
 	"Compact", "HandleSnapshotRequest",
 }
@@ -90,24 +95,31 @@ type label struct {
 
 // Why an action is not enabled.
 const (
-	whyInFlight    = "the step would leave more than MaxInFlight messages in flight"
-	whyNotLeader   = "the server is not Leader"
-	whyLeader      = "the server is Leader"
-	whyMaxTerm     = "currentTerm = MaxTerm"
-	whyMaxLogLen   = "the leader's log has MaxLogLen entries"
-	whyNoCQ        = "CheckQuorum is FALSE"
-	whyNoLease     = "the server holds no lease"
-	whyNoRestart   = "AllowRestart is FALSE"
-	whyNoCompact   = "AllowCompaction is FALSE"
-	whyCompacted   = "the server has compacted up to its commit already"
-	whyMsgType     = "the message is not of the action's type"
-	whyMsgLink     = "the message is not from J to I"
-	whyMaxCopies   = "the message has MaxCopies copies in flight"
-	whySameServer  = "I = J"
-	whyNotCuttable = "the link is not in CuttableLinks"
-	whyCut         = "the link is cut already"
-	whyMaxCut      = "MaxCutLinks links are cut already"
-	whyNotCut      = "the link is not cut"
+	whyInFlight     = "the step would leave more than MaxInFlight messages in flight"
+	whyNotLeader    = "the server is not Leader"
+	whyLeader       = "the server is Leader"
+	whyMaxTerm      = "currentTerm = MaxTerm"
+	whyMaxLogLen    = "the leader's log has MaxLogLen entries"
+	whyNoCQ         = "CheckQuorum is FALSE"
+	whyNoLease      = "the server holds no lease"
+	whyNoRestart    = "AllowRestart is FALSE"
+	whyMsgType      = "the message is not of the action's type"
+	whyMsgLink      = "the message is not from J to I"
+	whyMaxCopies    = "the message has MaxCopies copies in flight"
+	whySameServer   = "I = J"
+	whyNotCuttable  = "the link is not in CuttableLinks"
+	whyCut          = "the link is cut already"
+	whyMaxCut       = "MaxCutLinks links are cut already"
+	whyNotCut       = "the link is not cut"
+	whyNoTransfer   = "AllowTransfer is FALSE"
+	whyTransferee   = "J is already the leader's transfer target"
+	whyNoTransferee = "the leader has no pending transfer"
+	whyNoForget     = "AllowForgetLeader is FALSE"
+	whyNotFollower  = "the server is not Follower"
+	whyNoLeader     = "the server knows no leader"
+	whyTransferring = "the leader is transferring its leadership"
+	whyNoCompact    = "AllowCompaction is FALSE"
+	whyCompacted    = "the server has compacted up to its commit already"
 )
 
 // SendAll is Raft.tla's SendAll(ms) for the messages ms of the step: the
@@ -175,6 +187,10 @@ func (st *stepper) Timeout(v *state, i int, next *state) string {
 		// next election.
 		preVote = false
 	}
+	if st.mut == mutTimeoutForcesCampaign {
+		// Mutant TimeoutForcesCampaign: the campaign a transfer forces.
+		return st.Act(v, i, st.Campaign(i, s, true), next)
+	}
 	if preVote {
 		return st.Act(v, i, st.CampaignPreElection(i, s), next)
 	}
@@ -187,6 +203,8 @@ func (st *stepper) ClientRequest(v *state, i, val int, next *state) string {
 	switch {
 	case s.role != spec.Leader:
 		return whyNotLeader
+	case s.transferee != 0:
+		return whyTransferring
 	case st.LastIndex(&s) >= st.cfg.MaxLogLen:
 		return whyMaxLogLen
 	}
@@ -266,6 +284,7 @@ func (st *stepper) Restart(v *state, i int, next *state) string {
 	s.granted, s.rejected = 0, 0
 	s.prs = st.NoProgresses()
 	s.active = 0
+	s.transferee = 0
 	return st.Act(v, i, s, next)
 }
 
@@ -383,6 +402,68 @@ func (st *stepper) HandleSnapshotRequest(v *state, i, j, k int, next *state) str
 	return st.Deliver(v, k, st.OnSnapshotRequest(i, v.Srv(i), &v.messages[k].msg), next)
 }
 
+// HandleTimeoutNowRequest is Raft.tla's HandleTimeoutNowRequest(i, j).
+func (st *stepper) HandleTimeoutNowRequest(v *state, i, j, k int, next *state) string {
+	if why := v.Pending(k, j, i, spec.TimeoutNowRequest); why != "" {
+		return why
+	}
+	st.out = st.out[:0]
+	return st.Deliver(v, k, st.OnTimeoutNowRequest(i, v.Srv(i), &v.messages[k].msg), next)
+}
+
+// TransferLeadership is Raft.tla's TransferLeadership(i, j).
+func (st *stepper) TransferLeadership(v *state, i, j int, next *state) string {
+	s := v.Srv(i)
+	switch {
+	case !st.cfg.AllowTransfer:
+		return whyNoTransfer
+	case s.role != spec.Leader:
+		return whyNotLeader
+	case i == j:
+		return whySameServer
+	case int(s.transferee) == j:
+		return whyTransferee
+	case int(s.term) >= st.cfg.MaxTerm:
+		return whyMaxTerm
+	}
+	st.out = st.out[:0]
+	return st.Act(v, i, st.StartTransfer(i, s, j), next)
+}
+
+// AbortTransfer is Raft.tla's AbortTransfer(i).
+func (st *stepper) AbortTransfer(v *state, i int, next *state) string {
+	s := &v.srv[i-1]
+	switch {
+	case !st.cfg.AllowTransfer:
+		return whyNoTransfer
+	case s.role != spec.Leader:
+		return whyNotLeader
+	case s.transferee == 0:
+		return whyNoTransferee
+	}
+	*next = *v
+	next.srv[i-1].transferee = 0
+	return ""
+}
+
+// ForgetLeader is Raft.tla's ForgetLeader(i).
+func (st *stepper) ForgetLeader(v *state, i int, next *state) string {
+	s := &v.srv[i-1]
+	switch {
+	case !st.cfg.AllowForgetLeader:
+		return whyNoForget
+	case s.role != spec.Follower && !(st.mut == mutForgetLeaderOnLeader && s.role == spec.Leader):
+		// Mutant ForgetLeaderOnLeader: a leader forgets itself too.
+		return whyNotFollower
+	case s.leader == 0:
+		return whyNoLeader
+	}
+	*next = *v
+	next.srv[i-1].leader = 0
+	next.srv[i-1].lease = false
+	return ""
+}
+
 // handle is the message action for messages of type t.
 func (st *stepper) handle(v *state, t spec.MsgType, i, j, k int, next *state) string {
 	switch t {
@@ -402,6 +483,8 @@ func (st *stepper) handle(v *state, t spec.MsgType, i, j, k int, next *state) st
 		return st.HandleHeartbeatRequest(v, i, j, k, next)
 	case spec.SnapshotRequest:
 		return st.HandleSnapshotRequest(v, i, j, k, next)
+	case spec.TimeoutNowRequest:
+		return st.HandleTimeoutNowRequest(v, i, j, k, next)
 	default:
 		return st.HandleHeartbeatResponse(v, i, j, k, next)
 	}
@@ -496,6 +579,12 @@ func (st *stepper) step(v *state, l label, next *state) string {
 		return st.Heal(v, i, j, next)
 	case actCompact:
 		return st.Compact(v, i, next)
+	case actTransferLeadership:
+		return st.TransferLeadership(v, i, j, next)
+	case actAbortTransfer:
+		return st.AbortTransfer(v, i, next)
+	case actForgetLeader:
+		return st.ForgetLeader(v, i, next)
 	}
 	return st.handle(v, l.act.handledType(), i, j, int(l.msg), next)
 }
@@ -547,6 +636,30 @@ func (st *stepper) Next(v *state, emit func(l label, next *state)) {
 		i, j := int(m.mdest), int(m.msource)
 		if st.handle(v, m.mtype, i, j, k, next) == "" {
 			emit(label{act: handlerFor(m.mtype), i: uint8(i), j: uint8(j), msg: uint8(k)}, next)
+		}
+	}
+	if st.cfg.AllowTransfer {
+		for i := 1; i <= n; i++ {
+			if v.srv[i-1].role != spec.Leader {
+				continue
+			}
+			for j := 1; j <= n; j++ {
+				if st.TransferLeadership(v, i, j, next) == "" {
+					emit(label{act: actTransferLeadership, i: uint8(i), j: uint8(j)}, next)
+				}
+			}
+		}
+		for i := 1; i <= n; i++ {
+			if st.AbortTransfer(v, i, next) == "" {
+				emit(label{act: actAbortTransfer, i: uint8(i)}, next)
+			}
+		}
+	}
+	if st.cfg.AllowForgetLeader {
+		for i := 1; i <= n; i++ {
+			if st.ForgetLeader(v, i, next) == "" {
+				emit(label{act: actForgetLeader, i: uint8(i)}, next)
+			}
 		}
 	}
 	for k := 0; k < len(v.messages); k++ {

@@ -144,7 +144,7 @@ func fromLabel(cfg *Config, v *state, l Label) (label, error) {
 	}
 	out.i = uint8(l.I)
 	switch {
-	case act.isMessageAction(), act == actPartition, act == actHeal:
+	case act.isMessageAction(), act == actPartition, act == actHeal, act == actTransferLeadership:
 		if err := check("J", l.J); err != nil {
 			return label{}, err
 		}
@@ -173,7 +173,7 @@ func fromLabel(cfg *Config, v *state, l Label) (label, error) {
 		if !ok {
 			return label{}, fmt.Errorf("message %v is not in flight", *l.Msg)
 		}
-		if act < actDropMessage && act != handlerFor(m.mtype) {
+		if act.isHandler() && act != handlerFor(m.mtype) {
 			return label{}, fmt.Errorf("message %v is not a %v", *l.Msg, spec.MsgType(act-actHandlePreVoteRequest))
 		}
 		out.msg = uint8(k)
@@ -228,7 +228,7 @@ func viewInto(cfg *Config, v *state, out *spec.View) {
 			Term: uint64(s.term), Vote: int(s.vote), Log: lg, Commit: uint64(s.commit),
 			Role: s.role, Leader: int(s.leader), Lease: s.lease,
 			Granted: spec.Set(s.granted), Rejected: spec.Set(s.rejected),
-			Progress: prs, RecentActive: spec.Set(s.active),
+			Progress: prs, RecentActive: spec.Set(s.active), Transferee: int(s.transferee),
 			SnapshotIndex: uint64(s.snapIndex), SnapshotTerm: uint64(s.snapTerm),
 		}
 	}
@@ -278,7 +278,7 @@ func toMessage(cfg *Config, m *message, ents []spec.Entry) spec.Message {
 	return spec.Message{
 		Type: m.mtype, From: int(m.msource), To: int(m.mdest), Term: uint64(m.mterm),
 		LastLogTerm: uint64(m.mlastLogTerm), LastLogIndex: uint64(m.mlastLogIndex),
-		Reject: m.mreject, PrevLogIndex: uint64(m.mprevLogIndex), PrevLogTerm: uint64(m.mprevLogTerm),
+		Reject: m.mreject, Transfer: m.mtransfer, PrevLogIndex: uint64(m.mprevLogIndex), PrevLogTerm: uint64(m.mprevLogTerm),
 		Entries: ents, Commit: uint64(m.mcommitIndex), Index: uint64(m.mindex),
 		RejectHint: uint64(m.mrejectHint), LogTerm: uint64(m.mlogTerm),
 		SnapshotIndex: uint64(m.msnapshotIndex), SnapshotTerm: uint64(m.msnapshotTerm),
@@ -352,6 +352,7 @@ func fromMessage(cfg *Config, m spec.Message) (message, error) {
 		return out, err
 	}
 	out.mreject = m.Reject
+	out.mtransfer = m.Transfer
 	for _, f := range []struct {
 		name string
 		dst  *uint8
@@ -419,6 +420,9 @@ func fromView(cfg *Config, v *spec.View) (state, error) {
 			return out, err
 		}
 		if d.active, err = fromSet(cfg, fmt.Sprintf("server %d recentActive", i), s.RecentActive); err != nil {
+			return out, err
+		}
+		if d.transferee, err = fromServerID(cfg, fmt.Sprintf("server %d transferee", i), s.Transferee, true); err != nil {
 			return out, err
 		}
 		if len(s.Progress) != cfg.N {

@@ -136,7 +136,7 @@ func (sc *msgScratch) encodeMsgs(v *state, p *perm) {
 		m := &v.messages[k].msg
 		sc.buf = append(sc.buf,
 			uint8(m.mtype), p.srv[m.msource], p.srv[m.mdest], m.mterm, m.mlastLogTerm, m.mlastLogIndex,
-			b2u8(m.mreject), m.mprevLogIndex, m.mprevLogTerm, m.mcommitIndex, m.mindex, m.mrejectHint,
+			b2u8(m.mreject)|b2u8(m.mtransfer)<<1, m.mprevLogIndex, m.mprevLogTerm, m.mcommitIndex, m.mindex, m.mrejectHint,
 			m.mlogTerm, m.msnapshotIndex, m.msnapshotTerm, uint8(len(m.mentries)))
 		for _, e := range m.mentries {
 			sc.buf = append(sc.buf, e.term, p.val[e.value])
@@ -156,7 +156,7 @@ func (sc *msgScratch) encodeMsgs(v *state, p *perm) {
 
 // encodeServer appends the encoding of server s under p.
 func encodeServer(buf []byte, s *server, n int, p *perm) []byte {
-	buf = append(buf, s.term, uint8(s.role)|b2u8(s.lease)<<2, s.commit,
+	buf = append(buf, s.term, uint8(s.role)|b2u8(s.lease)<<2|p.srv[s.transferee]<<3, s.commit,
 		p.srv[s.vote], p.srv[s.leader],
 		uint8(p.setMap[s.granted]), uint8(p.setMap[s.rejected]), uint8(p.setMap[s.active]),
 		s.snapIndex, s.snapTerm, uint8(len(s.log)))
@@ -267,7 +267,7 @@ func (d *decoder) decode(buf []byte, n int) state {
 		s := &v.srv[i-1]
 		s.term = next()
 		rl := next()
-		s.role, s.lease = roleOf(rl&3), rl&4 != 0
+		s.role, s.lease, s.transferee = roleOf(rl&3), rl&4 != 0, rl>>3
 		s.commit, s.vote, s.leader = next(), next(), next()
 		s.granted, s.rejected, s.active = set(next()), set(next()), set(next())
 		s.snapIndex, s.snapTerm = next(), next()
@@ -289,7 +289,8 @@ func (d *decoder) decode(buf []byte, n int) state {
 		m.mtype = msgTypeOf(next())
 		m.msource, m.mdest, m.mterm = next(), next(), next()
 		m.mlastLogTerm, m.mlastLogIndex = next(), next()
-		m.mreject = next() == 1
+		rt := next()
+		m.mreject, m.mtransfer = rt&1 != 0, rt&2 != 0
 		m.mprevLogIndex, m.mprevLogTerm, m.mcommitIndex = next(), next(), next()
 		m.mindex, m.mrejectHint, m.mlogTerm = next(), next(), next()
 		m.msnapshotIndex, m.msnapshotTerm = next(), next()

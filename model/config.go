@@ -29,6 +29,10 @@ type Config struct {
 	AllowRestart bool
 	// AllowCompaction enables Compact and with it snapshots.
 	AllowCompaction bool
+	// AllowTransfer enables leader transfer (TransferLeadership,
+	// HandleTimeoutNowRequest, AbortTransfer); AllowForgetLeader enables
+	// ForgetLeader.
+	AllowTransfer, AllowForgetLeader bool
 	// CuttableLinks are the directed links Partition may cut.
 	CuttableLinks []spec.Link
 	// Symmetry says which servers and values are interchangeable. The zero
@@ -113,6 +117,10 @@ var Mutations = map[string]string{
 	"InstallStaleSnapshot":        "SnapshotNewer",
 	"CompactUncommitted":          "CompactLimit",
 	"RestoreKeepsCommit":          "RestoreSnapshot",
+	"TransferSkipsLogCheck":       "VoteGranted",
+	"TransferKeptOnStepDown":      "BecomeFollower",
+	"ForgetLeaderOnLeader":        actForgetLeader.String(),
+	"TimeoutForcesCampaign":       actTimeout.String(),
 }
 
 // The range of the model's compact state: servers, entries in a log (and
@@ -664,6 +672,12 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 	if cfg.AllowCompaction, err = boolean("AllowCompaction"); err != nil {
 		return Config{}, err
 	}
+	if cfg.AllowTransfer, err = boolean("AllowTransfer"); err != nil {
+		return Config{}, err
+	}
+	if cfg.AllowForgetLeader, err = boolean("AllowForgetLeader"); err != nil {
+		return Config{}, err
+	}
 	for _, f := range []struct {
 		name string
 		dst  *int
@@ -678,7 +692,7 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 		}
 	}
 	known := map[string]bool{"Server": true, "Value": true, "Nil": true, "PreVote": true,
-		"CheckQuorum": true, "AllowRestart": true, "AllowCompaction": true, "MaxTerm": true, "MaxLogLen": true,
+		"CheckQuorum": true, "AllowRestart": true, "AllowCompaction": true, "AllowTransfer": true, "AllowForgetLeader": true, "MaxTerm": true, "MaxLogLen": true,
 		"MaxInFlight": true, "MaxCopies": true, "MaxCutLinks": true, "MaxBatch": true}
 	for _, name := range order {
 		if !known[name] && !simOnly[name] && !isModelValue(name, "s") && !isModelValue(name, "v") {
@@ -793,6 +807,12 @@ func (c Config) String() string {
 		c.N, c.Values, c.PreVote, c.CheckQuorum, c.MaxTerm, c.MaxLogLen, c.MaxInFlight, c.MaxCopies, c.MaxCutLinks, c.AllowRestart, c.MaxBatch)
 	if c.AllowCompaction {
 		b.WriteString(", AllowCompaction true")
+	}
+	if c.AllowTransfer {
+		b.WriteString(", AllowTransfer")
+	}
+	if c.AllowForgetLeader {
+		b.WriteString(", AllowForgetLeader")
 	}
 	if c.MaxCutLinks > 0 {
 		var l []string

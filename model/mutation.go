@@ -26,6 +26,10 @@ const (
 	mutInstallStaleSnapshot                 // SnapshotNewer: TRUE
 	mutCompactUncommitted                   // CompactLimit: the last index
 	mutRestoreKeepsCommit                   // RestoreSnapshot: the commit is kept
+	mutTransferSkipsLogCheck                // VoteGranted: no up-to-date check for a forced vote
+	mutTransferKeptOnStepDown               // BecomeFollower: keeps a pending transfer
+	mutForgetLeaderOnLeader                 // ForgetLeader: a leader forgets itself
+	mutTimeoutForcesCampaign                // Timeout: the campaign a transfer forces
 )
 
 var mutationNames = map[string]mutation{
@@ -50,6 +54,10 @@ var mutationNames = map[string]mutation{
 	"InstallStaleSnapshot":        mutInstallStaleSnapshot,
 	"CompactUncommitted":          mutCompactUncommitted,
 	"RestoreKeepsCommit":          mutRestoreKeepsCommit,
+	"TransferSkipsLogCheck":       mutTransferSkipsLogCheck,
+	"TransferKeptOnStepDown":      mutTransferKeptOnStepDown,
+	"ForgetLeaderOnLeader":        mutForgetLeaderOnLeader,
+	"TimeoutForcesCampaign":       mutTimeoutForcesCampaign,
 }
 
 // mutationOf maps Config.Mutation to the mutant; an unknown name (rejected

@@ -205,10 +205,11 @@ func (st *stepper) NetworkBecomes(b *bag) bool { return b.InFlight() <= st.cfg.M
 // ---------------------------------------------------------------------------
 // Messages
 
-// VoteRequestMsg is Raft.tla's VoteRequestMsg(type, i, j, term, s).
-func (st *stepper) VoteRequestMsg(typ spec.MsgType, i, j, term int, s *server) message {
+// VoteRequestMsg is Raft.tla's VoteRequestMsg(type, i, j, term, s,
+// transfer).
+func (st *stepper) VoteRequestMsg(typ spec.MsgType, i, j, term int, s *server, transfer bool) message {
 	return message{mtype: typ, mterm: uint8(term), mlastLogTerm: uint8(st.LastTermOf(s)),
-		mlastLogIndex: uint8(st.LastIndex(s)), msource: uint8(i), mdest: uint8(j)}
+		mlastLogIndex: uint8(st.LastIndex(s)), mtransfer: transfer, msource: uint8(i), mdest: uint8(j)}
 }
 
 // VoteResponseMsg is Raft.tla's VoteResponseMsg(type, i, j, term, reject).
@@ -247,6 +248,11 @@ func (st *stepper) HeartbeatResponseMsg(i, j, t int) message {
 func (st *stepper) SnapshotMsg(i, j, t, si, sterm int) message {
 	return message{mtype: spec.SnapshotRequest, mterm: uint8(t), msnapshotIndex: uint8(si),
 		msnapshotTerm: uint8(sterm), msource: uint8(i), mdest: uint8(j)}
+}
+
+// TimeoutNowMsg is Raft.tla's TimeoutNowMsg(i, j, t).
+func (st *stepper) TimeoutNowMsg(i, j, t int) message {
+	return message{mtype: spec.TimeoutNowRequest, mterm: uint8(t), msource: uint8(i), mdest: uint8(j)}
 }
 
 // ---------------------------------------------------------------------------
@@ -297,6 +303,10 @@ func (st *stepper) BecomeFollower(s server, t, l int) server {
 	s.granted, s.rejected = 0, 0
 	s.prs = st.NoProgresses()
 	s.active = 0
+	if st.mut != mutTransferKeptOnStepDown {
+		// Mutant TransferKeptOnStepDown keeps the pending transfer.
+		s.transferee = 0
+	}
 	return s
 }
 
@@ -305,7 +315,17 @@ func (st *stepper) BecomeFollower(s server, t, l int) server {
 func (st *stepper) CampaignMsgs(i int, s *server, typ spec.MsgType, t int) {
 	for j := 1; j <= st.n; j++ {
 		if j != i {
-			st.send(st.VoteRequestMsg(typ, i, j, t, s))
+			st.send(st.VoteRequestMsg(typ, i, j, t, s, false))
+		}
+	}
+}
+
+// TransferCampaignMsgs is Raft.tla's TransferCampaignMsgs(i, s, t): the
+// vote requests of a campaign forced by a leader transfer.
+func (st *stepper) TransferCampaignMsgs(i int, s *server, t int) {
+	for j := 1; j <= st.n; j++ {
+		if j != i {
+			st.send(st.VoteRequestMsg(spec.VoteRequest, i, j, t, s, true))
 		}
 	}
 }
@@ -448,12 +468,17 @@ func (st *stepper) BecomeLeader(i int, s server) server {
 		}
 	}
 	s.active = 0
+	s.transferee = 0
 	return st.AppendEntry(i, s, 0)
 }
 
 // CampaignElection is Raft.tla's CampaignElection(i, s): etcd's
 // campaign(campaignElection).
-func (st *stepper) CampaignElection(i int, s server) server {
+func (st *stepper) CampaignElection(i int, s server) server { return st.Campaign(i, s, false) }
+
+// Campaign is Raft.tla's Campaign(i, s, forced): etcd's campaign, of
+// campaignElection or (forced) campaignTransfer.
+func (st *stepper) Campaign(i int, s server, forced bool) server {
 	if s.term == 255 {
 		panic(errCapacity)
 	}
@@ -465,10 +490,15 @@ func (st *stepper) CampaignElection(i int, s server) server {
 	s1.lease = false
 	s1.granted = set(0).with(i)
 	s1.rejected = 0
+	s1.transferee = 0
 	if st.IsQuorum(set(0).with(i)) {
 		return st.BecomeLeader(i, s1)
 	}
-	st.CampaignMsgs(i, &s1, spec.VoteRequest, int(s1.term))
+	if forced {
+		st.TransferCampaignMsgs(i, &s1, int(s1.term))
+	} else {
+		st.CampaignMsgs(i, &s1, spec.VoteRequest, int(s1.term))
+	}
 	return s1
 }
 
@@ -536,6 +566,11 @@ func (st *stepper) VoteGranted(s *server, m *message) bool {
 		// Mutant GrantWithoutLogCheck: MutVoteGranted(s, m) == CanVote(s, m).
 		return st.CanVote(s, m)
 	}
+	if st.mut == mutTransferSkipsLogCheck && m.mtype == spec.VoteRequest && m.mtransfer {
+		// Mutant TransferSkipsLogCheck: a forced vote is granted without
+		// the up-to-date check.
+		return st.CanVote(s, m)
+	}
 	return st.CanVote(s, m) &&
 		(int(m.mlastLogTerm) > st.LastTermOf(s) ||
 			int(m.mlastLogTerm) == st.LastTermOf(s) && int(m.mlastLogIndex) >= st.LastIndex(s))
@@ -552,7 +587,7 @@ func (st *stepper) OnPreVoteRequest(i int, s server, m *message) server {
 		f = st.BecomeFollower(s, int(m.mterm), 0)
 	}
 	switch {
-	case m.mterm > s.term && st.InLease(&s):
+	case m.mterm > s.term && st.InLease(&s) && !m.mtransfer:
 		return s
 	case m.mterm < s.term:
 		st.send(st.VoteResponseMsg(spec.PreVoteResponse, i, j, int(s.term), true))
@@ -574,7 +609,7 @@ func (st *stepper) OnVoteRequest(i int, s server, m *message) server {
 		s1 = st.BecomeFollower(s, int(m.mterm), 0)
 	}
 	switch {
-	case m.mterm > s.term && st.InLease(&s):
+	case m.mterm > s.term && st.InLease(&s) && !m.mtransfer:
 		return s
 	case m.mterm < s.term:
 		return s
@@ -856,7 +891,11 @@ func (st *stepper) LeaderOnAck(i int, s server, m *message) server {
 	case st.CanBumpCommit(s2.prs[j-1], int(s2.commit)):
 		b = st.SendAppend(i, s2, j, true)
 	}
-	return st.SendAppends(i, b, j)
+	r := st.SendAppends(i, b, j)
+	if j == int(s.transferee) && int(r.prs[j-1].match) == s.log.Len() {
+		st.send(st.TimeoutNowMsg(i, j, int(s.term)))
+	}
+	return r
 }
 
 // OnAppendEntriesResponse is Raft.tla's OnAppendEntriesResponse(i, s, m).
@@ -895,4 +934,32 @@ func (st *stepper) OnHeartbeatResponse(i int, s server, m *message) server {
 		return st.SendAppend(i, s1, j, true)
 	}
 	return s1
+}
+
+// OnTimeoutNowRequest is Raft.tla's OnTimeoutNowRequest(i, s, m): etcd's
+// stepFollower on MsgTimeoutNow, hup(campaignTransfer).
+func (st *stepper) OnTimeoutNowRequest(i int, s server, m *message) server {
+	if m.mterm < s.term {
+		return s
+	}
+	s1 := s
+	if m.mterm > s.term {
+		s1 = st.BecomeFollower(s, int(m.mterm), 0)
+	}
+	if s1.role == spec.Follower {
+		return st.Campaign(i, s1, true)
+	}
+	return s1
+}
+
+// StartTransfer is Raft.tla's StartTransfer(i, s, j): etcd's stepLeader on
+// MsgTransferLeader.
+func (st *stepper) StartTransfer(i int, s server, j int) server {
+	s1 := s
+	s1.transferee = uint8(j)
+	if int(s1.prs[j-1].match) == s1.log.Len() {
+		st.send(st.TimeoutNowMsg(i, j, int(s.term)))
+		return s1
+	}
+	return st.SendAppend(i, s1, j, true)
 }

@@ -79,13 +79,16 @@ type server struct {
 	// snapIndex and snapTerm are snapshotIndex[i] and snapshotTerm[i]: log
 	// holds the entries after snapIndex (log[k-1] is entry snapIndex+k).
 	snapIndex, snapTerm uint8
+	// transferee is transferee[i]: the target of a pending transfer, 0
+	// (Nil) if none.
+	transferee uint8
 }
 
 // equal compares two servers' variables.
 func (s *server) equal(o *server) bool {
 	return s.term == o.term && s.vote == o.vote && s.commit == o.commit && s.role == o.role &&
 		s.leader == o.leader && s.lease == o.lease && s.granted == o.granted &&
-		s.rejected == o.rejected && s.prs == o.prs && s.active == o.active &&
+		s.rejected == o.rejected && s.prs == o.prs && s.active == o.active && s.transferee == o.transferee &&
 		s.snapIndex == o.snapIndex && s.snapTerm == o.snapTerm && slices.Equal(s.log, o.log)
 }
 
@@ -100,6 +103,7 @@ type message struct {
 	mlastLogTerm  uint8
 	mlastLogIndex uint8
 	mreject       bool
+	mtransfer     bool
 	mprevLogIndex uint8
 	mprevLogTerm  uint8
 	mcommitIndex  uint8
@@ -117,10 +121,10 @@ type message struct {
 // then the entries).
 func compareMsg(a, b *message) int {
 	ka := [...]uint8{uint8(a.mtype), a.msource, a.mdest, a.mterm, a.mlastLogTerm, a.mlastLogIndex,
-		b2u8(a.mreject), a.mprevLogIndex, a.mprevLogTerm, a.mcommitIndex, a.mindex, a.mrejectHint,
+		b2u8(a.mreject) | b2u8(a.mtransfer)<<1, a.mprevLogIndex, a.mprevLogTerm, a.mcommitIndex, a.mindex, a.mrejectHint,
 		a.mlogTerm, uint8(len(a.mentries)), a.msnapshotIndex, a.msnapshotTerm}
 	kb := [...]uint8{uint8(b.mtype), b.msource, b.mdest, b.mterm, b.mlastLogTerm, b.mlastLogIndex,
-		b2u8(b.mreject), b.mprevLogIndex, b.mprevLogTerm, b.mcommitIndex, b.mindex, b.mrejectHint,
+		b2u8(b.mreject) | b2u8(b.mtransfer)<<1, b.mprevLogIndex, b.mprevLogTerm, b.mcommitIndex, b.mindex, b.mrejectHint,
 		b.mlogTerm, uint8(len(b.mentries)), b.msnapshotIndex, b.msnapshotTerm}
 	for k := range ka {
 		if ka[k] != kb[k] {

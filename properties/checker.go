@@ -52,6 +52,7 @@ func ModelConfig(o Options, values int) model.Config {
 		N: o.N, Values: vals, PreVote: o.PreVote, CheckQuorum: o.CheckQuorum,
 		MaxTerm: MaxTerm, MaxLogLen: 255 - MaxTerm, MaxInFlight: 1 << 20, MaxCopies: 255,
 		MaxCutLinks: o.N * o.N, MaxBatch: batch, AllowRestart: true, AllowCompaction: o.Compaction,
+		AllowTransfer: true, AllowForgetLeader: true,
 		CuttableLinks: model.AllLinks(o.N),
 	}
 }

@@ -188,6 +188,10 @@ func (c *Cluster) report(ls ...Label) {
 // EventLabel maps a trace event to the model step it realises.
 func EventLabel(ev raft.TraceEvent) Label {
 	l := Label{Action: string(ev.Action), I: int(ev.Node), Value: string(ev.Value)}
+	if ev.Action == raft.ActionTransferLeadership {
+		// The target is the leader's transferee after the step.
+		l.J = int(ev.State.LeadTransferee)
+	}
 	if ev.Msg != nil {
 		m := SpecMessage(*ev.Msg)
 		l.Msg, l.J = &m, int(ev.Msg.From)
@@ -296,6 +300,26 @@ func (c *Cluster) Campaign(id int) []Label {
 func (c *Cluster) Propose(id int, value string) ([]Label, bool) {
 	labels, err := c.at(id, func(rn *raft.RawNode) error { return rn.Propose([]byte(value)) })
 	return labels, err == nil
+}
+
+// TransferLeader asks node id to transfer its leadership to node to; it
+// reports false if the node refused (not the leader, or to is itself).
+func (c *Cluster) TransferLeader(id, to int) ([]Label, bool) {
+	labels, err := c.at(id, func(rn *raft.RawNode) error { return rn.TransferLeader(uint64(to)) })
+	if len(labels) > 0 {
+		c.Stats.Faults["transfer"]++
+	}
+	return labels, err == nil
+}
+
+// ForgetLeader makes node id forget its leader (nothing unless it is a
+// follower that knows one).
+func (c *Cluster) ForgetLeader(id int) []Label {
+	labels, _ := c.at(id, func(rn *raft.RawNode) error { return rn.ForgetLeader() })
+	if len(labels) > 0 {
+		c.Stats.Faults["forget-leader"]++
+	}
+	return labels
 }
 
 // Restart crashes node id and restarts it from its storage.

@@ -134,6 +134,12 @@ func CheckLiveness(c *Cluster, step func(labels []Label, err error)) (LivenessRe
 			// is told apart by its index and term, not its value.
 			labels, accepted := c.Propose(ld, "v1")
 			do(labels, nil)
+			if !accepted && c.Node(ld).Status().LeadTransferee != 0 {
+				// The leader drops proposals while it transfers its
+				// leadership (etcd's ErrProposalDropped); the transfer
+				// completes or is given up within an election timeout.
+				continue
+			}
 			if !accepted {
 				return res, fmt.Errorf("%s: round %d: leader %d at term %d refused a proposal:\n%s", LivenessName, round, ld, term, describeNodes(c))
 			}

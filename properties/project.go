@@ -15,7 +15,7 @@ func SpecMessage(m raft.Message) spec.Message {
 		if m.Type == raft.MsgPreVote {
 			sm.Type = spec.PreVoteRequest
 		}
-		sm.LastLogIndex, sm.LastLogTerm = m.Index, m.LogTerm
+		sm.LastLogIndex, sm.LastLogTerm, sm.Transfer = m.Index, m.LogTerm, m.Transfer
 	case raft.MsgPreVoteResp, raft.MsgVoteResp:
 		sm.Type = spec.VoteResponse
 		if m.Type == raft.MsgPreVoteResp {
@@ -39,6 +39,8 @@ func SpecMessage(m raft.Message) spec.Message {
 		if m.Snapshot != nil {
 			sm.SnapshotIndex, sm.SnapshotTerm = m.Snapshot.Metadata.Index, m.Snapshot.Metadata.Term
 		}
+	case raft.MsgTimeoutNow:
+		sm.Type = spec.TimeoutNowRequest
 	default:
 		panic("properties: no spec message for " + m.Type.String())
 	}
@@ -77,6 +79,7 @@ func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 		Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm,
 		SnapshotIndex: st.Snapshot.Index, SnapshotTerm: st.Snapshot.Term,
 		Log: rn.Log(), VotesGranted: st.VotesGranted, VotesRejected: st.VotesRejected, Progress: st.Progress,
+		LeadTransferee: st.LeadTransferee,
 	}, n, checkQuorum)
 }
 
@@ -98,6 +101,7 @@ func ProjectState(id uint64, st raft.NodeState, n int, checkQuorum bool) spec.Se
 		// snapshotIndex and snapshotTerm).
 		SnapshotIndex: st.SnapshotIndex,
 		SnapshotTerm:  st.SnapshotTerm,
+		Transferee:    int(st.LeadTransferee),
 	}
 	if st.Role == raft.Leader {
 		for j := 1; j <= n; j++ {

@@ -10,7 +10,8 @@ import (
 // RandomRun drives c through steps random actions drawn from what it
 // emitted (seeded, so a run replays exactly): deliveries (most of them),
 // drops, duplicates, ticks, fired timers, campaigns, proposals of values
-// v1..vValues, partitions, heals and restarts. It returns the first error a
+// v1..vValues, leader transfers, ForgetLeader, partitions, heals and
+// restarts. It returns the first error a
 // node gives for a message it refuses. Terms stay below MaxTerm and logs
 // below MaxProposedIndex entries, within the model's range.
 func RandomRun(c *Cluster, seed uint64, steps, values int) error {
@@ -27,6 +28,13 @@ func RandomRun(c *Cluster, seed uint64, steps, values int) error {
 	}
 	for range steps {
 		flight := len(c.Flight())
+		if k := r.IntN(100); k < 2 && !bounded() {
+			c.TransferLeader(node(), node())
+			continue
+		} else if k == 2 {
+			c.ForgetLeader(node())
+			continue
+		}
 		switch k := r.IntN(20); {
 		case k < 9 && flight > 0:
 			if _, err := c.Deliver(r.IntN(flight)); err != nil {
@@ -39,7 +47,7 @@ func RandomRun(c *Cluster, seed uint64, steps, values int) error {
 		case k == 11 && !bounded():
 			c.Tick(node())
 		case k == 12 && !bounded():
-			c.Fire(node(), raft.Timer(1+r.IntN(4)))
+			c.Fire(node(), raft.Timer(1+r.IntN(5)))
 		case k == 13 && !bounded():
 			c.Campaign(node())
 		case k <= 15 && !bounded():

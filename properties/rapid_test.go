@@ -144,7 +144,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"fire": func(t *rapid.T) {
 			id := m.node(t)
-			timer := rapid.SampledFrom([]raft.Timer{raft.ElectionTimer, raft.HeartbeatTimer, raft.CheckQuorumTimer, raft.LeaseTimer}).Draw(t, "timer")
+			timer := rapid.SampledFrom([]raft.Timer{raft.ElectionTimer, raft.HeartbeatTimer, raft.CheckQuorumTimer, raft.LeaseTimer, raft.TransferTimer}).Draw(t, "timer")
 			if timer == raft.ElectionTimer && m.maxTermReached() {
 				t.Skip("term bound reached")
 			}
@@ -192,6 +192,21 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			m.check(t, m.c.Heal(l.From, l.To), nil)
 		},
 		"restart": func(t *rapid.T) { m.check(t, m.c.Restart(m.node(t)), nil) },
+		"transfer": func(t *rapid.T) {
+			if m.maxTermReached() {
+				t.Skip("term bound reached")
+			}
+			id := m.leader()
+			if id == 0 || rapid.IntRange(0, 9).Draw(t, "elsewhere") == 0 {
+				id = m.node(t)
+			}
+			l, ok := m.c.TransferLeader(id, m.node(t))
+			if !ok {
+				t.Skip("transfer refused")
+			}
+			m.check(t, l, nil)
+		},
+		"forget-leader": func(t *rapid.T) { m.check(t, m.c.ForgetLeader(m.node(t)), nil) },
 		"crash-before-persist": func(t *rapid.T) {
 			l, err := m.c.DeliverThenCrash(m.msg(t))
 			m.check(t, l, err)
@@ -232,6 +247,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		"deliver": flight, "drop": flight, "crash-before-persist": flight, "crash-after-persist": flight,
 		"duplicate": func() bool { return flight() && len(m.c.Flight()) <= 12 },
 		"campaign":  func() bool { return !m.maxTermReached() },
+		"transfer":  func() bool { return !m.maxTermReached() && m.leader() != 0 },
 		"tick":      func() bool { return !m.maxTermReached() || m.leader() != 0 },
 		"propose": func() bool {
 			l := m.leader()
@@ -295,6 +311,7 @@ var defaultWeights = map[string]int{
 	"deliver": 220, "tick": 60, "propose": 4, "fire": 2, "campaign": 1,
 	"drop": 6, "duplicate": 4, "partition": 3, "heal": 8,
 	"restart": 1, "crash-before-persist": 1, "crash-after-persist": 1,
+	"transfer": 1, "forget-leader": 1,
 }
 
 // compactWeight is the weight of "compact" in runs with compaction.

@@ -59,7 +59,8 @@ type Config struct {
 	// ReadOnlyOption chooses how a leader confirms reads (ReadIndex):
 	// ReadOnlySafe, the default, by a quorum of heartbeat
 	// acknowledgements; ReadOnlyLeaseBased by the CheckQuorum lease, which
-	// it requires.
+	// it requires. ForgetLeader is refused under ReadOnlyLeaseBased, as etcd
+	// does: a lease-based read relies on followers keeping their leader.
 	ReadOnlyOption ReadOnlyOption
 
 	// MaxEntriesPerMsg bounds the number of entries in one append (0: no

@@ -29,6 +29,9 @@ type raft struct {
 	votes map[uint64]bool
 	// prs is a leader's view of every node, itself included.
 	prs map[uint64]*Progress
+	// leadTransferee is the target of a leader's pending transfer, None
+	// when there is none (the TLA+ transferee; etcd's leadTransferee).
+	leadTransferee uint64
 
 	preVote       bool
 	checkQuorum   bool
@@ -202,6 +205,7 @@ func (r *raft) reset(term uint64) {
 		r.vote = None
 	}
 	r.lead = None
+	r.leadTransferee = None
 	r.electionElapsed = 0
 	r.heartbeatElapsed = 0
 	r.checkQuorumElapsed = 0
@@ -257,13 +261,32 @@ func (r *raft) becomeLeader() {
 // hup is the TLA+ Timeout: with PreVote it starts a pre-election,
 // otherwise an election. A leader never gets here (etcd's leader ignores
 // MsgHup): its election timer does not run, and Campaign ignores it.
-func (r *raft) hup() { r.campaign(r.preVote) }
+func (r *raft) hup() {
+	if r.preVote {
+		r.campaign(campaignPreElection)
+	} else {
+		r.campaign(campaignElection)
+	}
+}
 
-// campaign is the TLA+ CampaignPreElection (pre) or CampaignElection. The
-// node votes for itself; alone it is a quorum and goes on at once.
-func (r *raft) campaign(pre bool) {
+// campaignType is etcd's CampaignType: a pre-election, an election, or the
+// election a leader transfer forces (no pre-election, and vote requests
+// that pass through the voters' lease).
+type campaignType uint8
+
+const (
+	campaignPreElection campaignType = iota
+	campaignElection
+	campaignTransfer
+)
+
+// campaign is the TLA+ CampaignPreElection (a pre-election) or
+// CampaignElection (an election, forced or not). The node votes for
+// itself; alone it is a quorum and goes on at once.
+func (r *raft) campaign(kind campaignType) {
 	var t MessageType
 	var term uint64
+	pre := kind == campaignPreElection
 	if pre {
 		r.becomePreCandidate()
 		t, term = MsgPreVote, r.term+1 // a pre-vote asks for the next term
@@ -274,7 +297,7 @@ func (r *raft) campaign(pre bool) {
 	r.votes[r.id] = true
 	if r.tally() == voteWon {
 		if pre {
-			r.campaign(false)
+			r.campaign(campaignElection)
 		} else {
 			r.becomeLeader()
 		}
@@ -282,7 +305,8 @@ func (r *raft) campaign(pre bool) {
 	}
 	for _, p := range r.peers {
 		if p != r.id {
-			r.send(Message{Type: t, To: p, Term: term, Index: r.log.lastIndex(), LogTerm: r.log.lastTerm()})
+			r.send(Message{Type: t, To: p, Term: term, Index: r.log.lastIndex(), LogTerm: r.log.lastTerm(),
+				Transfer: kind == campaignTransfer})
 		}
 	}
 }
@@ -349,6 +373,11 @@ func (r *raft) tickLeader() {
 		r.checkQuorumElapsed = 0
 		if r.checkQuorum {
 			r.traced(ActionQuorumCheck, nil, nil, r.quorumCheck)
+		}
+		// A transfer not done within an election timeout is given up
+		// (etcd's tickHeartbeat, after its quorum check).
+		if r.role == Leader && r.leadTransferee != None {
+			r.traced(ActionAbortTransfer, nil, nil, r.abortLeaderTransfer)
 		}
 	}
 	if r.role == Leader && r.heartbeatElapsed >= r.heartbeatTimeout {
@@ -443,7 +472,9 @@ func (r *raft) step(m Message) {
 func (r *raft) checkTerm(m Message) bool {
 	switch {
 	case m.Term > r.term:
-		if (m.Type == MsgVote || m.Type == MsgPreVote) && r.inLease() {
+		// A vote request of a campaign forced by a leader transfer passes
+		// through the lease (etcd's Step: force).
+		if (m.Type == MsgVote || m.Type == MsgPreVote) && r.inLease() && !m.Transfer {
 			return false
 		}
 		switch {
@@ -502,6 +533,11 @@ func (r *raft) handleVoteRequest(m Message) {
 
 func (r *raft) stepFollower(m Message) {
 	switch m.Type {
+	case MsgTimeoutNow:
+		// The TLA+ OnTimeoutNowRequest: the target of a transfer
+		// campaigns at once, never with a pre-election (etcd's
+		// stepFollower: hup(campaignTransfer)).
+		r.campaign(campaignTransfer)
 	case MsgApp:
 		r.electionElapsed = 0
 		r.lead = m.From
@@ -542,7 +578,7 @@ func (r *raft) stepCandidate(m Message) {
 		switch r.poll(m.From, !m.Reject) {
 		case voteWon:
 			if r.role == PreCandidate {
-				r.campaign(false)
+				r.campaign(campaignElection)
 			} else {
 				r.becomeLeader()
 			}
@@ -639,6 +675,28 @@ func (r *raft) stepLeader(m Message) {
 	}
 }
 
+// transferLeader is the TLA+ TransferLeadership (etcd's stepLeader on
+// MsgTransferLeader): a pending transfer to another node is given up, the
+// transfer has an election timeout to complete (etcd resets its one
+// election counter, which also times the quorum check), and the target gets
+// MsgTimeoutNow at once if its log is up to date, an append otherwise.
+func (r *raft) transferLeader(to uint64) {
+	r.leadTransferee = to
+	r.checkQuorumElapsed = 0
+	if r.prs[to].Match == r.log.lastIndex() {
+		r.sendTimeoutNow(to)
+	} else {
+		r.sendAppend(to, true)
+	}
+}
+
+func (r *raft) sendTimeoutNow(to uint64) {
+	r.send(Message{Type: MsgTimeoutNow, To: to, Term: r.term})
+}
+
+// abortLeaderTransfer is the TLA+ AbortTransfer.
+func (r *raft) abortLeaderTransfer() { r.leadTransferee = None }
+
 // onReject is the TLA+ LeaderOnReject.
 func (r *raft) onReject(m Message, pr *Progress) {
 	hint := m.RejectHint
@@ -681,6 +739,11 @@ func (r *raft) onAck(m Message, pr *Progress) {
 		r.sendAppend(m.From, true)
 	}
 	for r.sendAppend(m.From, false) {
+	}
+	// The target of a pending transfer has caught up (etcd's stepLeader on
+	// MsgAppResp).
+	if m.From == r.leadTransferee && pr.Match == r.log.lastIndex() {
+		r.sendTimeoutNow(m.From)
 	}
 }
 
@@ -811,20 +874,21 @@ func (r *raft) nodeState() NodeState {
 	granted, rejected := r.votesCast()
 	snap := r.log.snapshotMeta()
 	return NodeState{
-		SnapshotIndex: snap.Index,
-		SnapshotTerm:  snap.Term,
-		Term:          r.term,
-		Vote:          r.vote,
-		Role:          r.role,
-		Lead:          r.lead,
-		Lease:         r.checkQuorum && r.heardFromLeader(),
-		Commit:        r.log.committed,
-		LastIndex:     r.log.lastIndex(),
-		LastTerm:      r.log.lastTerm(),
-		Log:           cloneEntries(r.log.entries()),
-		VotesGranted:  granted,
-		VotesRejected: rejected,
-		Progress:      r.progressCopy(),
+		SnapshotIndex:  snap.Index,
+		SnapshotTerm:   snap.Term,
+		Term:           r.term,
+		Vote:           r.vote,
+		Role:           r.role,
+		Lead:           r.lead,
+		Lease:          r.checkQuorum && r.heardFromLeader(),
+		Commit:         r.log.committed,
+		LastIndex:      r.log.lastIndex(),
+		LastTerm:       r.log.lastTerm(),
+		Log:            cloneEntries(r.log.entries()),
+		VotesGranted:   granted,
+		VotesRejected:  rejected,
+		Progress:       r.progressCopy(),
+		LeadTransferee: r.leadTransferee,
 	}
 }
 

@@ -23,6 +23,17 @@ var (
 	// ErrNoLeader: ReadIndex at a candidate, or at a follower that knows
 	// no leader to forward the read to (etcd drops such a read silently).
 	ErrNoLeader = errors.New("raft: no known leader")
+	// ErrProposalDropped: the leader is transferring its leadership and
+	// takes no proposals until the transfer completes or is given up
+	// (etcd's ErrProposalDropped).
+	ErrProposalDropped = errors.New("raft: proposal dropped")
+	// ErrTransferRefused: TransferLeader named the node itself or a node
+	// outside the configuration.
+	ErrTransferRefused = errors.New("raft: leader transfer refused")
+	// ErrForgetLeaderRefused: ForgetLeader under ReadOnlyLeaseBased, whose
+	// reads rely on followers keeping their leader (etcd ignores the
+	// request then).
+	ErrForgetLeaderRefused = errors.New("raft: forget leader refused")
 )
 
 // StepError is returned by RawNode.Step for a message it refuses. The node
@@ -146,6 +157,10 @@ const (
 	// election timeout; firing it ends the lease (the election timer runs
 	// on).
 	LeaseTimer
+	// TransferTimer runs on a leader with a pending transfer; firing it
+	// gives the transfer up, as an election timeout without the transfer
+	// completing does.
+	TransferTimer
 )
 
 func (t Timer) String() string {
@@ -158,6 +173,8 @@ func (t Timer) String() string {
 		return "CheckQuorumTimer"
 	case LeaseTimer:
 		return "LeaseTimer"
+	case TransferTimer:
+		return "TransferTimer"
 	}
 	return fmt.Sprintf("Timer(%d)", uint8(t))
 }
@@ -177,6 +194,8 @@ func (rn *RawNode) Fire(t Timer) error {
 		action, step = ActionHeartbeat, func() { r.heartbeatElapsed = 0; r.bcastHeartbeat() }
 	case t == CheckQuorumTimer && r.role == Leader && r.checkQuorum:
 		action, step = ActionQuorumCheck, func() { r.checkQuorumElapsed = 0; r.quorumCheck() }
+	case t == TransferTimer && r.role == Leader && r.leadTransferee != None:
+		action, step = ActionAbortTransfer, r.abortLeaderTransfer
 	case t == LeaseTimer && r.heardFromLeader():
 		action, step = ActionLeaseExpire, func() { r.electionElapsed = max(r.electionElapsed, r.electionTimeout) }
 		if !r.checkQuorum {
@@ -192,13 +211,17 @@ func (rn *RawNode) Fire(t Timer) error {
 }
 
 // Propose appends data to the log if the node is the leader. It returns
-// ErrNotLeader otherwise (the proposal is not forwarded).
+// ErrNotLeader otherwise (the proposal is not forwarded), and
+// ErrProposalDropped while the leader transfers its leadership.
 func (rn *RawNode) Propose(data []byte) error {
 	if len(data) == 0 {
 		return ErrEmptyProposal
 	}
 	if rn.r.role != Leader {
 		return fmt.Errorf("%w: node %d is %v at term %d (leader: %d)", ErrNotLeader, rn.r.id, rn.r.role, rn.r.term, rn.r.lead)
+	}
+	if rn.r.leadTransferee != None {
+		return fmt.Errorf("%w: node %d is transferring its leadership to %d", ErrProposalDropped, rn.r.id, rn.r.leadTransferee)
 	}
 	data = slices.Clone(data)
 	rn.r.traced(ActionClientRequest, nil, data, func() { rn.r.appendEntry(data) })
@@ -227,6 +250,54 @@ func (rn *RawNode) ReadIndex(rctx []byte) error {
 	}
 	rctx = slices.Clone(rctx)
 	r.traced(ActionClientRead, nil, rctx, func() { r.stepReadIndex(Message{Type: MsgReadIndex, Context: rctx}) })
+	return nil
+}
+
+// TransferLeader makes the leader hand its leadership to node to (etcd's
+// MsgTransferLeader): it stops taking proposals, brings to's log up to date
+// and then sends it MsgTimeoutNow, upon which to campaigns at once, without
+// a pre-election, with vote requests that voters grant even within their
+// lease. The transfer is given up after an election timeout, or when the
+// leader steps down. A transfer to the node already targeted changes
+// nothing; one to another node replaces it.
+//
+// It returns ErrTransferRefused if to is the node itself or not in the
+// configuration (etcd ignores both silently), and ErrNotLeader on a node
+// that is not the leader (etcd forwards the request to the leader; this
+// library forwards nothing, as for proposals).
+func (rn *RawNode) TransferLeader(to uint64) error {
+	r := rn.r
+	switch {
+	case to == r.id:
+		return fmt.Errorf("%w: node %d cannot transfer its leadership to itself", ErrTransferRefused, r.id)
+	case !slices.Contains(r.peers, to):
+		return fmt.Errorf("%w: node %d is not in the configuration %v", ErrTransferRefused, to, r.peers)
+	case r.role != Leader:
+		return fmt.Errorf("%w: node %d is %v at term %d (leader: %d)", ErrNotLeader, r.id, r.role, r.term, r.lead)
+	case r.leadTransferee == to:
+		return nil
+	}
+	r.traced(ActionTransferLeadership, nil, nil, func() { r.transferLeader(to) })
+	return nil
+}
+
+// ForgetLeader makes a follower forget its leader (etcd's MsgForgetLeader):
+// its term, vote and timers are unchanged, but knowing no leader it is no
+// longer within its lease, so it can grant votes and pre-votes at once
+// (still checking the candidate's log). It suits a follower that knows its
+// leader is gone; it re-learns a live leader from its next append or
+// heartbeat. It does nothing on a leader, a candidate or a follower that
+// knows no leader, and returns ErrForgetLeaderRefused under
+// ReadOnlyLeaseBased.
+func (rn *RawNode) ForgetLeader() error {
+	r := rn.r
+	if r.readOnly.option == ReadOnlyLeaseBased {
+		return fmt.Errorf("%w: node %d serves lease-based reads", ErrForgetLeaderRefused, r.id)
+	}
+	if r.role != Follower || r.lead == None {
+		return nil
+	}
+	r.traced(ActionForgetLeader, nil, nil, func() { r.lead = None })
 	return nil
 }
 
@@ -429,20 +500,24 @@ type Status struct {
 	// Progress is a leader's view of every node (itself included); nil on
 	// other roles.
 	Progress map[uint64]Progress
+	// LeadTransferee is the target of a leader's pending transfer, None
+	// when there is none.
+	LeadTransferee uint64
 }
 
 // Status returns the node's current state.
 func (rn *RawNode) Status() Status {
 	r := rn.r
 	st := Status{
-		ID:        r.id,
-		HardState: r.hardState(),
-		SoftState: SoftState{Lead: r.lead, Role: r.role},
-		Lease:     r.checkQuorum && r.heardFromLeader(),
-		LastIndex: r.log.lastIndex(),
-		LastTerm:  r.log.lastTerm(),
-		Applied:   r.log.applied,
-		Snapshot:  r.log.snapshotMeta(),
+		ID:             r.id,
+		HardState:      r.hardState(),
+		SoftState:      SoftState{Lead: r.lead, Role: r.role},
+		Lease:          r.checkQuorum && r.heardFromLeader(),
+		LastIndex:      r.log.lastIndex(),
+		LastTerm:       r.log.lastTerm(),
+		Applied:        r.log.applied,
+		Snapshot:       r.log.snapshotMeta(),
+		LeadTransferee: r.leadTransferee,
 	}
 	st.VotesGranted, st.VotesRejected = r.votesCast()
 	st.Progress = r.progressCopy()

@@ -33,6 +33,15 @@ const (
 	// covers: the application does it (MemoryStorage.CreateSnapshot and
 	// Compact), so, like Restart, a simulation labels it itself.
 	ActionCompact Action = "Compact"
+	// Leader transfer and ForgetLeader (TLA+ constants AllowTransfer and
+	// AllowForgetLeader): a leader starts a transfer (RawNode.TransferLeader),
+	// its target handles MsgTimeoutNow, the leader gives a pending transfer
+	// up after an election timeout, a follower forgets its leader
+	// (RawNode.ForgetLeader).
+	ActionTransferLeadership      Action = "TransferLeadership"
+	ActionHandleTimeoutNowRequest Action = "HandleTimeoutNowRequest"
+	ActionAbortTransfer           Action = "AbortTransfer"
+	ActionForgetLeader            Action = "ForgetLeader"
 )
 
 // The network's actions: no node takes them, so no trace event carries
@@ -54,6 +63,7 @@ func Actions() []Action {
 		ActionHandlePreVoteRequest, ActionHandlePreVoteResponse, ActionHandleVoteRequest, ActionHandleVoteResponse,
 		ActionHandleAppendEntriesRequest, ActionHandleAppendEntriesResponse,
 		ActionHandleHeartbeatRequest, ActionHandleHeartbeatResponse,
+		ActionHandleTimeoutNowRequest, ActionTransferLeadership, ActionAbortTransfer, ActionForgetLeader,
 		ActionDropMessage, ActionDuplicateMessage, ActionPartition, ActionHeal,
 		ActionCompact, ActionHandleSnapshotRequest,
 	}
@@ -85,6 +95,8 @@ func HandleAction(t MessageType) Action {
 		return ActionHandleReadIndexResponse
 	case MsgSnap:
 		return ActionHandleSnapshotRequest
+	case MsgTimeoutNow:
+		return ActionHandleTimeoutNowRequest
 	}
 	return ""
 }
@@ -136,6 +148,9 @@ type NodeState struct {
 	// Progress is a leader's view of every node, itself included (its
 	// RecentActive is kept whatever CheckQuorum); nil on other roles.
 	Progress map[uint64]Progress
+	// LeadTransferee is the target of a leader's pending transfer, None
+	// when there is none (the TLA+ transferee).
+	LeadTransferee uint64
 }
 
 // Tracer receives trace events. Trace must not call back into the node.

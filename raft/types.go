@@ -80,13 +80,17 @@ const (
 	// (an ack of the snapshot's index if it restored from it, of its commit
 	// index otherwise).
 	MsgSnap
+	// MsgTimeoutNow tells the target of a leader transfer to campaign at
+	// once, without a pre-election (etcd's MsgTimeoutNow).
+	MsgTimeoutNow
 )
 
 var msgTypeNames = map[MessageType]string{
 	MsgApp: "MsgApp", MsgAppResp: "MsgAppResp", MsgVote: "MsgVote", MsgVoteResp: "MsgVoteResp",
 	MsgPreVote: "MsgPreVote", MsgPreVoteResp: "MsgPreVoteResp", MsgHeartbeat: "MsgHeartbeat",
 	MsgHeartbeatResp: "MsgHeartbeatResp", MsgReadIndex: "MsgReadIndex", MsgReadIndexResp: "MsgReadIndexResp",
-	MsgSnap: "MsgSnap",
+	MsgSnap:       "MsgSnap",
+	MsgTimeoutNow: "MsgTimeoutNow",
 }
 
 func (t MessageType) String() string {
@@ -96,7 +100,7 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgSnap }
+func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgTimeoutNow }
 
 // Entry is a log entry. An entry with no Data is a leader's empty entry,
 // appended when it takes office.
@@ -134,6 +138,10 @@ type Message struct {
 	Context []byte
 	// Snapshot is the snapshot a MsgSnap carries (nil on other types).
 	Snapshot *Snapshot
+	// Transfer marks the MsgVote of a campaign forced by a leader transfer
+	// (etcd: Context campaignTransfer): a voter within its lease grants it
+	// anyway, if the candidate's log is up to date.
+	Transfer bool
 }
 
 func (m Message) String() string {
@@ -142,6 +150,9 @@ func (m Message) String() string {
 	switch m.Type {
 	case MsgVote, MsgPreVote:
 		fmt.Fprintf(&b, " last=%d/%d", m.Index, m.LogTerm)
+		if m.Transfer {
+			b.WriteString(" transfer")
+		}
 	case MsgVoteResp, MsgPreVoteResp:
 		if m.Reject {
 			b.WriteString(" reject")

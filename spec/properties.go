@@ -132,7 +132,8 @@ func LookupActionProperty(name string) (ActionProperty, bool) {
 
 // TypeOK: every variable has its type, a commit index lies within the log,
 // a commit sent to a follower within the sender's commit index, and a lease
-// is held only by a follower that knows its leader.
+// is held only by a follower that knows its leader, a leader knows itself
+// as the leader, and a pending transfer is a leader's, to another server.
 func TypeOK(v *View) error {
 	n := v.N()
 	for i := 1; i <= n; i++ {
@@ -150,6 +151,12 @@ func TypeOK(v *View) error {
 			return fmt.Errorf("TypeOK: server %d holds a lease as %v with leader %d", i, s.Role, s.Leader)
 		case len(s.Progress) != n:
 			return fmt.Errorf("TypeOK: server %d has %d progress records for %d servers", i, len(s.Progress), n)
+		case s.Role == Leader && s.Leader != i:
+			return fmt.Errorf("TypeOK: server %d is Leader of term %d with leader %d", i, s.Term, s.Leader)
+		case s.Transferee < 0 || s.Transferee > n:
+			return fmt.Errorf("TypeOK: server %d transferee %d is not a server", i, s.Transferee)
+		case s.Transferee != 0 && (s.Role != Leader || s.Transferee == i):
+			return fmt.Errorf("TypeOK: server %d (%v, term %d) has a pending transfer to %d", i, s.Role, s.Term, s.Transferee)
 		}
 		for _, set := range []Set{s.Granted, s.Rejected, s.RecentActive} {
 			if set>>(uint(n)+1) != 0 || set.Has(0) {
@@ -406,7 +413,9 @@ func PreVoteRequestHarmless(pre, post *View) error {
 
 // CandidateHasPreVoteQuorum (PreVote 3): a server becomes Candidate (or
 // starts a new candidacy) only in a step that hands it a pre-vote grant
-// completing a quorum of grants for its pre-campaign.
+// completing a quorum of grants for its pre-campaign, or in a step that
+// hands it a leader's TimeoutNow request (a campaign forced by a transfer
+// is the only way a Candidate arises without a pre-vote quorum).
 func CandidateHasPreVoteQuorum(pre, post *View) error {
 	n := pre.N()
 	for i := 1; i <= n; i++ {
@@ -415,11 +424,12 @@ func CandidateHasPreVoteQuorum(pre, post *View) error {
 			continue
 		}
 		ok := false
-		if a.Role == PreCandidate {
-			for _, m := range consumed(pre, post) {
-				if m.Type == PreVoteResponse && m.To == i && !m.Reject && IsQuorum(a.Granted.Add(m.From), n) {
-					ok = true
-				}
+		for _, m := range consumed(pre, post) {
+			if a.Role == PreCandidate && m.Type == PreVoteResponse && m.To == i && !m.Reject && IsQuorum(a.Granted.Add(m.From), n) {
+				ok = true
+			}
+			if m.Type == TimeoutNowRequest && m.To == i {
+				ok = true
 			}
 		}
 		if !ok {
@@ -448,8 +458,15 @@ func withinLease(s *Server, checkQuorum bool) bool {
 	return checkQuorum && (s.Role == Leader || s.Lease)
 }
 
+// Forced is Raft.tla's Forced(m): a (pre-)vote request of a campaign forced
+// by a leader transfer.
+func Forced(m Message) bool {
+	return (m.Type == PreVoteRequest || m.Type == VoteRequest) && m.Transfer
+}
+
 // LeaseHonoured (CheckQuorum 1): a server within its lease never changes
-// its term, vote, role or leader because of a vote or pre-vote request. It
+// its term, vote, role or leader because of a vote or pre-vote request,
+// unless the request is of a campaign forced by a leader transfer. It
 // holds only with CheckQuorum (CheckQuorumActionProperties), and this is
 // its reading with CheckQuorum; LookupActionPropertyFor gives the reading
 // for a config.
@@ -457,7 +474,7 @@ func LeaseHonoured(pre, post *View) error { return leaseHonoured(pre, post, true
 
 func leaseHonoured(pre, post *View, checkQuorum bool) error {
 	for _, m := range consumed(pre, post) {
-		if m.Type != PreVoteRequest && m.Type != VoteRequest {
+		if m.Type != PreVoteRequest && m.Type != VoteRequest || Forced(m) {
 			continue
 		}
 		a, b := pre.Server(m.To), post.Server(m.To)
@@ -501,7 +518,8 @@ func produced(pre, post *View) []Message {
 // is behind) cannot depose a leader l that a quorum follows. While a quorum
 // follows l in term t, no server raises its term above t by a campaign of
 // its own (a step that consumes no message to it), and no follower of l
-// grants a vote or pre-vote for a term above t. It holds only with PreVote
+// grants a vote or pre-vote for a term above t, except to a campaign forced
+// by a leader transfer (which deposes l by design). It holds only with PreVote
 // and CheckQuorum (PreVoteCheckQuorumActionProperties), and this is its
 // reading with CheckQuorum; LookupActionPropertyFor gives the reading for a
 // config (the expected failures check it without CheckQuorum).
@@ -512,6 +530,9 @@ func nonDisruption(pre, post *View, checkQuorum bool) error {
 	cons := consumed(pre, post)
 	consumedBy := func(k int) bool {
 		return slices.ContainsFunc(cons, func(m Message) bool { return m.To == k })
+	}
+	consumedUnforcedBy := func(k int) bool {
+		return slices.ContainsFunc(cons, func(m Message) bool { return m.To == k && !Forced(m) })
 	}
 	for l := 1; l <= n; l++ {
 		sl := pre.Server(l)
@@ -530,7 +551,7 @@ func nonDisruption(pre, post *View, checkQuorum bool) error {
 			}
 		}
 		for _, m := range produced(pre, post) {
-			if (m.Type == PreVoteResponse || m.Type == VoteResponse) && !m.Reject && m.Term > sl.Term && f.Has(m.From) && consumedBy(m.From) {
+			if (m.Type == PreVoteResponse || m.Type == VoteResponse) && !m.Reject && m.Term > sl.Term && f.Has(m.From) && consumedUnforcedBy(m.From) {
 				return fmt.Errorf("NonDisruption: server %d, a follower of leader %d of term %d (followed by %v), sent %v",
 					m.From, l, sl.Term, f, m)
 			}

@@ -69,7 +69,7 @@ func (m Mode) String() string {
 type MsgType uint8
 
 // The message types (etcd: MsgPreVote, MsgPreVoteResp, MsgVote, MsgVoteResp,
-// MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp).
+// MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp, MsgTimeoutNow).
 const (
 	PreVoteRequest MsgType = iota
 	PreVoteResponse
@@ -79,12 +79,14 @@ const (
 	AppendEntriesResponse
 	HeartbeatRequest
 	HeartbeatResponse
+	TimeoutNowRequest
 	SnapshotRequest
 )
 
 var msgTypeNames = [...]string{
 	"PreVoteRequest", "PreVoteResponse", "VoteRequest", "VoteResponse",
 	"AppendEntriesRequest", "AppendEntriesResponse", "HeartbeatRequest", "HeartbeatResponse",
+	"TimeoutNowRequest",
 	"SnapshotRequest",
 }
 
@@ -130,6 +132,9 @@ type Message struct {
 	// PreVoteRequest, VoteRequest.
 	LastLogTerm  uint64
 	LastLogIndex uint64
+	// Transfer is mtransfer: a (pre-)vote request of a campaign forced by
+	// a leader transfer.
+	Transfer bool
 	// Every response but HeartbeatResponse.
 	Reject bool
 	// AppendEntriesRequest (and Commit for HeartbeatRequest).
@@ -153,6 +158,9 @@ func (m Message) String() string {
 	switch m.Type {
 	case PreVoteRequest, VoteRequest:
 		fmt.Fprintf(&b, " last=%d/%d", m.LastLogIndex, m.LastLogTerm)
+		if m.Transfer {
+			b.WriteString(" transfer")
+		}
 	case PreVoteResponse, VoteResponse:
 		if m.Reject {
 			b.WriteString(" reject")
@@ -183,7 +191,7 @@ func (m Message) Compare(o Message) int {
 	for _, p := range [][2]uint64{
 		{uint64(m.From), uint64(o.From)}, {uint64(m.To), uint64(o.To)}, {m.Term, o.Term},
 		{m.LastLogTerm, o.LastLogTerm}, {m.LastLogIndex, o.LastLogIndex},
-		{b2u(m.Reject), b2u(o.Reject)}, {m.PrevLogIndex, o.PrevLogIndex}, {m.PrevLogTerm, o.PrevLogTerm},
+		{b2u(m.Reject), b2u(o.Reject)}, {b2u(m.Transfer), b2u(o.Transfer)}, {m.PrevLogIndex, o.PrevLogIndex}, {m.PrevLogTerm, o.PrevLogTerm},
 		{m.Commit, o.Commit}, {m.Index, o.Index}, {m.RejectHint, o.RejectHint}, {m.LogTerm, o.LogTerm},
 		{m.SnapshotIndex, o.SnapshotIndex}, {m.SnapshotTerm, o.SnapshotTerm},
 	} {
@@ -244,6 +252,9 @@ type Server struct {
 	// SnapshotIndex+k); both 0 when nothing was compacted.
 	SnapshotIndex uint64
 	SnapshotTerm  uint64
+	// Transferee is transferee: the target of a leader's pending transfer
+	// (0: Nil).
+	Transferee int
 }
 
 // LastIndex is the index of the server's last entry (Raft.tla's LastIdx).
@@ -439,7 +450,7 @@ func Equal(a, b *View) bool {
 		x, y := &a.Servers[i], &b.Servers[i]
 		if x.Term != y.Term || x.Vote != y.Vote || x.Commit != y.Commit || x.Role != y.Role ||
 			x.Leader != y.Leader || x.Lease != y.Lease || x.Granted != y.Granted ||
-			x.Rejected != y.Rejected || x.RecentActive != y.RecentActive ||
+			x.Rejected != y.Rejected || x.RecentActive != y.RecentActive || x.Transferee != y.Transferee ||
 			x.SnapshotIndex != y.SnapshotIndex || x.SnapshotTerm != y.SnapshotTerm ||
 			!slices.Equal(x.Log, y.Log) || !slices.Equal(x.Progress, y.Progress) {
 			return false

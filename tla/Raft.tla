@@ -22,6 +22,8 @@
 (*  - Log replication with etcd's probe and replicate states, rejection    *)
 (*    hints, heartbeats whose commit is bounded by the follower's match,   *)
 (*    and commitment of current-term entries only.                         *)
+(*  - Leader transfer and ForgetLeader (etcd's MsgTransferLeader,         *)
+(*    MsgTimeoutNow, MsgForgetLeader), each gated by a constant.           *)
 (*  - Faults: message loss, duplication, restarts that keep only the       *)
 (*    durable state, and directed network links that can be cut and       *)
 (*    healed (full, partial and asymmetric partitions).                    *)
@@ -76,8 +78,17 @@ CONSTANT CuttableLinks
 \* every entry, and each step is what it was.
 CONSTANT AllowCompaction
 
+\* Features beyond the two under study, each off in every config that does
+\* not study it (so that config's state space is as it was without it).
+\*  AllowTransfer      a leader may hand its leadership to a follower
+\*                     (TransferLeadership, HandleTimeoutNowRequest,
+\*                     AbortTransfer).
+\*  AllowForgetLeader  a follower may forget its leader (ForgetLeader).
+CONSTANTS AllowTransfer, AllowForgetLeader
+
 ASSUME /\ PreVote \in BOOLEAN /\ CheckQuorum \in BOOLEAN
        /\ AllowRestart \in BOOLEAN /\ AllowCompaction \in BOOLEAN
+       /\ AllowTransfer \in BOOLEAN /\ AllowForgetLeader \in BOOLEAN
        /\ Nil \notin Server /\ Nil \notin Value
        /\ MaxTerm \in Nat /\ MaxLogLen \in Nat /\ MaxInFlight \in Nat
        /\ MaxCopies \in Nat \ {0} /\ MaxCutLinks \in Nat
@@ -92,7 +103,8 @@ Leader       == "Leader"
 Roles == {Follower, PreCandidate, Candidate, Leader}
 
 \* Message types (etcd: MsgPreVote, MsgPreVoteResp, MsgVote, MsgVoteResp,
-\* MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp, MsgSnap).  A snapshot
+\* MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp, MsgSnap,
+\* MsgTimeoutNow).  A snapshot
 \* is answered with an AppendEntriesResponse, as etcd answers MsgSnap with a
 \* MsgAppResp (handleSnapshot).
 PreVoteRequest        == "PreVoteRequest"
@@ -104,6 +116,7 @@ AppendEntriesResponse == "AppendEntriesResponse"
 HeartbeatRequest      == "HeartbeatRequest"
 HeartbeatResponse     == "HeartbeatResponse"
 SnapshotRequest       == "SnapshotRequest"
+TimeoutNowRequest     == "TimeoutNowRequest"
 
 \* Replication modes of a leader's progress for one follower (etcd's
 \* StateProbe, StateReplicate, StateSnapshot).  In Snapshot a snapshot was
@@ -149,6 +162,11 @@ VARIABLE progress
 \* recentActive[i]: the followers leader i has heard from since its last
 \* QuorumCheck (only kept when CheckQuorum is on).
 VARIABLE recentActive
+\* transferee[i]: the target of leader i's pending leader transfer, Nil when
+\* none (etcd's leadTransferee).  Reset whenever i's role or term changes
+\* (etcd's reset), so Nil unless i is a leader; always Nil without
+\* AllowTransfer.
+VARIABLE transferee
 
 \* The network: a bag of messages (a function from message to its number of
 \* copies in flight), and the set of directed links that are cut.
@@ -157,11 +175,11 @@ VARIABLE messages, cut
 serverVars == <<currentTerm, votedFor, state, leader, lease>>
 logVars    == <<log, commitIndex, snapshotIndex, snapshotTerm>>
 campaignVars == <<votesGranted, votesRejected>>
-leaderVars == <<progress, recentActive>>
+leaderVars == <<progress, recentActive, transferee>>
 netVars    == <<messages, cut>>
 vars == <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-          votesGranted, votesRejected, progress, recentActive, messages, cut,
-          snapshotIndex, snapshotTerm>>
+          votesGranted, votesRejected, progress, recentActive, transferee,
+          messages, cut, snapshotIndex, snapshotTerm>>
 
 -----------------------------------------------------------------------------
 (* Helpers *)
@@ -255,9 +273,12 @@ SendAll(ms) == NetworkBecomes(PutAll(messages, ms))
 -----------------------------------------------------------------------------
 (* Messages *)
 
-VoteRequestMsg(type, i, j, term, s) ==
+\* mtransfer marks the vote requests of a campaign forced by a leader
+\* transfer (etcd: Context campaignTransfer); it is FALSE on every other
+\* (pre-)vote request.
+VoteRequestMsg(type, i, j, term, s, transfer) ==
     [mtype |-> type, mterm |-> term, mlastLogTerm |-> LastTermOf(s),
-     mlastLogIndex |-> LastIndex(s), msource |-> i, mdest |-> j]
+     mlastLogIndex |-> LastIndex(s), mtransfer |-> transfer, msource |-> i, mdest |-> j]
 
 VoteResponseMsg(type, i, j, term, reject) ==
     [mtype |-> type, mterm |-> term, mreject |-> reject,
@@ -289,6 +310,9 @@ HeartbeatResponseMsg(i, j, t) ==
 SnapshotMsg(i, j, t, si, st) ==
     [mtype |-> SnapshotRequest, mterm |-> t, msnapshotIndex |-> si,
      msnapshotTerm |-> st, msource |-> i, mdest |-> j]
+\* Leader i (at term t) tells j to campaign at once (etcd's sendTimeoutNow).
+TimeoutNowMsg(i, j, t) ==
+    [mtype |-> TimeoutNowRequest, mterm |-> t, msource |-> i, mdest |-> j]
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -302,8 +326,8 @@ Srv(i) == [term |-> currentTerm[i], vote |-> votedFor[i], log |-> log[i],
            commit |-> commitIndex[i], role |-> state[i], leader |-> leader[i],
            lease |-> lease[i], granted |-> votesGranted[i],
            rejected |-> votesRejected[i], prs |-> progress[i],
-           active |-> recentActive[i], snapIndex |-> snapshotIndex[i],
-           snapTerm |-> snapshotTerm[i]]
+           active |-> recentActive[i], transferee |-> transferee[i],
+           snapIndex |-> snapshotIndex[i], snapTerm |-> snapshotTerm[i]]
 
 \* Server i takes the state s.
 SetSrv(i, s) ==
@@ -320,6 +344,7 @@ SetSrv(i, s) ==
     /\ recentActive'  = [recentActive EXCEPT ![i] = s.active]
     /\ snapshotIndex' = [snapshotIndex EXCEPT ![i] = s.snapIndex]
     /\ snapshotTerm'  = [snapshotTerm EXCEPT ![i] = s.snapTerm]
+    /\ transferee'    = [transferee EXCEPT ![i] = s.transferee]
 
 \* The outcome of a step at one server: its new state s and the set of
 \* messages out it sends.
@@ -339,18 +364,18 @@ InLease(s) == CheckQuorum /\ (s.role = Leader \/ s.lease)
 (* Role changes (etcd's become* functions) *)
 
 \* etcd's becomeFollower(t, l): a new term forgets the vote; the tally and
-\* any leader state are reset; the election timer restarts, so with
+\* any leader state (a pending transfer included) are reset; the election timer restarts, so with
 \* CheckQuorum the lease holds when a leader is known.  For a follower that
 \* hears from its leader in its own term this only sets leader and lease.
 BecomeFollower(s, t, l) ==
     [s EXCEPT !.term = t, !.vote = IF t = s.term THEN @ ELSE Nil,
               !.role = Follower, !.leader = l, !.lease = CheckQuorum /\ l # Nil,
               !.granted = {}, !.rejected = {}, !.prs = NoProgresses,
-              !.active = {}]
+              !.active = {}, !.transferee = Nil]
 
 \* The (pre-)vote requests server i sends from state s for term t.
 CampaignMsgs(i, s, type, t) ==
-    {VoteRequestMsg(type, i, j, t, s) : j \in Server \ {i}}
+    {VoteRequestMsg(type, i, j, t, s, FALSE) : j \in Server \ {i}}
 
 \* etcd's maybeSendSnapshot: leader i sends j its snapshot, if it heard
 \* from j recently (etcd: RecentActive; here recentActive, which is kept
@@ -364,6 +389,10 @@ SendSnapshot(i, s, j) ==
                                      !.sentCommit = s.snapIndex]],
                 {SnapshotMsg(i, j, s.term, s.snapIndex, s.snapTerm)})
     ELSE Result(s, {})
+
+\* The vote requests of a campaign forced by a leader transfer.
+TransferCampaignMsgs(i, s, t) ==
+    {VoteRequestMsg(VoteRequest, i, j, t, s, TRUE) : j \in Server \ {i}}
 
 \* etcd's maybeSendAppend(j, sendIfEmpty) for leader i in state s: the
 \* append sent (a set of zero or one) and s with j's progress updated.  An
@@ -438,17 +467,22 @@ BecomeLeader(i, s) ==
                            ELSE [next |-> LastIndex(s) + 1, match |-> 0,
                                  mode |-> Probe, paused |-> FALSE,
                                  sentCommit |-> 0]],
-                !.active = {}],
+                !.active = {}, !.transferee = Nil],
       Nil)
 
 \* etcd's campaign(campaignElection): term+1, a vote for itself, and vote
-\* requests; alone it is a quorum and leads at once.
-CampaignElection(i, s) ==
+\* requests; alone it is a quorum and leads at once.  A campaign forced by
+\* a leader transfer (etcd's campaign(campaignTransfer)) is the same but
+\* for the vote requests, which are marked (TransferCampaignMsgs).
+Campaign(i, s, forced) ==
     LET s1 == [s EXCEPT !.term = @ + 1, !.vote = i, !.role = Candidate,
                         !.leader = Nil, !.lease = FALSE,
-                        !.granted = {i}, !.rejected = {}]
+                        !.granted = {i}, !.rejected = {}, !.transferee = Nil]
     IN IF IsQuorum({i}) THEN BecomeLeader(i, s1)
-       ELSE Result(s1, CampaignMsgs(i, s1, VoteRequest, s1.term))
+       ELSE Result(s1, IF forced THEN TransferCampaignMsgs(i, s1, s1.term)
+                       ELSE CampaignMsgs(i, s1, VoteRequest, s1.term))
+
+CampaignElection(i, s) == Campaign(i, s, FALSE)
 
 \* etcd's campaign(campaignPreElection): term and vote unchanged, the known
 \* leader forgotten (etcd#8334), pre-vote requests for term+1; alone it is a
@@ -484,26 +518,28 @@ VoteGranted(s, m) ==
        \/ m.mlastLogTerm = LastTermOf(s) /\ m.mlastLogIndex >= LastIndex(s)
 
 \* A pre-vote request never changes the receiver.  Within the lease a
-\* higher-term request is ignored; a lower-term one is rejected explicitly
+\* higher-term request is ignored (unless marked as forced, as etcd's Step
+\* allows for both request types, though no pre-vote request is marked); a lower-term one is rejected explicitly
 \* with the receiver's term (etcd#8243, or a stale node never learns the
 \* term); a grant echoes the request term, a rejection carries the
 \* receiver's term.
 OnPreVoteRequest(i, s, m) ==
     LET j == m.msource
-    IN IF m.mterm > s.term /\ InLease(s) THEN Result(s, {})
+    IN IF m.mterm > s.term /\ InLease(s) /\ ~m.mtransfer THEN Result(s, {})
        ELSE IF m.mterm < s.term
             THEN Result(s, {VoteResponseMsg(PreVoteResponse, i, j, s.term, TRUE)})
        ELSE IF VoteGranted(s, m)
             THEN Result(s, {VoteResponseMsg(PreVoteResponse, i, j, m.mterm, FALSE)})
        ELSE Result(s, {VoteResponseMsg(PreVoteResponse, i, j, s.term, TRUE)})
 
-\* Within the lease a higher-term vote request is ignored; a lower-term one
-\* is ignored.  Otherwise the receiver first adopts a higher term, then
+\* Within the lease a higher-term vote request is ignored, unless it is of a
+\* campaign forced by a leader transfer (etcd's Step: force); a lower-term
+\* one is ignored.  Otherwise the receiver first adopts a higher term, then
 \* grants (recording its vote, restarting its election timer) or rejects.
 OnVoteRequest(i, s, m) ==
     LET j == m.msource
         s1 == IF m.mterm > s.term THEN BecomeFollower(s, m.mterm, Nil) ELSE s
-    IN IF m.mterm > s.term /\ InLease(s) THEN Result(s, {})
+    IN IF m.mterm > s.term /\ InLease(s) /\ ~m.mtransfer THEN Result(s, {})
        ELSE IF m.mterm < s.term THEN Result(s, {})
        ELSE IF VoteGranted(s1, m)
             THEN Result([s1 EXCEPT !.vote = j,
@@ -673,7 +709,9 @@ CanBumpCommit(pr, ci) == ci > pr.sentCommit /\ pr.sentCommit < pr.next - 1
 \* follower that answers moves to Replicate; a commit that advances is
 \* broadcast; otherwise, if j may not know the commit, an append (empty if
 \* j lacks nothing) carries it to j (etcd's stepLeader on MsgAppResp, v3.6
-\* on); entries j still lacks are sent.
+\* on); entries j still lacks are sent.  If j is the target of a pending
+\* transfer and now holds the leader's whole log, it is told to campaign
+\* (etcd's stepLeader on MsgAppResp: sendTimeoutNow).
 LeaderOnAck(i, s, m) ==
     LET j == m.msource
         pr == s.prs[j]
@@ -695,8 +733,10 @@ LeaderOnAck(i, s, m) ==
               ELSE IF CanBumpCommit(s2.prs[j], s2.commit) THEN SendAppend(i, s2, j, TRUE)
               ELSE Result(s2, {})
         r  == SendAppends(i, b.s, j)
+        tn == IF j = s.transferee /\ r.s.prs[j].match = LastIndex(s)
+              THEN {TimeoutNowMsg(i, j, s.term)} ELSE {}
     IN IF updated \/ (pr.match = m.mindex /\ pr.mode = Probe)
-       THEN Result(r.s, b.out \cup r.out)
+       THEN Result(r.s, b.out \cup r.out \cup tn)
        ELSE Result(s, {})
 
 \* Any higher-term response makes the receiver a follower at that term;
@@ -720,6 +760,28 @@ OnHeartbeatResponse(i, s, m) ==
             THEN SendAppend(i, s1, j, TRUE)
             ELSE Result(s1, {})
 
+\* A TimeoutNow request from the leader of a term at least the receiver's
+\* makes a follower campaign at once, without a pre-election even with
+\* PreVote (etcd's stepFollower: hup(campaignTransfer)); a higher term is
+\* adopted first.  A candidate, a pre-candidate or a leader ignores it
+\* (etcd's stepCandidate; stepLeader has no case for it), as does a server
+\* at a higher term.
+OnTimeoutNowRequest(i, s, m) ==
+    IF m.mterm < s.term THEN Result(s, {})
+    ELSE LET s1 == IF m.mterm > s.term THEN BecomeFollower(s, m.mterm, Nil) ELSE s
+         IN IF s1.role = Follower THEN Campaign(i, s1, TRUE) ELSE Result(s1, {})
+
+\* etcd's stepLeader on MsgTransferLeader, for leader i in state s and a
+\* target j that is another server and not already the target: a pending
+\* transfer is replaced, and j is told to campaign at once if it holds the
+\* leader's whole log, or else sent an append (etcd's sendAppend).  (etcd
+\* also restarts its election counter, which abstract time does not have.)
+StartTransfer(i, s, j) ==
+    LET s1 == [s EXCEPT !.transferee = j]
+    IN IF s1.prs[j].match = Len(s1.log)
+       THEN Result(s1, {TimeoutNowMsg(i, j, s.term)})
+       ELSE SendAppend(i, s1, j, TRUE)
+
 -----------------------------------------------------------------------------
 (* Initial state *)
 
@@ -737,6 +799,7 @@ Init ==
     /\ votesRejected = [i \in Server |-> {}]
     /\ progress = [i \in Server |-> NoProgresses]
     /\ recentActive = [i \in Server |-> {}]
+    /\ transferee = [i \in Server |-> Nil]
     /\ messages = [m \in {} |-> 0]
     /\ cut = {}
 
@@ -764,10 +827,12 @@ Timeout(i) ==
     /\ Act(i, IF PreVote THEN CampaignPreElection(i, Srv(i))
               ELSE CampaignElection(i, Srv(i)))
 
-\* Leader i appends client value v and sends it on.
+\* Leader i appends client value v and sends it on.  While it transfers its
+\* leadership it drops proposals (etcd's stepLeader: ErrProposalDropped).
 \* Go: raft.appendEntry (from RawNode.Propose).
 ClientRequest(i, v) ==
     /\ state[i] = Leader
+    /\ transferee[i] = Nil
     /\ snapshotIndex[i] + Len(log[i]) < MaxLogLen
     /\ Act(i, AppendEntry(i, Srv(i), v))
 
@@ -806,7 +871,7 @@ LeaseExpire(i) ==
     /\ lease' = [lease EXCEPT ![i] = FALSE]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader,
                    votesGranted, votesRejected, progress, recentActive,
-                   messages, cut, snapshotIndex, snapshotTerm>>
+                   transferee, messages, cut, snapshotIndex, snapshotTerm>>
 
 \* Server i crashes and restarts from its durable state (term, vote, log and
 \* commit, handed out by Ready before any message that depends on them):
@@ -816,7 +881,8 @@ Restart(i) ==
     /\ AllowRestart
     /\ Act(i, Result([Srv(i) EXCEPT !.role = Follower, !.leader = Nil,
                         !.lease = FALSE, !.granted = {}, !.rejected = {},
-                        !.prs = NoProgresses, !.active = {}], {}))
+                        !.prs = NoProgresses, !.active = {},
+                        !.transferee = Nil], {}))
 
 \* The application of server i snapshots its state machine at the index it
 \* has applied and compacts its log up to there (as etcd's server does, at
@@ -864,6 +930,51 @@ HandleHeartbeatResponse(i, j) ==
 
 HandleSnapshotRequest(i, j) ==
     \E m \in Pending(j, i, SnapshotRequest) : Deliver(m, OnSnapshotRequest(i, Srv(i), m))
+\* With AllowTransfer, leader i starts a transfer of its leadership to j.
+\* Disabled when j is already the target (etcd ignores the request then),
+\* and at MaxTerm (the transfer's campaign is for the next term).
+\* Go: raft.transferLeader (from RawNode.TransferLeader).
+TransferLeadership(i, j) ==
+    /\ AllowTransfer
+    /\ state[i] = Leader
+    /\ j # i
+    /\ transferee[i] # j
+    /\ currentTerm[i] < MaxTerm
+    /\ Act(i, StartTransfer(i, Srv(i), j))
+
+\* Server i handles a TimeoutNow request from j.
+\* Go: raft.checkTerm, raft.stepFollower (campaign(campaignTransfer)).
+HandleTimeoutNowRequest(i, j) ==
+    \E m \in Pending(j, i, TimeoutNowRequest) : Deliver(m, OnTimeoutNowRequest(i, Srv(i), m))
+
+\* Leader i's transfer did not complete within an election timeout: it gives
+\* the transfer up and takes proposals again (etcd's tickHeartbeat:
+\* abortLeaderTransfer).
+\* Go: raft.abortLeaderTransfer (from raft.tickLeader and
+\* RawNode.Fire(TransferTimer)).
+AbortTransfer(i) ==
+    /\ AllowTransfer
+    /\ state[i] = Leader
+    /\ transferee[i] # Nil
+    /\ transferee' = [transferee EXCEPT ![i] = Nil]
+    /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
+                   votesGranted, votesRejected, progress, recentActive,
+                   messages, cut, snapshotIndex, snapshotTerm>>
+
+\* With AllowForgetLeader, follower i forgets its leader: term, vote and log
+\* unchanged, but knowing no leader it is out of its lease (etcd's
+\* stepFollower on MsgForgetLeader).  No effect on a leader, a candidate or a
+\* follower that knows no leader, so not enabled there.
+\* Go: RawNode.ForgetLeader.
+ForgetLeader(i) ==
+    /\ AllowForgetLeader
+    /\ state[i] = Follower
+    /\ leader[i] # Nil
+    /\ leader' = [leader EXCEPT ![i] = Nil]
+    /\ lease' = [lease EXCEPT ![i] = FALSE]
+    /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state,
+                   votesGranted, votesRejected, progress, recentActive,
+                   transferee, messages, cut, snapshotIndex, snapshotTerm>>
 
 \* The network loses one copy of a message to i from j.  (Message actions
 \* name the receiver first, as the handlers do.)
@@ -872,8 +983,8 @@ DropMessage(i, j) ==
     /\ m.mdest = i /\ m.msource = j
     /\ messages' = Take(messages, m)
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, cut,
-                   snapshotIndex, snapshotTerm>>
+                   votesGranted, votesRejected, progress, recentActive,
+                   transferee, cut, snapshotIndex, snapshotTerm>>
 
 \* The network duplicates a message to i from j: one more copy of it.
 DuplicateMessage(i, j) ==
@@ -882,8 +993,8 @@ DuplicateMessage(i, j) ==
     /\ messages[m] < MaxCopies
     /\ NetworkBecomes(Put(messages, m))
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, cut,
-                   snapshotIndex, snapshotTerm>>
+                   votesGranted, votesRejected, progress, recentActive,
+                   transferee, cut, snapshotIndex, snapshotTerm>>
 
 \* The directed link from i to j goes down, and the messages in flight on
 \* it are lost with it.
@@ -896,15 +1007,15 @@ Partition(i, j) ==
                       |-> messages[m]]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
                    votesGranted, votesRejected, progress, recentActive,
-                   snapshotIndex, snapshotTerm>>
+                   transferee, snapshotIndex, snapshotTerm>>
 
 \* The directed link from i to j comes back up.
 Heal(i, j) ==
     /\ <<i, j>> \in cut
     /\ cut' = cut \ {<<i, j>>}
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, messages,
-                   snapshotIndex, snapshotTerm>>
+                   votesGranted, votesRejected, progress, recentActive,
+                   transferee, messages, snapshotIndex, snapshotTerm>>
 
 Next ==
        \/ \E i \in Server : Timeout(i)
@@ -921,6 +1032,10 @@ Next ==
        \/ \E i, j \in Server : HandleAppendEntriesResponse(i, j)
        \/ \E i, j \in Server : HandleHeartbeatRequest(i, j)
        \/ \E i, j \in Server : HandleHeartbeatResponse(i, j)
+       \/ \E i, j \in Server : HandleTimeoutNowRequest(i, j)
+       \/ \E i, j \in Server : TransferLeadership(i, j)
+       \/ \E i \in Server : AbortTransfer(i)
+       \/ \E i \in Server : ForgetLeader(i)
        \/ \E i, j \in Server : DropMessage(i, j)
        \/ \E i, j \in Server : DuplicateMessage(i, j)
        \/ \E i, j \in Server : Partition(i, j)
@@ -967,11 +1082,14 @@ TypeOK ==
     /\ \A i \in Server : commitIndex[i] \in 0..LastIdx(i)
     /\ state \in [Server -> Roles]
     /\ leader \in [Server -> Server \cup {Nil}]
+    /\ \A i \in Server : state[i] = Leader => leader[i] = i
     /\ lease \in [Server -> BOOLEAN]
     /\ \A i \in Server : lease[i] => state[i] = Follower /\ leader[i] # Nil
     /\ votesGranted \in [Server -> SUBSET Server]
     /\ votesRejected \in [Server -> SUBSET Server]
     /\ recentActive \in [Server -> SUBSET Server]
+    /\ transferee \in [Server -> Server \cup {Nil}]
+    /\ \A i \in Server : transferee[i] # Nil => state[i] = Leader /\ transferee[i] # i
     /\ \A i, j \in Server : progress[i][j].sentCommit \in 0..commitIndex[i]
     /\ \A m \in DOMAIN messages : messages[m] \in Nat \ {0}
     /\ cut \subseteq Server \X Server
@@ -1068,16 +1186,21 @@ PreVoteRequestHarmless ==
 
 \* PreVote (3): a server becomes Candidate (or starts a new candidacy) only
 \* in a step that hands it a pre-vote grant completing a quorum of grants
-\* for its pre-campaign.
+\* for its pre-campaign, or in a step that hands it a leader's TimeoutNow
+\* request (a campaign forced by a transfer is the only way a Candidate
+\* arises without a pre-vote quorum).
 CandidateHasPreVoteQuorum ==
     [][\A i \in Server :
          state'[i] = Candidate
          /\ (state[i] # Candidate \/ currentTerm'[i] # currentTerm[i])
-             => /\ state[i] = PreCandidate
-                /\ \E m \in DOMAIN messages :
-                     /\ m.mtype = PreVoteResponse /\ m.mdest = i /\ ~m.mreject
-                     /\ Copies(messages', m) < messages[m]
-                     /\ IsQuorum(votesGranted[i] \cup {m.msource})]_vars
+             => \/ /\ state[i] = PreCandidate
+                   /\ \E m \in DOMAIN messages :
+                        /\ m.mtype = PreVoteResponse /\ m.mdest = i /\ ~m.mreject
+                        /\ Copies(messages', m) < messages[m]
+                        /\ IsQuorum(votesGranted[i] \cup {m.msource})
+                \/ \E m \in DOMAIN messages :
+                     /\ m.mtype = TimeoutNowRequest /\ m.mdest = i
+                     /\ Copies(messages', m) < messages[m]]_vars
 
 \* PreVote (4): a server that no other server can reach (for three servers,
 \* one cut off from every quorum) never raises its term by its own campaign.
@@ -1095,11 +1218,15 @@ ConsumedRequests ==
     {m \in DOMAIN messages : m.mtype \in {PreVoteRequest, VoteRequest}
                              /\ Copies(messages', m) < messages[m]}
 
+\* A (pre-)vote request of a campaign forced by a leader transfer.
+Forced(m) == m.mtype \in {PreVoteRequest, VoteRequest} /\ m.mtransfer
+
 \* CheckQuorum (1): a server within its lease never changes its term, vote,
-\* role or leader because of a vote or pre-vote request.
+\* role or leader because of a vote or pre-vote request, unless the request
+\* is of a campaign forced by a leader transfer (etcd's Step: force).
 LeaseHonoured ==
     [][\A m \in ConsumedRequests :
-         WithinLease(m.mdest)
+         WithinLease(m.mdest) /\ ~Forced(m)
              => LET i == m.mdest
                 IN /\ currentTerm'[i] = currentTerm[i]
                    /\ votedFor'[i] = votedFor[i]
@@ -1119,8 +1246,9 @@ FollowersOf(l) ==
 \* cannot depose a leader l that a quorum follows.  While a quorum follows l
 \* in term t, no server raises its term above t by a campaign of its own (a
 \* step that consumes no message to it), and no follower of l grants a vote
-\* or pre-vote for a term above t.  Without PreVote a timeout raises the
-\* term; without CheckQuorum a follower grants a pre-vote; TLC finds both.
+\* or pre-vote for a term above t, except to a campaign forced by a leader
+\* transfer (which deposes l by design).  Without PreVote a timeout raises
+\* the term; without CheckQuorum a follower grants a pre-vote; TLC finds both.
 NonDisruption ==
     [][\A l \in Server :
          state[l] = Leader /\ IsQuorum(FollowersOf(l))
@@ -1134,7 +1262,8 @@ NonDisruption ==
                        /\ m.msource \in FollowersOf(l)
                        /\ Copies(messages', m) > Copies(messages, m)
                        /\ \E r \in DOMAIN messages :
-                            r.mdest = m.msource /\ Copies(messages', r) < messages[r]]_vars
+                            /\ r.mdest = m.msource /\ Copies(messages', r) < messages[r]
+                            /\ ~Forced(r)]_vars
 
 \* CheckQuorum (3): a leader that stays leader across a quorum check (the
 \* only step of a leader that stays leader in its term and empties a

@@ -30,8 +30,8 @@ LineOf(act, vs) ==
      state |-> vs[5], leader |-> vs[6], lease |-> vs[7], votesGranted |-> vs[8],
      votesRejected |-> vs[9],
      progress |-> {<<i, j, vs[10][i][j]>> : <<i, j>> \in Server \X Server},
-     recentActive |-> vs[11], messages |-> vs[12], cut |-> vs[13],
-     snapshotIndex |-> vs[14], snapshotTerm |-> vs[15]]
+     recentActive |-> vs[11], transferee |-> vs[12], messages |-> vs[13],
+     cut |-> vs[14], snapshotIndex |-> vs[15], snapshotTerm |-> vs[16]]
 
 \* The line of the initial state (Init is deterministic).
 InitLine ==
@@ -40,7 +40,8 @@ InitLine ==
              [i \in Server |-> 0], [i \in Server |-> Follower], [i \in Server |-> Nil],
              [i \in Server |-> FALSE], [i \in Server |-> {}], [i \in Server |-> {}],
              [i \in Server |-> NoProgresses], [i \in Server |-> {}],
-             [m \in {} |-> 0], {}, [i \in Server |-> 0], [i \in Server |-> 0]>>)
+             [i \in Server |-> Nil], [m \in {} |-> 0], {}, [i \in Server |-> 0],
+             [i \in Server |-> 0]>>)
 
 \* The states of the behaviour before the current one, oldest first.
 VARIABLE hist
@@ -68,6 +69,10 @@ Sim_HandleAppendEntriesRequest(i, j) == HandleAppendEntriesRequest(i, j) /\ H
 Sim_HandleAppendEntriesResponse(i, j) == HandleAppendEntriesResponse(i, j) /\ H
 Sim_HandleHeartbeatRequest(i, j) == HandleHeartbeatRequest(i, j) /\ H
 Sim_HandleHeartbeatResponse(i, j) == HandleHeartbeatResponse(i, j) /\ H
+Sim_TransferLeadership(i, j) == TransferLeadership(i, j) /\ H
+Sim_HandleTimeoutNowRequest(i, j) == HandleTimeoutNowRequest(i, j) /\ H
+Sim_AbortTransfer(i) == AbortTransfer(i) /\ H
+Sim_ForgetLeader(i) == ForgetLeader(i) /\ H
 Sim_DropMessage(i, j) == DropMessage(i, j) /\ H
 Sim_DuplicateMessage(i, j) == DuplicateMessage(i, j) /\ H
 Sim_Partition(i, j) == Partition(i, j) /\ H
@@ -90,6 +95,10 @@ SimNext ==
        \/ \E i, j \in Server : Sim_HandleAppendEntriesResponse(i, j)
        \/ \E i, j \in Server : Sim_HandleHeartbeatRequest(i, j)
        \/ \E i, j \in Server : Sim_HandleHeartbeatResponse(i, j)
+       \/ \E i, j \in Server : Sim_HandleTimeoutNowRequest(i, j)
+       \/ \E i, j \in Server : Sim_TransferLeadership(i, j)
+       \/ \E i \in Server : Sim_AbortTransfer(i)
+       \/ \E i \in Server : Sim_ForgetLeader(i)
        \/ \E i, j \in Server : Sim_DropMessage(i, j)
        \/ \E i, j \in Server : Sim_DuplicateMessage(i, j)
        \/ \E i, j \in Server : Sim_Partition(i, j)
@@ -98,7 +107,7 @@ SimNext ==
        \/ \E i, j \in Server : Sim_HandleSnapshotRequest(i, j)
 
 \* The name of Sim_A's action: A.
-SimName == [Sim_Timeout |-> "Timeout", Sim_ClientRequest |-> "ClientRequest", Sim_Heartbeat |-> "Heartbeat", Sim_QuorumCheck |-> "QuorumCheck", Sim_LeaseExpire |-> "LeaseExpire", Sim_Restart |-> "Restart", Sim_HandlePreVoteRequest |-> "HandlePreVoteRequest", Sim_HandlePreVoteResponse |-> "HandlePreVoteResponse", Sim_HandleVoteRequest |-> "HandleVoteRequest", Sim_HandleVoteResponse |-> "HandleVoteResponse", Sim_HandleAppendEntriesRequest |-> "HandleAppendEntriesRequest", Sim_HandleAppendEntriesResponse |-> "HandleAppendEntriesResponse", Sim_HandleHeartbeatRequest |-> "HandleHeartbeatRequest", Sim_HandleHeartbeatResponse |-> "HandleHeartbeatResponse", Sim_DropMessage |-> "DropMessage", Sim_DuplicateMessage |-> "DuplicateMessage", Sim_Partition |-> "Partition", Sim_Heal |-> "Heal", Sim_Compact |-> "Compact", Sim_HandleSnapshotRequest |-> "HandleSnapshotRequest"]
+SimName == [Sim_Timeout |-> "Timeout", Sim_ClientRequest |-> "ClientRequest", Sim_Heartbeat |-> "Heartbeat", Sim_QuorumCheck |-> "QuorumCheck", Sim_LeaseExpire |-> "LeaseExpire", Sim_Restart |-> "Restart", Sim_HandlePreVoteRequest |-> "HandlePreVoteRequest", Sim_HandlePreVoteResponse |-> "HandlePreVoteResponse", Sim_HandleVoteRequest |-> "HandleVoteRequest", Sim_HandleVoteResponse |-> "HandleVoteResponse", Sim_HandleAppendEntriesRequest |-> "HandleAppendEntriesRequest", Sim_HandleAppendEntriesResponse |-> "HandleAppendEntriesResponse", Sim_HandleHeartbeatRequest |-> "HandleHeartbeatRequest", Sim_HandleHeartbeatResponse |-> "HandleHeartbeatResponse", Sim_TransferLeadership |-> "TransferLeadership", Sim_HandleTimeoutNowRequest |-> "HandleTimeoutNowRequest", Sim_AbortTransfer |-> "AbortTransfer", Sim_ForgetLeader |-> "ForgetLeader", Sim_DropMessage |-> "DropMessage", Sim_DuplicateMessage |-> "DuplicateMessage", Sim_Partition |-> "Partition", Sim_Heal |-> "Heal", Sim_Compact |-> "Compact", Sim_HandleSnapshotRequest |-> "HandleSnapshotRequest"]
 
 ASSUME TLCSet(1, [behaviour |-> -1, level |-> 0, lines |-> <<>>, cands |-> {}])
 

@@ -55,6 +55,7 @@ StateMatches(i, st) ==
     /\ votesGranted'[i] = ToSet(st.granted)
     /\ votesRejected'[i] = ToSet(st.rejected)
     /\ recentActive'[i] = ToSet(st.active)
+    /\ transferee'[i] = st.transferee
     /\ DOMAIN st.prs = Server \ {i}
     /\ \A j \in Server \ {i} :
           LET pr == progress'[i][j]
@@ -85,6 +86,7 @@ HandleMessage(m) ==
                   [] m.mtype = HeartbeatRequest      -> OnHeartbeatRequest(i, Srv(i), m)
                   [] m.mtype = HeartbeatResponse     -> OnHeartbeatResponse(i, Srv(i), m)
                   [] m.mtype = SnapshotRequest       -> OnSnapshotRequest(i, Srv(i), m)
+                  [] m.mtype = TimeoutNowRequest     -> OnTimeoutNowRequest(i, Srv(i), m)
        IN Deliver(m, r)
 
 \* What a line says of a node's step: the node's state after it, and the
@@ -102,21 +104,26 @@ StepOf(e) ==
       \* The application's step: a log may leave the node's state out (no
       \* trace event of the node describes it; Compact is deterministic).
       [] e.action = "Compact"       -> Compact(e.i) /\ ("state" \in DOMAIN e => NodeStep(e, messages))
+      [] e.action = "TransferLeadership" -> TransferLeadership(e.i, e.j) /\ NodeStep(e, messages)
+      [] e.action = "AbortTransfer" -> AbortTransfer(e.i) /\ NodeStep(e, messages)
+      [] e.action = "ForgetLeader"  -> ForgetLeader(e.i) /\ NodeStep(e, messages)
       [] e.action = "Partition"     -> Partition(e.i, e.j)
       [] e.action = "Heal"          -> Heal(e.i, e.j)
       [] e.action = "DropMessage"   ->
             /\ e.msg \in DOMAIN messages
             /\ messages' = Take(messages, e.msg)
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut,
-                           snapshotIndex, snapshotTerm>>
+                           votesGranted, votesRejected, progress,
+                           recentActive, transferee, cut, snapshotIndex,
+                           snapshotTerm>>
       [] e.action = "DuplicateMessage" ->
             /\ e.msg \in DOMAIN messages
             /\ messages[e.msg] < MaxCopies
             /\ NetworkBecomes(Put(messages, e.msg))
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut,
-                           snapshotIndex, snapshotTerm>>
+                           votesGranted, votesRejected, progress,
+                           recentActive, transferee, cut, snapshotIndex,
+                           snapshotTerm>>
       [] OTHER -> HandleMessage(e.msg) /\ NodeStep(e, Take(messages, e.msg))
 
 TraceNext ==

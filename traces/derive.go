@@ -31,7 +31,7 @@ var ErrNoModelStep = errors.New("traces: no model step leads there")
 
 // timerActions are the spec's actions a tick may take, in the order a
 // tick takes them.
-var timerActions = []string{"LeaseExpire", "Timeout", "QuorumCheck", "Heartbeat"}
+var timerActions = []string{"LeaseExpire", "Timeout", "QuorumCheck", "Heartbeat", "AbortTransfer"}
 
 // Derive returns the model steps (each with the state it leads to) that
 // take pre to post for the harness action act; flight is the cluster's
@@ -102,12 +102,18 @@ func Derive(cfg model.Config, pre, post *spec.View, act driver.Action, flight []
 			return l.I == act.Node && l.Action == "ClientRequest" && l.Value == act.Value
 		case driver.Deliver:
 			return l.Msg != nil && l.Msg.Equal(*msg) && l.Action != "DropMessage" && l.Action != "DuplicateMessage"
+		case driver.TransferLeader:
+			return l.I == act.Node && l.J == act.Target && l.Action == "TransferLeadership"
+		case driver.ForgetLeader:
+			return l.I == act.Node && l.Action == "ForgetLeader"
 		}
 		return false
 	}
 	depth := 1
 	if act.Kind == driver.Tick {
-		depth = 2
+		// A leader's tick may check its quorum, give a transfer up and
+		// send heartbeats (etcd's tickHeartbeat): up to three steps.
+		depth = 3
 	}
 	var first []model.Transition
 	for _, t := range model.Successors(cfg, pre) {
@@ -119,11 +125,25 @@ func Derive(cfg model.Config, pre, post *spec.View, act driver.Action, flight []
 		}
 		first = append(first, t)
 	}
-	if depth == 2 {
+	if depth >= 2 {
+		var second [][2]model.Transition
 		for _, t := range first {
 			for _, u := range model.Successors(cfg, t.Next) {
-				if allowed(u.Label) && spec.Equal(u.Next, post) {
+				if !allowed(u.Label) {
+					continue
+				}
+				if spec.Equal(u.Next, post) {
 					return []model.Transition{t, u}, nil
+				}
+				second = append(second, [2]model.Transition{t, u})
+			}
+		}
+		if depth == 3 {
+			for _, tu := range second {
+				for _, w := range model.Successors(cfg, tu[1].Next) {
+					if allowed(w.Label) && spec.Equal(w.Next, post) {
+						return []model.Transition{tu[0], tu[1], w}, nil
+					}
 				}
 			}
 		}

@@ -24,7 +24,7 @@ import (
 // with it, in traces/corpus/<name>/NNN.ndjson.gz.
 
 // SimConfigs are the names of the simulation configs (tla/SimRaft_<name>.cfg).
-var SimConfigs = []string{"plain", "prevote", "checkquorum", "prevote_checkquorum", "partitions", "restarts", "compaction"}
+var SimConfigs = []string{"plain", "prevote", "checkquorum", "prevote_checkquorum", "partitions", "restarts", "compaction", "transfer"}
 
 // SimModelConfig reads tla/SimRaft_<name>.cfg as a model configuration
 // (the constants the behaviours were generated with).
@@ -165,6 +165,7 @@ func stateLine(st Step) map[string]any {
 		"votesGranted":  per(func(s *spec.Server) any { return set(s.Granted) }),
 		"votesRejected": per(func(s *spec.Server) any { return set(s.Rejected) }),
 		"recentActive":  per(func(s *spec.Server) any { return set(s.RecentActive) }),
+		"transferee":    per(func(s *spec.Server) any { return serverName(s.Transferee) }),
 		"progress":      progress,
 		"messages":      msgs,
 		"cut":           cut,

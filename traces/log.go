@@ -54,6 +54,8 @@ type logState struct {
 	// Log holds the entries after SnapshotIndex and LastIndex is absolute.
 	SnapshotIndex uint64 `json:"snapshotIndex"`
 	SnapshotTerm  uint64 `json:"snapshotTerm"`
+	// Transferee is the target of a leader's pending transfer ("Nil").
+	Transferee string `json:"transferee"`
 }
 
 type logEntry struct {
@@ -85,6 +87,7 @@ func stateOf(i int, s *spec.Server) *logState {
 		SnapshotIndex: s.SnapshotIndex, SnapshotTerm: s.SnapshotTerm,
 		Log: make([]logEntry, len(s.Log)), Granted: serverNames(s.Granted), Rejected: serverNames(s.Rejected),
 		Progress: map[string]logProgress{}, Active: serverNames(s.RecentActive),
+		Transferee: serverName(s.Transferee),
 	}
 	for k, e := range s.Log {
 		ls.Log[k] = logEntry{Term: e.Term, Value: valueName(e.Value)}
@@ -131,7 +134,7 @@ func MessageRecord(m spec.Message) map[string]any {
 	r := map[string]any{"mtype": m.Type.String(), "msource": serverName(m.From), "mdest": serverName(m.To), "mterm": m.Term}
 	switch m.Type {
 	case spec.PreVoteRequest, spec.VoteRequest:
-		r["mlastLogTerm"], r["mlastLogIndex"] = m.LastLogTerm, m.LastLogIndex
+		r["mlastLogTerm"], r["mlastLogIndex"], r["mtransfer"] = m.LastLogTerm, m.LastLogIndex, m.Transfer
 	case spec.PreVoteResponse, spec.VoteResponse:
 		r["mreject"] = m.Reject
 	case spec.AppendEntriesRequest:

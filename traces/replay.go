@@ -195,6 +195,7 @@ func (c *replayCluster) find(m *spec.Message) int {
 var timers = map[string]driver.Timer{
 	"Timeout": driver.ElectionTimer, "Heartbeat": driver.HeartbeatTimer,
 	"QuorumCheck": driver.CheckQuorumTimer, "LeaseExpire": driver.LeaseTimer,
+	"AbortTransfer": driver.TransferTimer,
 }
 
 // apply feeds the library the input that realises l, and returns why it
@@ -216,6 +217,16 @@ func (c *replayCluster) apply(l model.Label) (string, error) {
 	case l.Action == "ClientRequest":
 		if err := c.nodes[l.I-1].Propose(l.Value); err != nil {
 			return fmt.Sprintf("node %d refused the proposal: %v", l.I, err), nil
+		}
+		return "", c.process(l.I)
+	case l.Action == "TransferLeadership":
+		if err := c.nodes[l.I-1].TransferLeader(l.J); err != nil {
+			return fmt.Sprintf("node %d refused the transfer to %d: %v", l.I, l.J, err), nil
+		}
+		return "", c.process(l.I)
+	case l.Action == "ForgetLeader":
+		if err := c.nodes[l.I-1].ForgetLeader(); err != nil {
+			return fmt.Sprintf("node %d refused to forget its leader: %v", l.I, err), nil
 		}
 		return "", c.process(l.I)
 	case l.Action == "Restart":

@@ -206,7 +206,7 @@ func decodeAction(raw json.RawMessage, st *Step) *ParseError {
 
 // stateVars are the variables of tla/Raft.tla; a state must have each.
 var stateVars = []string{"currentTerm", "votedFor", "log", "commitIndex", "state", "leader", "lease",
-	"votesGranted", "votesRejected", "progress", "recentActive", "messages", "cut"}
+	"votesGranted", "votesRejected", "progress", "recentActive", "transferee", "messages", "cut"}
 
 func decodeState(obj map[string]json.RawMessage) (*Step, *ParseError) {
 	for _, name := range stateVars {
@@ -267,6 +267,10 @@ func decodeState(obj map[string]json.RawMessage) (*Step, *ParseError) {
 		{"votesGranted", func(s *spec.Server, raw json.RawMessage) (err error) { s.Granted, err = d.setJSON(raw); return }},
 		{"votesRejected", func(s *spec.Server, raw json.RawMessage) (err error) { s.Rejected, err = d.setJSON(raw); return }},
 		{"recentActive", func(s *spec.Server, raw json.RawMessage) (err error) { s.RecentActive, err = d.setJSON(raw); return }},
+		{"transferee", func(s *spec.Server, raw json.RawMessage) (err error) {
+			s.Transferee, err = d.serverJSON(raw, true)
+			return
+		}},
 	}
 	for _, f := range fields {
 		if err := perServer(f.name, f.fn); err != nil {
@@ -543,8 +547,8 @@ func (d decoder) message(v any) (spec.Message, error) {
 		return m, err
 	}
 	fields := map[spec.MsgType][]string{
-		spec.PreVoteRequest:        {"mterm", "mlastLogTerm", "mlastLogIndex"},
-		spec.VoteRequest:           {"mterm", "mlastLogTerm", "mlastLogIndex"},
+		spec.PreVoteRequest:        {"mterm", "mlastLogTerm", "mlastLogIndex", "mtransfer"},
+		spec.VoteRequest:           {"mterm", "mlastLogTerm", "mlastLogIndex", "mtransfer"},
 		spec.PreVoteResponse:       {"mterm", "mreject"},
 		spec.VoteResponse:          {"mterm", "mreject"},
 		spec.AppendEntriesRequest:  {"mterm", "mprevLogIndex", "mprevLogTerm", "mentries", "mcommitIndex"},
@@ -552,6 +556,7 @@ func (d decoder) message(v any) (spec.Message, error) {
 		spec.HeartbeatRequest:      {"mterm", "mcommitIndex"},
 		spec.HeartbeatResponse:     {"mterm"},
 		spec.SnapshotRequest:       {"mterm", "msnapshotIndex", "msnapshotTerm"},
+		spec.TimeoutNowRequest:     {"mterm"},
 	}[m.Type]
 	if len(r) != len(fields)+3 {
 		return m, fmt.Errorf("a %v has fields %v, want mtype, msource, mdest and %v", m.Type, slices.Sorted(mapKeys(r)), fields)
@@ -568,6 +573,12 @@ func (d decoder) message(v any) (spec.Message, error) {
 				return m, fmt.Errorf("field %s is not a boolean", f)
 			}
 			m.Reject = b
+		case "mtransfer":
+			b, ok := r[f].(bool)
+			if !ok {
+				return m, fmt.Errorf("field %s is not a boolean", f)
+			}
+			m.Transfer = b
 		case "mentries":
 			seq, ok := r[f].(tlaSeq)
 			if !ok {
@@ -680,6 +691,7 @@ var messageActions = []raft.Action{
 	raft.ActionHandleAppendEntriesRequest, raft.ActionHandleAppendEntriesResponse,
 	raft.ActionHandleHeartbeatRequest, raft.ActionHandleHeartbeatResponse,
 	raft.ActionHandleSnapshotRequest,
+	raft.ActionHandleTimeoutNowRequest,
 	raft.ActionDropMessage, raft.ActionDuplicateMessage,
 }
 

@@ -80,6 +80,8 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
   MaxCutLinks = 1000000
   AllowRestart = TRUE
   AllowCompaction = %s
+  AllowTransfer = TRUE
+  AllowForgetLeader = TRUE
   MaxBatch = %d
   CuttableLinks <- TraceLinks
   LogFile = %q

@@ -154,6 +154,20 @@ func (n *node) Campaign() error {
 	return n.rn.Campaign()
 }
 
+// TransferLeader is etcd's RawNode.TransferLeader; the harness asks only
+// leaders, for another node.
+func (n *node) TransferLeader(to int) error {
+	defer n.impose()
+	n.rn.TransferLeader(uint64(to))
+	return nil
+}
+
+// ForgetLeader is etcd's RawNode.ForgetLeader.
+func (n *node) ForgetLeader() error {
+	defer n.impose()
+	return n.rn.ForgetLeader()
+}
+
 func (n *node) Propose(value string) error {
 	if value == "" {
 		return errors.New("etcd: empty proposal")
@@ -236,6 +250,8 @@ func (n *node) State() driver.NodeState {
 		Role:     specRole(st.RaftState),
 		Leader:   int(st.Lead),
 		Progress: make([]spec.Progress, n.cfg.N),
+		// etcd's leadTransferee (BasicStatus), the spec's transferee.
+		Transferee: int(st.LeadTransferee),
 	}
 	if last, err := n.store.LastIndex(); err == nil && last > 0 {
 		ents, err := n.store.Entries(1, last+1, math.MaxUint64)
@@ -305,7 +321,12 @@ var msgTypes = map[pb.MessageType]spec.MsgType{
 	pb.MsgVote: spec.VoteRequest, pb.MsgVoteResp: spec.VoteResponse,
 	pb.MsgApp: spec.AppendEntriesRequest, pb.MsgAppResp: spec.AppendEntriesResponse,
 	pb.MsgHeartbeat: spec.HeartbeatRequest, pb.MsgHeartbeatResp: spec.HeartbeatResponse,
+	pb.MsgTimeoutNow: spec.TimeoutNowRequest,
 }
+
+// campaignTransfer is the Context etcd puts on the vote requests of a
+// campaign forced by a leader transfer (raft.go: campaignTransfer).
+const campaignTransfer = "CampaignTransfer"
 
 // specMessage maps an etcd message to the spec's, keeping only the fields
 // of its type.
@@ -318,6 +339,7 @@ func specMessage(m *pb.Message) (spec.Message, error) {
 	switch t {
 	case spec.PreVoteRequest, spec.VoteRequest:
 		sm.LastLogIndex, sm.LastLogTerm = m.GetIndex(), m.GetLogTerm()
+		sm.Transfer = string(m.GetContext()) == campaignTransfer
 	case spec.PreVoteResponse, spec.VoteResponse:
 		sm.Reject = m.GetReject()
 	case spec.AppendEntriesRequest:
@@ -347,6 +369,9 @@ func pbMessage(m spec.Message) (*pb.Message, error) {
 	switch m.Type {
 	case spec.PreVoteRequest, spec.VoteRequest:
 		pm.Index, pm.LogTerm = new(m.LastLogIndex), new(m.LastLogTerm)
+		if m.Transfer {
+			pm.Context = []byte(campaignTransfer)
+		}
 	case spec.PreVoteResponse, spec.VoteResponse:
 		pm.Reject = new(m.Reject)
 	case spec.AppendEntriesRequest:

@@ -167,6 +167,20 @@ func (n *node) Campaign() error {
 	return n.rn.Campaign()
 }
 
+// TransferLeader is etcd's RawNode.TransferLeader; the harness asks only
+// leaders, for another node.
+func (n *node) TransferLeader(to int) error {
+	defer n.impose()
+	n.rn.TransferLeader(uint64(to))
+	return nil
+}
+
+// ForgetLeader is etcd's RawNode.ForgetLeader.
+func (n *node) ForgetLeader() error {
+	defer n.impose()
+	return n.rn.ForgetLeader()
+}
+
 func (n *node) Propose(value string) error {
 	if value == "" {
 		return fmt.Errorf("etcd %s: empty proposal", Version)
@@ -329,6 +343,8 @@ func (n *node) State() driver.NodeState {
 		Role:     specRole(st.RaftState),
 		Leader:   int(st.Lead),
 		Progress: make([]spec.Progress, n.cfg.N),
+		// etcd's leadTransferee (BasicStatus), the spec's transferee.
+		Transferee: int(st.LeadTransferee),
 	}
 	first, _ := n.store.FirstIndex()
 	if first > 1 {
@@ -408,8 +424,13 @@ var msgTypes = map[pb.MessageType]spec.MsgType{
 	pb.MsgVote: spec.VoteRequest, pb.MsgVoteResp: spec.VoteResponse,
 	pb.MsgApp: spec.AppendEntriesRequest, pb.MsgAppResp: spec.AppendEntriesResponse,
 	pb.MsgHeartbeat: spec.HeartbeatRequest, pb.MsgHeartbeatResp: spec.HeartbeatResponse,
-	pb.MsgSnap: spec.SnapshotRequest,
+	pb.MsgSnap:       spec.SnapshotRequest,
+	pb.MsgTimeoutNow: spec.TimeoutNowRequest,
 }
+
+// campaignTransfer is the Context etcd puts on the vote requests of a
+// campaign forced by a leader transfer (raft.go: campaignTransfer).
+const campaignTransfer = "CampaignTransfer"
 
 // specMessage maps an etcd message to the spec's, keeping only the fields
 // of its type.
@@ -422,6 +443,7 @@ func specMessage(m pb.Message) (spec.Message, error) {
 	switch t {
 	case spec.PreVoteRequest, spec.VoteRequest:
 		sm.LastLogIndex, sm.LastLogTerm = m.Index, m.LogTerm
+		sm.Transfer = string(m.Context) == campaignTransfer
 	case spec.PreVoteResponse, spec.VoteResponse:
 		sm.Reject = m.Reject
 	case spec.AppendEntriesRequest:
@@ -454,6 +476,9 @@ func pbMessage(m spec.Message) (pb.Message, error) {
 	switch m.Type {
 	case spec.PreVoteRequest, spec.VoteRequest:
 		pm.Index, pm.LogTerm = m.LastLogIndex, m.LastLogTerm
+		if m.Transfer {
+			pm.Context = []byte(campaignTransfer)
+		}
 	case spec.PreVoteResponse, spec.VoteResponse:
 		pm.Reject = m.Reject
 	case spec.AppendEntriesRequest:
