@@ -11,5 +11,5 @@ MutForgetLeader(i) ==
     /\ lease' = [lease EXCEPT ![i] = FALSE]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state,
                    votesGranted, votesRejected, progress, recentActive,
-                   transferee, messages, cut>>
+                   transferee, messages, cut, snapshotIndex, snapshotTerm>>
 ========================================================================
