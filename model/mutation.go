@@ -23,6 +23,8 @@ const (
 	mutNoStepDown                           // QuorumCheck: never steps down
 	mutPreCandidateKeepsLeader              // CampaignPreElection: keeps leader and lease
 	mutCandidateCountsStalePreVote          // OnPreVoteResponse: a candidate counts it as a vote
+	mutReadWithoutQuorum                    // SendReadIndexResponse: answers a safe read at once
+	mutReadBeforeTermCommit                 // ReadIndex: answers before committing in its term
 )
 
 var mutationNames = map[string]mutation{
@@ -44,6 +46,8 @@ var mutationNames = map[string]mutation{
 	"NoStepDown":                  mutNoStepDown,
 	"PreCandidateKeepsLeader":     mutPreCandidateKeepsLeader,
 	"CandidateCountsStalePreVote": mutCandidateCountsStalePreVote,
+	"ReadWithoutQuorum":           mutReadWithoutQuorum,
+	"ReadBeforeTermCommit":        mutReadBeforeTermCommit,
 }
 
 // mutationOf maps Config.Mutation to the mutant; an unknown name (rejected

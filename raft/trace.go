@@ -45,9 +45,11 @@ const (
 func Actions() []Action {
 	return []Action{
 		ActionTimeout, ActionClientRequest, ActionHeartbeat, ActionQuorumCheck, ActionLeaseExpire, ActionRestart,
+		ActionClientRead,
 		ActionHandlePreVoteRequest, ActionHandlePreVoteResponse, ActionHandleVoteRequest, ActionHandleVoteResponse,
 		ActionHandleAppendEntriesRequest, ActionHandleAppendEntriesResponse,
 		ActionHandleHeartbeatRequest, ActionHandleHeartbeatResponse,
+		ActionHandleReadIndexRequest, ActionHandleReadIndexResponse,
 		ActionDropMessage, ActionDuplicateMessage, ActionPartition, ActionHeal,
 	}
 }

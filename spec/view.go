@@ -75,11 +75,16 @@ const (
 	AppendEntriesResponse
 	HeartbeatRequest
 	HeartbeatResponse
+	// ReadIndexRequest and ReadIndexResponse (etcd: MsgReadIndex,
+	// MsgReadIndexResp).
+	ReadIndexRequest
+	ReadIndexResponse
 )
 
 var msgTypeNames = [...]string{
 	"PreVoteRequest", "PreVoteResponse", "VoteRequest", "VoteResponse",
 	"AppendEntriesRequest", "AppendEntriesResponse", "HeartbeatRequest", "HeartbeatResponse",
+	"ReadIndexRequest", "ReadIndexResponse",
 }
 
 func (t MsgType) String() string {
@@ -131,10 +136,14 @@ type Message struct {
 	PrevLogTerm  uint64
 	Entries      []Entry
 	Commit       uint64
-	// AppendEntriesResponse.
+	// AppendEntriesResponse (and Index for ReadIndexResponse).
 	Index      uint64
 	RejectHint uint64
 	LogTerm    uint64
+	// Ctx is a read's context (mctx): its number on ReadIndexRequest and
+	// ReadIndexResponse, on HeartbeatRequest and HeartbeatResponse the read
+	// the heartbeat confirms (0: none).
+	Ctx uint64
 }
 
 func (m Message) String() string {
@@ -159,6 +168,11 @@ func (m Message) String() string {
 		}
 	case HeartbeatRequest:
 		fmt.Fprintf(&b, " commit=%d", m.Commit)
+	case ReadIndexResponse:
+		fmt.Fprintf(&b, " index=%d", m.Index)
+	}
+	if m.Ctx != 0 {
+		fmt.Fprintf(&b, " ctx=%d", m.Ctx)
 	}
 	return b.String()
 }
@@ -173,6 +187,7 @@ func (m Message) Compare(o Message) int {
 		{m.LastLogTerm, o.LastLogTerm}, {m.LastLogIndex, o.LastLogIndex},
 		{b2u(m.Reject), b2u(o.Reject)}, {m.PrevLogIndex, o.PrevLogIndex}, {m.PrevLogTerm, o.PrevLogTerm},
 		{m.Commit, o.Commit}, {m.Index, o.Index}, {m.RejectHint, o.RejectHint}, {m.LogTerm, o.LogTerm},
+		{m.Ctx, o.Ctx},
 	} {
 		if c := cmpU(p[0], p[1]); c != 0 {
 			return c
@@ -226,6 +241,35 @@ type Server struct {
 	Progress []Progress
 	// RecentActive is recentActive.
 	RecentActive Set
+	// ReadQueue is readQueue: the reads a leader waits to confirm, in
+	// arrival order. PendingReads is pendingReads: the reads it holds back
+	// until it commits an entry of its term (Index and Acks unused).
+	ReadQueue    []ReadRequest
+	PendingReads []ReadRequest
+	// ReadStates is readStates: the answers the server handed out, sorted.
+	ReadStates []ReadAnswer
+}
+
+// ReadRequest is a read a leader holds: read ID, requested at server From,
+// queued at commit index Index, acknowledged by Acks.
+type ReadRequest struct {
+	ID    uint64
+	From  int
+	Index uint64
+	Acks  Set
+}
+
+// ReadAnswer is one answer <<id, index>>: read ID answered at Index.
+type ReadAnswer struct {
+	ID    uint64
+	Index uint64
+}
+
+// Read is reads[id]: where read id was requested, and the highest commit
+// index of any server then.
+type Read struct {
+	From  int
+	Begin uint64
 }
 
 // LastTerm is the term of the server's last entry (0 if its log is empty).
@@ -251,6 +295,8 @@ type View struct {
 	Messages []Bagged
 	// Cut is the set of directed links that are down, sorted.
 	Cut []Link
+	// Reads is the history reads: Reads[id-1] is read id.
+	Reads []Read
 }
 
 // N is the number of servers.
@@ -312,10 +358,13 @@ func SortLinks(l []Link) {
 
 // Clone returns a deep copy of v.
 func (v *View) Clone() *View {
-	c := &View{Servers: make([]Server, len(v.Servers)), Cut: slices.Clone(v.Cut)}
+	c := &View{Servers: make([]Server, len(v.Servers)), Cut: slices.Clone(v.Cut), Reads: slices.Clone(v.Reads)}
 	for i, s := range v.Servers {
 		s.Log = slices.Clone(s.Log)
 		s.Progress = slices.Clone(s.Progress)
+		s.ReadQueue = slices.Clone(s.ReadQueue)
+		s.PendingReads = slices.Clone(s.PendingReads)
+		s.ReadStates = slices.Clone(s.ReadStates)
 		c.Servers[i] = s
 	}
 	c.Messages = make([]Bagged, len(v.Messages))
@@ -389,7 +438,8 @@ func b2u(b bool) uint64 {
 // Equal reports whether two views are the same abstract state (a fast
 // check; use go-cmp to see how two views differ).
 func Equal(a, b *View) bool {
-	if len(a.Servers) != len(b.Servers) || len(a.Messages) != len(b.Messages) || !slices.Equal(a.Cut, b.Cut) {
+	if len(a.Servers) != len(b.Servers) || len(a.Messages) != len(b.Messages) || !slices.Equal(a.Cut, b.Cut) ||
+		!slices.Equal(a.Reads, b.Reads) {
 		return false
 	}
 	for i := range a.Servers {
@@ -397,7 +447,9 @@ func Equal(a, b *View) bool {
 		if x.Term != y.Term || x.Vote != y.Vote || x.Commit != y.Commit || x.Role != y.Role ||
 			x.Leader != y.Leader || x.Lease != y.Lease || x.Granted != y.Granted ||
 			x.Rejected != y.Rejected || x.RecentActive != y.RecentActive ||
-			!slices.Equal(x.Log, y.Log) || !slices.Equal(x.Progress, y.Progress) {
+			!slices.Equal(x.Log, y.Log) || !slices.Equal(x.Progress, y.Progress) ||
+			!slices.Equal(x.ReadQueue, y.ReadQueue) || !slices.Equal(x.PendingReads, y.PendingReads) ||
+			!slices.Equal(x.ReadStates, y.ReadStates) {
 			return false
 		}
 	}

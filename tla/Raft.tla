@@ -22,6 +22,11 @@
 (*  - Log replication with etcd's probe and replicate states, rejection    *)
 (*    hints, heartbeats whose commit is bounded by the follower's match,   *)
 (*    and commitment of current-term entries only.                         *)
+(*  - ReadIndex (thesis 6.4) as etcd does it: a leader answers a read at   *)
+(*    its commit index once it has committed an entry of its term and     *)
+(*    (ReadOnlySafe) a quorum acknowledged a heartbeat carrying the read's *)
+(*    context, or (ReadOnlyLeaseBased) at once, trusting CheckQuorum's     *)
+(*    lease; a follower forwards a read to its leader.                     *)
 (*  - Faults: message loss, duplication, restarts that keep only the       *)
 (*    durable state, and directed network links that can be cut and       *)
 (*    healed (full, partial and asymmetric partitions).                    *)
@@ -69,6 +74,14 @@ CONSTANT MaxBatch
 \* general; a config may restrict them to keep the state space small).
 CONSTANT CuttableLinks
 
+\* Reads (ReadIndex).  MaxReads bounds the number of reads ClientRead may
+\* start (0 disables reads, and every read variable keeps its initial
+\* value).  ReadOnlyLeaseBased chooses etcd's ReadOnlyLeaseBased (answer at
+\* once, relying on CheckQuorum's lease, which it requires) over
+\* ReadOnlySafe (answer once a quorum acknowledged a heartbeat carrying the
+\* read's context).
+CONSTANTS MaxReads, ReadOnlyLeaseBased
+
 ASSUME /\ PreVote \in BOOLEAN /\ CheckQuorum \in BOOLEAN
        /\ AllowRestart \in BOOLEAN
        /\ Nil \notin Server /\ Nil \notin Value
@@ -76,6 +89,8 @@ ASSUME /\ PreVote \in BOOLEAN /\ CheckQuorum \in BOOLEAN
        /\ MaxCopies \in Nat \ {0} /\ MaxCutLinks \in Nat
        /\ MaxBatch \in Nat \ {0}
        /\ CuttableLinks \subseteq Server \X Server
+       /\ MaxReads \in Nat /\ ReadOnlyLeaseBased \in BOOLEAN
+       /\ ReadOnlyLeaseBased => CheckQuorum
 
 \* Roles.
 Follower     == "Follower"
@@ -94,6 +109,9 @@ AppendEntriesRequest  == "AppendEntriesRequest"
 AppendEntriesResponse == "AppendEntriesResponse"
 HeartbeatRequest      == "HeartbeatRequest"
 HeartbeatResponse     == "HeartbeatResponse"
+\* etcd: MsgReadIndex, MsgReadIndexResp.
+ReadIndexRequest      == "ReadIndexRequest"
+ReadIndexResponse     == "ReadIndexResponse"
 
 \* Replication modes of a leader's progress for one follower.
 Probe     == "Probe"
@@ -131,6 +149,22 @@ VARIABLE progress
 \* QuorumCheck (only kept when CheckQuorum is on).
 VARIABLE recentActive
 
+\* Reads.  A read is named by its number (1..MaxReads), which is also its
+\* context (etcd's request context; 0 in a heartbeat is no context).
+\* readQueue[i]: leader i's reads waiting for a quorum of heartbeat
+\*   acknowledgements (etcd's readOnly), in arrival order: records
+\*   [id, from, index, acks] (from: the server the read was requested at;
+\*   index: i's commit index when it arrived).  Emptied at every role change.
+\* pendingReads[i]: the reads leader i received before it committed an
+\*   entry of its term, [id, from] records (etcd's pendingReadIndexMessages,
+\*   which survive role changes); lost by Restart, as readQueue is.
+VARIABLE readQueue, pendingReads
+\* History, not protocol state (no step reads it to decide anything):
+\* readStates[i] is the set of <<id, index>> answers i handed out (etcd's
+\* ReadState), kept across restarts; reads[id] is read id's origin and the
+\* highest commit index of any server when it was requested.
+VARIABLE readStates, reads
+
 \* The network: a bag of messages (a function from message to its number of
 \* copies in flight), and the set of directed links that are cut.
 VARIABLE messages, cut
@@ -140,8 +174,10 @@ logVars    == <<log, commitIndex>>
 campaignVars == <<votesGranted, votesRejected>>
 leaderVars == <<progress, recentActive>>
 netVars    == <<messages, cut>>
+readVars   == <<readQueue, pendingReads, readStates>>
 vars == <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-          votesGranted, votesRejected, progress, recentActive, messages, cut>>
+          votesGranted, votesRejected, progress, recentActive, messages, cut,
+          readQueue, pendingReads, readStates, reads>>
 
 -----------------------------------------------------------------------------
 (* Helpers *)
@@ -233,12 +269,34 @@ AppendResponseMsg(i, j, t, reject, index, hint, hintTerm) ==
      mindex |-> index, mrejectHint |-> hint, mlogTerm |-> hintTerm,
      msource |-> i, mdest |-> j]
 
-HeartbeatMsg(i, j, t, ci) ==
-    [mtype |-> HeartbeatRequest, mterm |-> t, mcommitIndex |-> ci,
-     msource |-> i, mdest |-> j]
+\* A heartbeat carries the context ctx of a read (0: none); without reads
+\* (MaxReads = 0) it has no such field, so that the configs without reads
+\* keep their messages.  A heartbeat response echoes the context.
+HeartbeatMsg(i, j, t, ci, ctx) ==
+    IF MaxReads = 0
+    THEN [mtype |-> HeartbeatRequest, mterm |-> t, mcommitIndex |-> ci,
+          msource |-> i, mdest |-> j]
+    ELSE [mtype |-> HeartbeatRequest, mterm |-> t, mcommitIndex |-> ci,
+          mctx |-> ctx, msource |-> i, mdest |-> j]
 
-HeartbeatResponseMsg(i, j, t) ==
-    [mtype |-> HeartbeatResponse, mterm |-> t, msource |-> i, mdest |-> j]
+HeartbeatResponseMsg(i, j, t, ctx) ==
+    IF MaxReads = 0
+    THEN [mtype |-> HeartbeatResponse, mterm |-> t, msource |-> i, mdest |-> j]
+    ELSE [mtype |-> HeartbeatResponse, mterm |-> t, mctx |-> ctx,
+          msource |-> i, mdest |-> j]
+
+\* The context a heartbeat (response) m carries, 0 for none.
+CtxOf(m) == IF "mctx" \in DOMAIN m THEN m.mctx ELSE 0
+
+\* A read request for read id, requested at server o (etcd keeps a
+\* forwarded MsgReadIndex's From: msource is always the origin), sent to j.
+\* It has no term, as in etcd.
+ReadIndexRequestMsg(o, j, id) ==
+    [mtype |-> ReadIndexRequest, mctx |-> id, msource |-> o, mdest |-> j]
+
+ReadIndexResponseMsg(i, j, t, index, id) ==
+    [mtype |-> ReadIndexResponse, mterm |-> t, mindex |-> index, mctx |-> id,
+     msource |-> i, mdest |-> j]
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -252,7 +310,8 @@ Srv(i) == [term |-> currentTerm[i], vote |-> votedFor[i], log |-> log[i],
            commit |-> commitIndex[i], role |-> state[i], leader |-> leader[i],
            lease |-> lease[i], granted |-> votesGranted[i],
            rejected |-> votesRejected[i], prs |-> progress[i],
-           active |-> recentActive[i]]
+           active |-> recentActive[i], rq |-> readQueue[i],
+           pend |-> pendingReads[i], rs |-> readStates[i]]
 
 \* Server i takes the state s.
 SetSrv(i, s) ==
@@ -267,6 +326,9 @@ SetSrv(i, s) ==
     /\ votesRejected' = [votesRejected EXCEPT ![i] = s.rejected]
     /\ progress'      = [progress EXCEPT ![i] = s.prs]
     /\ recentActive'  = [recentActive EXCEPT ![i] = s.active]
+    /\ readQueue'     = [readQueue EXCEPT ![i] = s.rq]
+    /\ pendingReads'  = [pendingReads EXCEPT ![i] = s.pend]
+    /\ readStates'    = [readStates EXCEPT ![i] = s.rs]
 
 \* The outcome of a step at one server: its new state s and the set of
 \* messages out it sends.
@@ -292,7 +354,7 @@ BecomeFollower(s, t, l) ==
     [s EXCEPT !.term = t, !.vote = IF t = s.term THEN @ ELSE Nil,
               !.role = Follower, !.leader = l, !.lease = CheckQuorum /\ l # Nil,
               !.granted = {}, !.rejected = {}, !.prs = NoProgresses,
-              !.active = {}]
+              !.active = {}, !.rq = <<>>]
 
 \* The (pre-)vote requests server i sends from state s for term t.
 CampaignMsgs(i, s, type, t) ==
@@ -365,7 +427,7 @@ BecomeLeader(i, s) ==
                            ELSE [next |-> Len(s.log) + 1, match |-> 0,
                                  mode |-> Probe, paused |-> FALSE,
                                  sentCommit |-> 0]],
-                !.active = {}],
+                !.active = {}, !.rq = <<>>],
       Nil)
 
 \* etcd's campaign(campaignElection): term+1, a vote for itself, and vote
@@ -511,7 +573,108 @@ OnHeartbeatRequest(i, s, m) ==
     ELSE IF m.mterm = s.term /\ s.role = Leader THEN Result(s, {})
     ELSE LET s1 == BecomeFollower(s, m.mterm, m.msource)
          IN Result([s1 EXCEPT !.commit = Max(@, m.mcommitIndex)],
-                   {HeartbeatResponseMsg(i, m.msource, s1.term)})
+                   {HeartbeatResponseMsg(i, m.msource, s1.term, CtxOf(m))})
+
+-----------------------------------------------------------------------------
+(* Reads (etcd's read_only.go and the MsgReadIndex handling of raft.go)     *)
+
+\* etcd's bcastHeartbeatWithCtx: leader i in state s sends every follower j
+\* a heartbeat carrying ctx, with the commit bounded by j's match (etcd:
+\* the leader must not forward a follower's commit to an index it is not
+\* known to hold), recorded as the commit sent to j (etcd's sendHeartbeat
+\* and SentCommit).
+BcastHeartbeat(i, s, ctx) ==
+    LET ci(j) == Min(s.prs[j].match, s.commit)
+    IN Result([s EXCEPT !.prs = [j \in Server |->
+                 IF j = i THEN @[j] ELSE [@[j] EXCEPT !.sentCommit = ci(j)]]],
+              {HeartbeatMsg(i, j, s.term, ci(j), ctx) : j \in Server \ {i}})
+
+\* etcd's lastPendingRequestCtx: the context of the last read i waits to
+\* confirm, 0 if none.
+LastReadCtx(s) == IF s.rq = <<>> THEN 0 ELSE s.rq[Len(s.rq)].id
+
+\* etcd's committedEntryInCurrentTerm.
+CommittedInTerm(s) == TermAt(s.log, s.commit) = s.term
+
+\* etcd's responseToReadIndexReq: leader i answers read req at index idx: a
+\* read requested at i becomes a ReadState of i, a forwarded one gets a
+\* response.
+RespondRead(i, s, req, idx) ==
+    IF req.from = i THEN Result([s EXCEPT !.rs = @ \cup {<<req.id, idx>>}], {})
+    ELSE Result(s, {ReadIndexResponseMsg(i, req.from, s.term, idx, req.id)})
+
+\* etcd's sendMsgReadIndexResponse.  ReadOnlySafe: the read is queued at the
+\* commit index (etcd's addRequest, which ignores a context already
+\* queued), acknowledged by i itself (recvAck), and a heartbeat carrying its
+\* context goes to every follower.  ReadOnlyLeaseBased: answered at once.
+SendReadIndexResponse(i, s, req) ==
+    IF ReadOnlyLeaseBased THEN RespondRead(i, s, req, s.commit)
+    ELSE LET k == {n \in DOMAIN s.rq : s.rq[n].id = req.id}
+             s1 == IF k = {}
+                   THEN [s EXCEPT !.rq = Append(@, [id |-> req.id, from |-> req.from,
+                                                  index |-> s.commit, acks |-> {i}])]
+                   ELSE [s EXCEPT !.rq[CHOOSE n \in k : TRUE].acks = @ \cup {i}]
+         IN BcastHeartbeat(i, s1, req.id)
+
+\* SendReadIndexResponse for each read of the sequence reqs, in order.
+RECURSIVE SendReadIndexResponses(_, _, _)
+SendReadIndexResponses(i, s, reqs) ==
+    IF reqs = <<>> THEN Result(s, {})
+    ELSE LET r1 == SendReadIndexResponse(i, s, Head(reqs))
+             r2 == SendReadIndexResponses(i, r1.s, Tail(reqs))
+         IN Result(r2.s, r1.out \cup r2.out)
+
+\* etcd's releasePendingReadIndexMessages: once leader i has committed an
+\* entry of its term, the reads it held back go ahead.
+ReleasePendingReads(i, s) ==
+    IF s.pend = <<>> \/ ~CommittedInTerm(s) THEN Result(s, {})
+    ELSE SendReadIndexResponses(i, [s EXCEPT !.pend = <<>>], s.pend)
+
+\* A read req arrives at server i (requested there, or forwarded): etcd's
+\* stepLeader and stepFollower on MsgReadIndex.  A leader alone in the
+\* cluster answers at once; a leader that has not committed an entry of its
+\* term holds it back; otherwise SendReadIndexResponse.  A follower that
+\* knows a leader forwards it; a candidate, or a follower knowing no leader,
+\* drops it.
+ReadIndex(i, s, req) ==
+    IF s.role = Leader THEN
+        IF Cardinality(Server) = 1 THEN RespondRead(i, s, req, s.commit)
+        ELSE IF ~CommittedInTerm(s)
+             THEN Result([s EXCEPT !.pend = Append(@, req)], {})
+        ELSE SendReadIndexResponse(i, s, req)
+    ELSE IF s.role = Follower /\ s.leader # Nil
+         THEN Result(s, {ReadIndexRequestMsg(req.from, s.leader, req.id)})
+    ELSE Result(s, {})
+
+\* The answers for the reads rss of a read queue, each at its own index.
+RECURSIVE RespondReads(_, _, _)
+RespondReads(i, s, rss) ==
+    IF rss = <<>> THEN Result(s, {})
+    ELSE LET r1 == RespondRead(i, s, Head(rss), Head(rss).index)
+             r2 == RespondReads(i, r1.s, Tail(rss))
+         IN Result(r2.s, r1.out \cup r2.out)
+
+\* The read part of a heartbeat response m from j at leader i's term
+\* (etcd's recvAck and advance): with ReadOnlySafe, j acknowledged the
+\* heartbeat of read m.mctx; once a quorum has, that read and every read
+\* queued before it are answered.
+ReadAck(i, s, m) ==
+    LET ctx == CtxOf(m)
+        k == {n \in DOMAIN s.rq : s.rq[n].id = ctx}
+        n == CHOOSE n \in k : TRUE
+        s1 == [s EXCEPT !.rq[n].acks = @ \cup {m.msource}]
+    IN IF ReadOnlyLeaseBased \/ ctx = 0 \/ k = {} THEN Result(s, {})
+       ELSE IF ~IsQuorum(s1.rq[n].acks) THEN Result(s1, {})
+       ELSE RespondReads(i, [s1 EXCEPT !.rq = SubSeq(@, n + 1, Len(@))],
+                         SubSeq(s1.rq, 1, n))
+
+\* A response to a read requested at i: a higher term makes i a follower
+\* first; a follower (only) records the answer (etcd's stepFollower on
+\* MsgReadIndexResp).
+OnReadIndexResponse(i, s, m) ==
+    LET s1 == IF m.mterm > s.term THEN BecomeFollower(s, m.mterm, Nil) ELSE s
+    IN IF m.mterm < s.term \/ s1.role # Follower THEN Result(s1, {})
+       ELSE Result([s1 EXCEPT !.rs = @ \cup {<<m.mctx, m.mindex>>}], {})
 
 \* Leader i learns that j rejected an append anchored at m.mindex (etcd's
 \* MaybeDecrTo, BecomeProbe and sendAppend).  A rejection that cannot be
@@ -562,7 +725,9 @@ LeaderOnAck(i, s, m) ==
                                 !.next = pr1.match + 1]
                ELSE pr1
         s2 == MaybeCommit(i, [s EXCEPT !.prs[j] = pr2])
-        b  == IF s2.commit > s.commit THEN BcastAppend(i, s2)
+        rel == ReleasePendingReads(i, s2)
+        ba == BcastAppend(i, rel.s)
+        b  == IF s2.commit > s.commit THEN Result(ba.s, rel.out \cup ba.out)
               ELSE IF CanBumpCommit(s2.prs[j], s2.commit) THEN SendAppend(i, s2, j, TRUE)
               ELSE Result(s2, {})
         r  == SendAppends(i, b.s, j)
@@ -580,16 +745,18 @@ OnAppendEntriesResponse(i, s, m) ==
          IN IF m.mreject THEN LeaderOnReject(i, s1, m) ELSE LeaderOnAck(i, s1, m)
 
 \* A heartbeat response unpauses a probed follower and sends it an append
-\* if it lacks entries or is being probed.
+\* if it lacks entries or is being probed; it may confirm reads (ReadAck).
 OnHeartbeatResponse(i, s, m) ==
     IF m.mterm > s.term THEN Result(BecomeFollower(s, m.mterm, Nil), {})
     ELSE IF m.mterm < s.term \/ s.role # Leader THEN Result(s, {})
     ELSE LET j == m.msource
              s1 == [s EXCEPT !.active = IF CheckQuorum THEN @ \cup {j} ELSE @,
                              !.prs[j].paused = FALSE]
-         IN IF s1.prs[j].match < Len(s1.log) \/ s1.prs[j].mode = Probe
-            THEN SendAppend(i, s1, j, TRUE)
-            ELSE Result(s1, {})
+             r1 == IF s1.prs[j].match < Len(s1.log) \/ s1.prs[j].mode = Probe
+                   THEN SendAppend(i, s1, j, TRUE)
+                   ELSE Result(s1, {})
+             r2 == ReadAck(i, r1.s, m)
+         IN Result(r2.s, r1.out \cup r2.out)
 
 -----------------------------------------------------------------------------
 (* Initial state *)
@@ -608,6 +775,10 @@ Init ==
     /\ recentActive = [i \in Server |-> {}]
     /\ messages = [m \in {} |-> 0]
     /\ cut = {}
+    /\ readQueue = [i \in Server |-> <<>>]
+    /\ pendingReads = [i \in Server |-> <<>>]
+    /\ readStates = [i \in Server |-> {}]
+    /\ reads = <<>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -617,10 +788,10 @@ Init ==
 (***************************************************************************)
 
 \* Server i takes the step r (a Result) without consuming a message.
-Act(i, r) == SetSrv(i, r.s) /\ SendAll(r.out) /\ UNCHANGED cut
+Act(i, r) == SetSrv(i, r.s) /\ SendAll(r.out) /\ UNCHANGED <<cut, reads>>
 
 \* Server m.mdest handles message m, with the step r (a Result).
-Deliver(m, r) == SetSrv(m.mdest, r.s) /\ Reply(m, r.out) /\ UNCHANGED cut
+Deliver(m, r) == SetSrv(m.mdest, r.s) /\ Reply(m, r.out) /\ UNCHANGED <<cut, reads>>
 
 \* Server i's election timer fires, or the application calls Campaign
 \* (etcd's MsgHup).  Not enabled at a leader, which ignores it.  With PreVote
@@ -643,16 +814,14 @@ ClientRequest(i, v) ==
 \* Leader i's heartbeat timer fires: a heartbeat to every follower j, with
 \* the commit bounded by j's match (etcd: the leader must not forward a
 \* follower's commit to an index it is not known to hold), recorded as the
-\* commit sent to j (etcd's sendHeartbeat and SentCommit).
+\* commit sent to j (etcd's sendHeartbeat and SentCommit); the heartbeats
+\* carry the context of the last read i waits to confirm (etcd's
+\* bcastHeartbeat).
 \* Go: raft.bcastHeartbeat (from raft.tickLeader and
 \* RawNode.Fire(HeartbeatTimer)).
 Heartbeat(i) ==
     /\ state[i] = Leader
-    /\ LET s == Srv(i)
-           ci(j) == Min(s.prs[j].match, s.commit)
-       IN Act(i, Result([s EXCEPT !.prs = [j \in Server |->
-                           IF j = i THEN @[j] ELSE [@[j] EXCEPT !.sentCommit = ci(j)]]],
-                        {HeartbeatMsg(i, j, s.term, ci(j)) : j \in Server \ {i}}))
+    /\ Act(i, BcastHeartbeat(i, Srv(i), LastReadCtx(Srv(i))))
 
 \* With CheckQuorum, leader i's check-quorum timer fires (every election
 \* timeout): unless it heard from a quorum since the last check it steps
@@ -675,7 +844,7 @@ LeaseExpire(i) ==
     /\ lease' = [lease EXCEPT ![i] = FALSE]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader,
                    votesGranted, votesRejected, progress, recentActive,
-                   messages, cut>>
+                   messages, cut, readQueue, pendingReads, readStates, reads>>
 
 \* Server i crashes and restarts from its durable state (term, vote, log and
 \* commit, handed out by Ready before any message that depends on them):
@@ -685,7 +854,8 @@ Restart(i) ==
     /\ AllowRestart
     /\ Act(i, Result([Srv(i) EXCEPT !.role = Follower, !.leader = Nil,
                         !.lease = FALSE, !.granted = {}, !.rejected = {},
-                        !.prs = NoProgresses, !.active = {}], {}))
+                        !.prs = NoProgresses, !.active = {}, !.rq = <<>>,
+                        !.pend = <<>>], {}))
 
 \* The messages of type t from j to i in flight.
 Pending(j, i, t) ==
@@ -719,6 +889,34 @@ HandleHeartbeatRequest(i, j) ==
 HandleHeartbeatResponse(i, j) ==
     \E m \in Pending(j, i, HeartbeatResponse) : Deliver(m, OnHeartbeatResponse(i, Srv(i), m))
 
+\* A client asks server i for a read: read number Len(reads) + 1 begins, and
+\* the history records the highest commit index of any server now.  Only
+\* a leader, or a follower that knows a leader, takes it (RawNode.ReadIndex
+\* returns ErrNoLeader otherwise, and etcd drops it).
+\* Go: raft.stepReadIndex (from RawNode.ReadIndex).
+ClientRead(i) ==
+    /\ Len(reads) < MaxReads
+    /\ state[i] = Leader \/ (state[i] = Follower /\ leader[i] # Nil)
+    /\ LET id == Len(reads) + 1
+           maxCommit == CHOOSE c \in {commitIndex[k] : k \in Server} :
+                          \A k \in Server : commitIndex[k] <= c
+       IN /\ reads' = Append(reads, [from |-> i, begin |-> maxCommit])
+          /\ SetSrv(i, ReadIndex(i, Srv(i), [id |-> id, from |-> i]).s)
+          /\ SendAll(ReadIndex(i, Srv(i), [id |-> id, from |-> i]).out)
+          /\ UNCHANGED cut
+
+\* Server i handles a read request of origin j (requested at j, perhaps
+\* forwarded on the way).  It has no term: no term check.
+\* Go: raft.step, raft.stepReadIndex.
+HandleReadIndexRequest(i, j) ==
+    \E m \in Pending(j, i, ReadIndexRequest) :
+        Deliver(m, ReadIndex(i, Srv(i), [id |-> m.mctx, from |-> m.msource]))
+
+\* Server i handles the answer to a read it forwarded.
+\* Go: raft.step, raft.checkTerm, raft.stepFollower (MsgReadIndexResp).
+HandleReadIndexResponse(i, j) ==
+    \E m \in Pending(j, i, ReadIndexResponse) : Deliver(m, OnReadIndexResponse(i, Srv(i), m))
+
 \* The network loses one copy of a message to i from j.  (Message actions
 \* name the receiver first, as the handlers do.)
 DropMessage(i, j) ==
@@ -726,7 +924,8 @@ DropMessage(i, j) ==
     /\ m.mdest = i /\ m.msource = j
     /\ messages' = Take(messages, m)
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, cut>>
+                   votesGranted, votesRejected, progress, recentActive, cut,
+                   readQueue, pendingReads, readStates, reads>>
 
 \* The network duplicates a message to i from j: one more copy of it.
 DuplicateMessage(i, j) ==
@@ -735,7 +934,8 @@ DuplicateMessage(i, j) ==
     /\ messages[m] < MaxCopies
     /\ NetworkBecomes(Put(messages, m))
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, cut>>
+                   votesGranted, votesRejected, progress, recentActive, cut,
+                   readQueue, pendingReads, readStates, reads>>
 
 \* The directed link from i to j goes down, and the messages in flight on
 \* it are lost with it.
@@ -747,14 +947,16 @@ Partition(i, j) ==
     /\ messages' = [m \in {d \in DOMAIN messages : ~(d.msource = i /\ d.mdest = j)}
                       |-> messages[m]]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive>>
+                   votesGranted, votesRejected, progress, recentActive,
+                   readQueue, pendingReads, readStates, reads>>
 
 \* The directed link from i to j comes back up.
 Heal(i, j) ==
     /\ <<i, j>> \in cut
     /\ cut' = cut \ {<<i, j>>}
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, messages>>
+                   votesGranted, votesRejected, progress, recentActive, messages,
+                   readQueue, pendingReads, readStates, reads>>
 
 Next ==
        \/ \E i \in Server : Timeout(i)
@@ -763,6 +965,7 @@ Next ==
        \/ \E i \in Server : QuorumCheck(i)
        \/ \E i \in Server : LeaseExpire(i)
        \/ \E i \in Server : Restart(i)
+       \/ \E i \in Server : ClientRead(i)
        \/ \E i, j \in Server : HandlePreVoteRequest(i, j)
        \/ \E i, j \in Server : HandlePreVoteResponse(i, j)
        \/ \E i, j \in Server : HandleVoteRequest(i, j)
@@ -771,6 +974,8 @@ Next ==
        \/ \E i, j \in Server : HandleAppendEntriesResponse(i, j)
        \/ \E i, j \in Server : HandleHeartbeatRequest(i, j)
        \/ \E i, j \in Server : HandleHeartbeatResponse(i, j)
+       \/ \E i, j \in Server : HandleReadIndexRequest(i, j)
+       \/ \E i, j \in Server : HandleReadIndexResponse(i, j)
        \/ \E i, j \in Server : DropMessage(i, j)
        \/ \E i, j \in Server : DuplicateMessage(i, j)
        \/ \E i, j \in Server : Partition(i, j)
@@ -802,6 +1007,8 @@ TypeOK ==
     /\ \A i, j \in Server : progress[i][j].sentCommit \in 0..commitIndex[i]
     /\ \A m \in DOMAIN messages : messages[m] \in Nat \ {0}
     /\ cut \subseteq Server \X Server
+    /\ \A i \in Server : readQueue[i] # <<>> => state[i] = Leader
+    /\ \A i \in Server : readStates[i] \subseteq (1..Len(reads)) \X Nat
 
 \* At most one leader per term.
 ElectionSafety ==
@@ -954,5 +1161,14 @@ StepDownWithoutQuorum ==
           /\ currentTerm'[i] = currentTerm[i]
           /\ recentActive[i] # {} /\ recentActive'[i] = {})
              => IsQuorum({i} \cup recentActive[i])]_vars
+
+\* ReadIndex: a read never misses a write committed before it began.  Every
+\* answer <<id, index>> any server handed out for read id is at least the
+\* highest commit index any server had when read id was requested: once
+\* the server applies up to index, its state reflects every entry
+\* committed (anywhere) before the read began.  (An entry committed means
+\* known committed by some server: commitIndex is what a server applies.)
+ReadIndexLinearizable ==
+    \A i \in Server : \A a \in readStates[i] : a[2] >= reads[a[1]].begin
 
 ================================================================================

@@ -76,6 +76,8 @@ HandleMessage(m) ==
                   [] m.mtype = AppendEntriesResponse -> OnAppendEntriesResponse(i, Srv(i), m)
                   [] m.mtype = HeartbeatRequest      -> OnHeartbeatRequest(i, Srv(i), m)
                   [] m.mtype = HeartbeatResponse     -> OnHeartbeatResponse(i, Srv(i), m)
+                  [] m.mtype = ReadIndexRequest      -> ReadIndex(i, Srv(i), [id |-> m.mctx, from |-> m.msource])
+                  [] m.mtype = ReadIndexResponse     -> OnReadIndexResponse(i, Srv(i), m)
        IN Deliver(m, r)
 
 \* What a line says of a node's step: the node's state after it, and the
@@ -90,19 +92,22 @@ StepOf(e) ==
       [] e.action = "QuorumCheck"   -> QuorumCheck(e.i) /\ NodeStep(e, messages)
       [] e.action = "LeaseExpire"   -> LeaseExpire(e.i) /\ NodeStep(e, messages)
       [] e.action = "Restart"       -> Restart(e.i) /\ NodeStep(e, messages)
+      [] e.action = "ClientRead"    -> ClientRead(e.i) /\ NodeStep(e, messages)
       [] e.action = "Partition"     -> Partition(e.i, e.j)
       [] e.action = "Heal"          -> Heal(e.i, e.j)
       [] e.action = "DropMessage"   ->
             /\ e.msg \in DOMAIN messages
             /\ messages' = Take(messages, e.msg)
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut>>
+                           votesGranted, votesRejected, progress, recentActive, cut,
+                           readQueue, pendingReads, readStates, reads>>
       [] e.action = "DuplicateMessage" ->
             /\ e.msg \in DOMAIN messages
             /\ messages[e.msg] < MaxCopies
             /\ NetworkBecomes(Put(messages, e.msg))
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut>>
+                           votesGranted, votesRejected, progress, recentActive, cut,
+                           readQueue, pendingReads, readStates, reads>>
       [] OTHER -> HandleMessage(e.msg) /\ NodeStep(e, Take(messages, e.msg))
 
 TraceNext ==

@@ -71,6 +71,8 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
   MaxCutLinks = 1000000
   AllowRestart = TRUE
   MaxBatch = %d
+  MaxReads = 0
+  ReadOnlyLeaseBased = FALSE
   CuttableLinks <- TraceLinks
   LogFile = %q
 INIT TraceInit
