@@ -51,7 +51,7 @@ func ModelConfig(o Options, values int) model.Config {
 	return model.Config{
 		N: o.N, Values: vals, PreVote: o.PreVote, CheckQuorum: o.CheckQuorum,
 		MaxTerm: MaxTerm, MaxLogLen: 255 - MaxTerm, MaxInFlight: 1 << 20, MaxCopies: 255,
-		MaxCutLinks: o.N * o.N, MaxBatch: batch, AllowRestart: true,
+		MaxCutLinks: o.N * o.N, MaxBatch: batch, AllowRestart: true, MaxReads: MaxReads,
 		CuttableLinks: model.AllLinks(o.N),
 	}
 }

@@ -174,7 +174,7 @@ func TestNonVacuity(t *testing.T) {
 var figure8Weights = map[string]int{
 	"deliver": 40, "tick": 5, "propose": 12, "fire": 2, "campaign": 8,
 	"drop": 3, "duplicate": 2, "partition": 2, "heal": 3,
-	"restart": 3, "crash-before-persist": 4, "crash-after-persist": 8,
+	"restart": 3, "crash-before-persist": 4, "crash-after-persist": 8, "read": 1,
 }
 
 // longerRuns makes rapid's cases at least steps actions long until the

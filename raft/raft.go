@@ -710,6 +710,7 @@ func (r *raft) traced(action Action, m *Message, value []byte, step func()) {
 
 func (r *raft) nodeState() NodeState {
 	granted, rejected := r.votesCast()
+	queue, pending := r.readRequests()
 	return NodeState{
 		Term:          r.term,
 		Vote:          r.vote,
@@ -723,6 +724,8 @@ func (r *raft) nodeState() NodeState {
 		VotesGranted:  granted,
 		VotesRejected: rejected,
 		Progress:      r.progressCopy(),
+		ReadQueue:     queue,
+		PendingReads:  pending,
 	}
 }
 

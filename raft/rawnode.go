@@ -379,6 +379,10 @@ type Status struct {
 	// Progress is a leader's view of every node (itself included); nil on
 	// other roles.
 	Progress map[uint64]Progress
+	// ReadQueue and PendingReads are the reads the node holds (as in
+	// NodeState).
+	ReadQueue    []ReadRequest
+	PendingReads []ReadRequest
 }
 
 // Status returns the node's current state.
@@ -395,6 +399,7 @@ func (rn *RawNode) Status() Status {
 	}
 	st.VotesGranted, st.VotesRejected = r.votesCast()
 	st.Progress = r.progressCopy()
+	st.ReadQueue, st.PendingReads = r.readRequests()
 	return st
 }
 

@@ -124,6 +124,11 @@ type NodeState struct {
 	// Progress is a leader's view of every node, itself included (its
 	// RecentActive is kept whatever CheckQuorum); nil on other roles.
 	Progress map[uint64]Progress
+	// ReadQueue lists the reads a leader waits to confirm by a heartbeat
+	// quorum, in arrival order; PendingReads those it holds back until it
+	// commits an entry of its term (see ReadRequest).
+	ReadQueue    []ReadRequest
+	PendingReads []ReadRequest
 }
 
 // Tracer receives trace events. Trace must not call back into the node.
