@@ -576,7 +576,7 @@ OnHeartbeatRequest(i, s, m) ==
                    {HeartbeatResponseMsg(i, m.msource, s1.term, CtxOf(m))})
 
 -----------------------------------------------------------------------------
-(* Reads (etcd's read_only.go and the MsgReadIndex handling of raft.go)     *)
+(* Reads: etcd's readOnly and its handling of MsgReadIndex                 *)
 
 \* etcd's bcastHeartbeatWithCtx: leader i in state s sends every follower j
 \* a heartbeat carrying ctx, with the commit bounded by j's match (etcd:
