@@ -21,6 +21,7 @@ const (
 	actQuorumCheck
 	actLeaseExpire
 	actRestart
+	actClientRead
 	actHandlePreVoteRequest // + the message type: one handler per type
 	actHandlePreVoteResponse
 	actHandleVoteRequest
@@ -29,7 +30,9 @@ const (
 	actHandleAppendEntriesResponse
 	actHandleHeartbeatRequest
 	actHandleHeartbeatResponse
-	actHandleTimeoutNowRequest // the last handler
+	actHandleTimeoutNowRequest
+	actHandleReadIndexRequest
+	actHandleReadIndexResponse // the last handler numbered by message type
 	actTransferLeadership
 	actAbortTransfer
 	actForgetLeader
@@ -46,10 +49,11 @@ const (
 // in the same order (TestActionNamesAreRaft's): model/ does not import the
 // implementation, so the names are written twice and compared.
 var actionNames = [numActions]string{
-	"Timeout", "ClientRequest", "Heartbeat", "QuorumCheck", "LeaseExpire", "Restart",
+	"Timeout", "ClientRequest", "Heartbeat", "QuorumCheck", "LeaseExpire", "Restart", "ClientRead",
 	"HandlePreVoteRequest", "HandlePreVoteResponse", "HandleVoteRequest", "HandleVoteResponse",
 	"HandleAppendEntriesRequest", "HandleAppendEntriesResponse",
 	"HandleHeartbeatRequest", "HandleHeartbeatResponse", "HandleTimeoutNowRequest",
+	"HandleReadIndexRequest", "HandleReadIndexResponse",
 	"TransferLeadership", "AbortTransfer", "ForgetLeader",
 	"DropMessage", "DuplicateMessage", "Partition", "Heal",
 	"Compact", "HandleSnapshotRequest",
@@ -116,10 +120,11 @@ const (
 	whyNoTransferee = "the leader has no pending transfer"
 	whyNoForget     = "AllowForgetLeader is FALSE"
 	whyNotFollower  = "the server is not Follower"
-	whyNoLeader     = "the server knows no leader"
 	whyTransferring = "the leader is transferring its leadership"
 	whyNoCompact    = "AllowCompaction is FALSE"
 	whyCompacted    = "the server has compacted up to its commit already"
+	whyMaxReads     = "MaxReads reads have begun"
+	whyNoLeader     = "the server is neither Leader nor a Follower that knows a leader"
 )
 
 // SendAll is Raft.tla's SendAll(ms) for the messages ms of the step: the
@@ -219,16 +224,16 @@ func (st *stepper) Heartbeat(v *state, i int, next *state) string {
 		return whyNotLeader
 	}
 	st.out = st.out[:0]
+	if st.mut != mutHeartbeatCommitUnbounded {
+		return st.Act(v, i, st.BcastHeartbeat(i, s, st.LastReadCtx(&s)), next)
+	}
 	for j := 1; j <= st.n; j++ {
 		if j != i {
-			commit := min(int(s.prs[j-1].match), int(s.commit))
-			if st.mut == mutHeartbeatCommitUnbounded {
-				// Mutant HeartbeatCommitUnbounded: the leader's commit,
-				// not bounded by j's match.
-				commit = int(s.commit)
-			}
+			// Mutant HeartbeatCommitUnbounded: the leader's commit, not
+			// bounded by j's match.
+			commit := int(s.commit)
 			s.prs[j-1].sentCommit = uint8(commit)
-			st.send(st.HeartbeatMsg(i, j, int(s.term), commit))
+			st.send(st.HeartbeatMsg(i, j, int(s.term), commit, st.LastReadCtx(&s)))
 		}
 	}
 	return st.Act(v, i, s, next)
@@ -285,6 +290,7 @@ func (st *stepper) Restart(v *state, i int, next *state) string {
 	s.prs = st.NoProgresses()
 	s.active = 0
 	s.transferee = 0
+	s.rq, s.pend = nil, nil
 	return st.Act(v, i, s, next)
 }
 
@@ -485,9 +491,52 @@ func (st *stepper) handle(v *state, t spec.MsgType, i, j, k int, next *state) st
 		return st.HandleSnapshotRequest(v, i, j, k, next)
 	case spec.TimeoutNowRequest:
 		return st.HandleTimeoutNowRequest(v, i, j, k, next)
-	default:
+	case spec.HeartbeatResponse:
 		return st.HandleHeartbeatResponse(v, i, j, k, next)
+	case spec.ReadIndexRequest:
+		return st.HandleReadIndexRequest(v, i, j, k, next)
+	default:
+		return st.HandleReadIndexResponse(v, i, j, k, next)
 	}
+}
+
+// ClientRead is Raft.tla's ClientRead(i).
+func (st *stepper) ClientRead(v *state, i int, next *state) string {
+	s := v.Srv(i)
+	switch {
+	case len(v.reads) >= st.cfg.MaxReads:
+		return whyMaxReads
+	case !(s.role == spec.Leader || s.role == spec.Follower && s.leader != 0):
+		return whyNoLeader
+	}
+	id := len(v.reads) + 1
+	maxCommit := uint8(0)
+	for k := 0; k < st.n; k++ {
+		maxCommit = max(maxCommit, v.srv[k].commit)
+	}
+	st.out = st.out[:0]
+	why := st.Act(v, i, st.ReadIndex(i, s, readReq{id: uint8(id), from: uint8(i)}), next)
+	next.reads = append(slices.Clip(v.reads), readRec{from: uint8(i), begin: maxCommit})
+	return why
+}
+
+// HandleReadIndexRequest is Raft.tla's HandleReadIndexRequest(i, j).
+func (st *stepper) HandleReadIndexRequest(v *state, i, j, k int, next *state) string {
+	if why := v.Pending(k, j, i, spec.ReadIndexRequest); why != "" {
+		return why
+	}
+	st.out = st.out[:0]
+	m := &v.messages[k].msg
+	return st.Deliver(v, k, st.ReadIndex(i, v.Srv(i), readReq{id: m.mctx, from: m.msource}), next)
+}
+
+// HandleReadIndexResponse is Raft.tla's HandleReadIndexResponse(i, j).
+func (st *stepper) HandleReadIndexResponse(v *state, i, j, k int, next *state) string {
+	if why := v.Pending(k, j, i, spec.ReadIndexResponse); why != "" {
+		return why
+	}
+	st.out = st.out[:0]
+	return st.Deliver(v, k, st.OnReadIndexResponse(i, v.Srv(i), &v.messages[k].msg), next)
 }
 
 // DropMessage is Raft.tla's DropMessage(i, j) for the message at position k.
@@ -569,6 +618,8 @@ func (st *stepper) step(v *state, l label, next *state) string {
 		return st.LeaseExpire(v, i, next)
 	case actRestart:
 		return st.Restart(v, i, next)
+	case actClientRead:
+		return st.ClientRead(v, i, next)
 	case actDropMessage:
 		return st.DropMessage(v, i, j, int(l.msg), next)
 	case actDuplicateMessage:
@@ -629,6 +680,11 @@ func (st *stepper) Next(v *state, emit func(l label, next *state)) {
 	for i := 1; i <= n; i++ {
 		if st.Restart(v, i, next) == "" {
 			emit(label{act: actRestart, i: uint8(i)}, next)
+		}
+	}
+	for i := 1; i <= n && st.cfg.MaxReads > 0; i++ {
+		if st.ClientRead(v, i, next) == "" {
+			emit(label{act: actClientRead, i: uint8(i)}, next)
 		}
 	}
 	for k := 0; k < len(v.messages); k++ {

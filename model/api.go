@@ -230,6 +230,10 @@ func viewInto(cfg *Config, v *state, out *spec.View) {
 			Granted: spec.Set(s.granted), Rejected: spec.Set(s.rejected),
 			Progress: prs, RecentActive: spec.Set(s.active), Transferee: int(s.transferee),
 			SnapshotIndex: uint64(s.snapIndex), SnapshotTerm: uint64(s.snapTerm),
+			ReadQueue: toReadRequests(s.rq), PendingReads: toReadRequests(s.pend),
+		}
+		for _, a := range s.rs {
+			d.ReadStates = append(d.ReadStates, spec.ReadAnswer{ID: uint64(a.id), Index: uint64(a.index)})
 		}
 	}
 	nm := len(v.messages)
@@ -249,6 +253,10 @@ func viewInto(cfg *Config, v *state, out *spec.View) {
 	if !sorted {
 		slices.SortFunc(out.Messages, func(a, b spec.Bagged) int { return a.Msg.Compare(b.Msg) })
 	}
+	out.Reads = nil
+	for _, r := range v.reads {
+		out.Reads = append(out.Reads, spec.Read{From: int(r.from), Begin: uint64(r.begin)})
+	}
 	out.Cut = out.Cut[:0]
 	for from := 1; from <= n; from++ {
 		for to := 1; to <= n; to++ {
@@ -257,6 +265,14 @@ func viewInto(cfg *Config, v *state, out *spec.View) {
 			}
 		}
 	}
+}
+
+func toReadRequests(rs []readReq) []spec.ReadRequest {
+	var out []spec.ReadRequest
+	for _, r := range rs {
+		out = append(out, spec.ReadRequest{ID: uint64(r.id), From: int(r.from), Index: uint64(r.index), Acks: spec.Set(r.acks)})
+	}
+	return out
 }
 
 func toEntry(cfg *Config, e entry) spec.Entry {
@@ -280,7 +296,7 @@ func toMessage(cfg *Config, m *message, ents []spec.Entry) spec.Message {
 		LastLogTerm: uint64(m.mlastLogTerm), LastLogIndex: uint64(m.mlastLogIndex),
 		Reject: m.mreject, Transfer: m.mtransfer, PrevLogIndex: uint64(m.mprevLogIndex), PrevLogTerm: uint64(m.mprevLogTerm),
 		Entries: ents, Commit: uint64(m.mcommitIndex), Index: uint64(m.mindex),
-		RejectHint: uint64(m.mrejectHint), LogTerm: uint64(m.mlogTerm),
+		RejectHint: uint64(m.mrejectHint), LogTerm: uint64(m.mlogTerm), Ctx: uint64(m.mctx),
 		SnapshotIndex: uint64(m.msnapshotIndex), SnapshotTerm: uint64(m.msnapshotTerm),
 	}
 }
@@ -362,7 +378,7 @@ func fromMessage(cfg *Config, m spec.Message) (message, error) {
 		{"mlastLogIndex", &out.mlastLogIndex, m.LastLogIndex}, {"mprevLogIndex", &out.mprevLogIndex, m.PrevLogIndex},
 		{"mprevLogTerm", &out.mprevLogTerm, m.PrevLogTerm}, {"mcommitIndex", &out.mcommitIndex, m.Commit},
 		{"mindex", &out.mindex, m.Index}, {"mrejectHint", &out.mrejectHint, m.RejectHint},
-		{"mlogTerm", &out.mlogTerm, m.LogTerm},
+		{"mlogTerm", &out.mlogTerm, m.LogTerm}, {"mctx", &out.mctx, m.Ctx},
 		{"msnapshotIndex", &out.msnapshotIndex, m.SnapshotIndex}, {"msnapshotTerm", &out.msnapshotTerm, m.SnapshotTerm},
 	} {
 		if *f.dst, err = small(f.name, f.x); err != nil {
@@ -447,6 +463,9 @@ func fromView(cfg *Config, v *spec.View) (state, error) {
 			d.prs[j] = progress{next: next, match: match, mode: p.Mode, paused: p.Paused, sentCommit: sentCommit}
 		}
 	}
+	if err := fromReads(cfg, v, &out); err != nil {
+		return out, err
+	}
 	for _, b := range v.Messages {
 		m, err := fromMessage(cfg, b.Msg)
 		if err != nil {
@@ -469,4 +488,64 @@ func fromView(cfg *Config, v *spec.View) (state, error) {
 		out.cut |= linkBit(l.From, l.To)
 	}
 	return out, nil
+}
+
+// fromReads converts the read variables of v into out.
+func fromReads(cfg *Config, v *spec.View, out *state) error {
+	conv := func(what string, rs []spec.ReadRequest) ([]readReq, error) {
+		var o []readReq
+		for _, r := range rs {
+			id, err := small(what+" id", r.ID)
+			if err != nil {
+				return nil, err
+			}
+			idx, err := small(what+" index", r.Index)
+			if err != nil {
+				return nil, err
+			}
+			from, err := fromServerID(cfg, what+" from", r.From, false)
+			if err != nil {
+				return nil, err
+			}
+			acks, err := fromSet(cfg, what+" acks", r.Acks)
+			if err != nil {
+				return nil, err
+			}
+			o = append(o, readReq{id: id, from: from, index: idx, acks: acks})
+		}
+		return o, nil
+	}
+	for i := 1; i <= cfg.N; i++ {
+		s, d := v.Server(i), &out.srv[i-1]
+		var err error
+		if d.rq, err = conv(fmt.Sprintf("server %d readQueue", i), s.ReadQueue); err != nil {
+			return err
+		}
+		if d.pend, err = conv(fmt.Sprintf("server %d pendingReads", i), s.PendingReads); err != nil {
+			return err
+		}
+		for _, a := range s.ReadStates {
+			id, err := small("read state id", a.ID)
+			if err != nil {
+				return err
+			}
+			idx, err := small("read state index", a.Index)
+			if err != nil {
+				return err
+			}
+			d.rs = addAnswer(d.rs, answer{id: id, index: idx})
+		}
+	}
+	for k, r := range v.Reads {
+		from, err := fromServerID(cfg, fmt.Sprintf("read %d origin", k+1), r.From, false)
+		if err != nil {
+			return err
+		}
+		begin, err := small("read begin", r.Begin)
+		if err != nil {
+			return err
+		}
+		out.reads = append(out.reads, readRec{from: from, begin: begin})
+	}
+	return nil
 }

@@ -135,7 +135,7 @@ func (sc *msgScratch) encodeMsgs(v *state, p *perm) {
 	for k := range v.messages {
 		m := &v.messages[k].msg
 		sc.buf = append(sc.buf,
-			uint8(m.mtype), p.srv[m.msource], p.srv[m.mdest], m.mterm, m.mlastLogTerm, m.mlastLogIndex,
+			uint8(m.mtype)|m.mctx<<4, p.srv[m.msource], p.srv[m.mdest], m.mterm, m.mlastLogTerm, m.mlastLogIndex,
 			b2u8(m.mreject)|b2u8(m.mtransfer)<<1, m.mprevLogIndex, m.mprevLogTerm, m.mcommitIndex, m.mindex, m.mrejectHint,
 			m.mlogTerm, m.msnapshotIndex, m.msnapshotTerm, uint8(len(m.mentries)))
 		for _, e := range m.mentries {
@@ -203,10 +203,44 @@ func encodeUnder(buf []byte, v *state, n int, p *perm, sc *msgScratch, bound []b
 		cut |= uint32(linkBit(int(p.srv[from]), int(p.srv[to])))
 	}
 	buf = binary.LittleEndian.AppendUint32(buf, cut)
+	buf = encodeReads(buf, v, n, p)
 	if !less {
 		return buf, bytes.Compare(buf, bound) < 0
 	}
 	return buf, true
+}
+
+// hasReads reports whether v holds any read (then every read variable may
+// be other than its initial value).
+func (v *state) hasReads() bool { return len(v.reads) > 0 }
+
+// encodeReads appends the read variables under p, after the rest of the
+// state; without reads it appends nothing, so that the configs without
+// reads keep their encodings.
+func encodeReads(buf []byte, v *state, n int, p *perm) []byte {
+	if !v.hasReads() {
+		return buf
+	}
+	for k := 1; k <= n; k++ {
+		s := &v.srv[p.inv[k]-1]
+		buf = append(buf, uint8(len(s.rq)))
+		for _, r := range s.rq {
+			buf = append(buf, r.id, p.srv[r.from], r.index, uint8(p.setMap[r.acks]))
+		}
+		buf = append(buf, uint8(len(s.pend)))
+		for _, r := range s.pend {
+			buf = append(buf, r.id, p.srv[r.from])
+		}
+		buf = append(buf, uint8(len(s.rs)))
+		for _, a := range s.rs {
+			buf = append(buf, a.id, a.index)
+		}
+	}
+	buf = append(buf, uint8(len(v.reads)))
+	for _, r := range v.reads {
+		buf = append(buf, p.srv[r.from], r.begin)
+	}
+	return buf
 }
 
 // encode appends the encoding of the image of v under p to buf.
@@ -286,7 +320,8 @@ func (d *decoder) decode(buf []byte, n int) state {
 	r += k
 	for k := 0; k < int(nm); k++ {
 		var m message
-		m.mtype = msgTypeOf(next())
+		tc := next()
+		m.mtype, m.mctx = msgTypeOf(tc&15), tc>>4
 		m.msource, m.mdest, m.mterm = next(), next(), next()
 		m.mlastLogTerm, m.mlastLogIndex = next(), next()
 		rt := next()
@@ -299,6 +334,34 @@ func (d *decoder) decode(buf []byte, n int) state {
 	}
 	v.messages = d.bag
 	v.cut = links(binary.LittleEndian.Uint32(buf[r:]))
+	r += 4
+	if r < len(buf) {
+		for i := 1; i <= n; i++ {
+			s := &v.srv[i-1]
+			if k := int(next()); k > 0 {
+				s.rq = make([]readReq, k)
+				for x := range s.rq {
+					s.rq[x] = readReq{id: next(), from: next(), index: next(), acks: set(next())}
+				}
+			}
+			if k := int(next()); k > 0 {
+				s.pend = make([]readReq, k)
+				for x := range s.pend {
+					s.pend[x] = readReq{id: next(), from: next()}
+				}
+			}
+			if k := int(next()); k > 0 {
+				s.rs = make([]answer, k)
+				for x := range s.rs {
+					s.rs[x] = answer{id: next(), index: next()}
+				}
+			}
+		}
+		v.reads = make([]readRec, next())
+		for x := range v.reads {
+			v.reads[x] = readRec{from: next(), begin: next()}
+		}
+	}
 	return v
 }
 

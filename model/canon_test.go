@@ -26,6 +26,14 @@ func permute(v *state, n int, p *perm) state {
 		for j := 1; j <= n; j++ {
 			d.prs[p.srv[j]-1] = s.prs[j-1]
 		}
+		mapReqs := func(rs []readReq) []readReq {
+			var out []readReq
+			for _, r := range rs {
+				out = append(out, readReq{id: r.id, from: p.srv[r.from], index: r.index, acks: mapSet(r.acks)})
+			}
+			return out
+		}
+		d.rq, d.pend = mapReqs(s.rq), mapReqs(s.pend)
 		out.srv[p.srv[i]-1] = d
 	}
 	for _, b := range v.messages {
@@ -35,6 +43,9 @@ func permute(v *state, n int, p *perm) state {
 		for c := 0; c < int(b.copies); c++ {
 			out.messages.Put(&m)
 		}
+	}
+	for _, r := range v.reads {
+		out.reads = append(out.reads, readRec{from: p.srv[r.from], begin: r.begin})
 	}
 	for from := 1; from <= n; from++ {
 		for to := 1; to <= n; to++ {
@@ -70,7 +81,7 @@ func randomStates(cfg *Config, walks, depth int, seed uint64) []state {
 // symmetry group has the same canonical form, which is one of the images'
 // encodings; the encoding decodes back to the state.
 func TestCanonicalFormIsOrbitInvariant(t *testing.T) {
-	for _, name := range []string{"MCRaft_plain.cfg", "MCRaft_isolation.cfg", "MCRaft_restart.cfg"} {
+	for _, name := range []string{"MCRaft_plain.cfg", "MCRaft_isolation.cfg", "MCRaft_restart.cfg", "MCRaft_reads.cfg"} {
 		cfg := mustConfig(t, name)
 		cfg.MaxInFlight, cfg.MaxCopies = 3, 2
 		cz := newCanonicalizer(&cfg)

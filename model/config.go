@@ -33,6 +33,10 @@ type Config struct {
 	// HandleTimeoutNowRequest, AbortTransfer); AllowForgetLeader enables
 	// ForgetLeader.
 	AllowTransfer, AllowForgetLeader bool
+	// MaxReads bounds the reads ClientRead starts (0: no reads);
+	// ReadOnlyLeaseBased chooses lease-based over safe reads.
+	MaxReads           int
+	ReadOnlyLeaseBased bool
 	// CuttableLinks are the directed links Partition may cut.
 	CuttableLinks []spec.Link
 	// Symmetry says which servers and values are interchangeable. The zero
@@ -121,6 +125,8 @@ var Mutations = map[string]string{
 	"TransferKeptOnStepDown":      "BecomeFollower",
 	"ForgetLeaderOnLeader":        actForgetLeader.String(),
 	"TimeoutForcesCampaign":       actTimeout.String(),
+	"ReadWithoutQuorum":           "SendReadIndexResponse",
+	"ReadBeforeTermCommit":        "ReadIndex",
 }
 
 // The range of the model's compact state: servers, entries in a log (and
@@ -129,6 +135,7 @@ const (
 	maxServers = 5
 	maxLog     = 255
 	maxValue   = 250
+	maxReads   = 8
 )
 
 // Validate checks that the config is well formed and within the capacity
@@ -151,6 +158,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("bound MaxCutLinks = %d is negative", c.MaxCutLinks)
 	case c.MaxBatch < 1:
 		return fmt.Errorf("bound MaxBatch = %d must be at least 1", c.MaxBatch)
+	case c.MaxReads < 0 || c.MaxReads > maxReads:
+		return fmt.Errorf("bound MaxReads = %d out of range 0..%d", c.MaxReads, maxReads)
+	case c.ReadOnlyLeaseBased && !c.CheckQuorum:
+		return fmt.Errorf("ReadOnlyLeaseBased requires CheckQuorum (etcd's Config.validate)")
 	}
 	seen := map[string]bool{}
 	for _, v := range c.Values {
@@ -678,6 +689,9 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 	if cfg.AllowForgetLeader, err = boolean("AllowForgetLeader"); err != nil {
 		return Config{}, err
 	}
+	if cfg.ReadOnlyLeaseBased, err = boolean("ReadOnlyLeaseBased"); err != nil {
+		return Config{}, err
+	}
 	for _, f := range []struct {
 		name string
 		dst  *int
@@ -686,6 +700,7 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 		{"MaxTerm", &cfg.MaxTerm, 0}, {"MaxLogLen", &cfg.MaxLogLen, 0},
 		{"MaxInFlight", &cfg.MaxInFlight, 0}, {"MaxCopies", &cfg.MaxCopies, 1},
 		{"MaxCutLinks", &cfg.MaxCutLinks, 0}, {"MaxBatch", &cfg.MaxBatch, 1},
+		{"MaxReads", &cfg.MaxReads, 0},
 	} {
 		if *f.dst, err = number(f.name, f.min); err != nil {
 			return Config{}, err
@@ -693,7 +708,8 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 	}
 	known := map[string]bool{"Server": true, "Value": true, "Nil": true, "PreVote": true,
 		"CheckQuorum": true, "AllowRestart": true, "AllowCompaction": true, "AllowTransfer": true, "AllowForgetLeader": true, "MaxTerm": true, "MaxLogLen": true,
-		"MaxInFlight": true, "MaxCopies": true, "MaxCutLinks": true, "MaxBatch": true}
+		"MaxInFlight": true, "MaxCopies": true, "MaxCutLinks": true, "MaxBatch": true,
+		"MaxReads": true, "ReadOnlyLeaseBased": true}
 	for _, name := range order {
 		if !known[name] && !simOnly[name] && !isModelValue(name, "s") && !isModelValue(name, "v") {
 			return Config{}, p.errf(consts[name].line, "unknown constant %s", name)

@@ -82,7 +82,7 @@ var validCfg = []string{
 	`  MaxInFlight = 2`,
 	`  MaxCopies = 1`,
 	`  MaxCutLinks = 0`,
-	`  AllowRestart = FALSE  AllowCompaction = FALSE  AllowTransfer = FALSE  AllowForgetLeader = FALSE`,
+	`  AllowRestart = FALSE  AllowCompaction = FALSE  AllowTransfer = FALSE  AllowForgetLeader = FALSE  MaxReads = 0  ReadOnlyLeaseBased = FALSE`,
 	`  MaxBatch = 2`,
 	`  CuttableLinks <- AllLinks`,
 	`SYMMETRY Symmetry`,
@@ -164,5 +164,27 @@ func TestParseConfigData(t *testing.T) {
 	lines[20] = "INVARIANT Record"
 	if _, err := ParseConfigData("sim.cfg", strings.Join(lines, "\n")); err == nil || !strings.HasPrefix(err.Error(), "sim.cfg:21: ") {
 		t.Errorf("an unknown invariant: %v", err)
+	}
+}
+
+// Lease-based reads need CheckQuorum (as etcd's Config.validate says), and
+// MaxReads is bounded by the compact state.
+func TestValidateReads(t *testing.T) {
+	cfg, err := ParseConfig("../tla/MCRaft_reads_lease.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxReads != 1 || !cfg.ReadOnlyLeaseBased {
+		t.Fatalf("MaxReads %d ReadOnlyLeaseBased %v, want 1 and true", cfg.MaxReads, cfg.ReadOnlyLeaseBased)
+	}
+	bad := cfg
+	bad.CheckQuorum = false
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "ReadOnlyLeaseBased requires CheckQuorum") {
+		t.Errorf("lease-based reads without CheckQuorum: %v", err)
+	}
+	bad = cfg
+	bad.MaxReads = maxReads + 1
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "MaxReads") {
+		t.Errorf("MaxReads beyond the range: %v", err)
 	}
 }

@@ -30,6 +30,8 @@ const (
 	mutTransferKeptOnStepDown               // BecomeFollower: keeps a pending transfer
 	mutForgetLeaderOnLeader                 // ForgetLeader: a leader forgets itself
 	mutTimeoutForcesCampaign                // Timeout: the campaign a transfer forces
+	mutReadWithoutQuorum                    // SendReadIndexResponse: answers a safe read at once
+	mutReadBeforeTermCommit                 // ReadIndex: answers before committing in its term
 )
 
 var mutationNames = map[string]mutation{
@@ -58,6 +60,8 @@ var mutationNames = map[string]mutation{
 	"TransferKeptOnStepDown":      mutTransferKeptOnStepDown,
 	"ForgetLeaderOnLeader":        mutForgetLeaderOnLeader,
 	"TimeoutForcesCampaign":       mutTimeoutForcesCampaign,
+	"ReadWithoutQuorum":           mutReadWithoutQuorum,
+	"ReadBeforeTermCommit":        mutReadBeforeTermCommit,
 }
 
 // mutationOf maps Config.Mutation to the mutant; an unknown name (rejected

@@ -30,7 +30,7 @@ func TestSameNamesCatches(t *testing.T) {
 		impl []raft.Action
 		want string
 	}{
-		{"missing", names[:len(names)-1], "the model has 24 actions, raft.Actions has 23"},
+		{"missing", names[:len(names)-1], "the model has 27 actions, raft.Actions has 26"},
 		{"renamed", renamed, `action 3 is QuorumCheck, raft.Actions has "QuorumChek"`},
 		{"swapped", swapped, `action 0 is Timeout, raft.Actions has "ClientRequest"`},
 	} {

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"slices"
+
 	"github.com/checkedraft/checkedraft/spec"
 )
 
@@ -233,15 +235,27 @@ func (st *stepper) AppendResponseMsg(i, j, t int, reject bool, index, hint, hint
 		msource: uint8(i), mdest: uint8(j)}
 }
 
-// HeartbeatMsg is Raft.tla's HeartbeatMsg(i, j, t, ci).
-func (st *stepper) HeartbeatMsg(i, j, t, ci int) message {
+// HeartbeatMsg is Raft.tla's HeartbeatMsg(i, j, t, ci, ctx) (ctx is 0
+// whenever MaxReads = 0, the spec's heartbeat without mctx).
+func (st *stepper) HeartbeatMsg(i, j, t, ci, ctx int) message {
 	return message{mtype: spec.HeartbeatRequest, mterm: uint8(t), mcommitIndex: uint8(ci),
-		msource: uint8(i), mdest: uint8(j)}
+		mctx: uint8(ctx), msource: uint8(i), mdest: uint8(j)}
 }
 
-// HeartbeatResponseMsg is Raft.tla's HeartbeatResponseMsg(i, j, t).
-func (st *stepper) HeartbeatResponseMsg(i, j, t int) message {
-	return message{mtype: spec.HeartbeatResponse, mterm: uint8(t), msource: uint8(i), mdest: uint8(j)}
+// HeartbeatResponseMsg is Raft.tla's HeartbeatResponseMsg(i, j, t, ctx).
+func (st *stepper) HeartbeatResponseMsg(i, j, t, ctx int) message {
+	return message{mtype: spec.HeartbeatResponse, mterm: uint8(t), mctx: uint8(ctx), msource: uint8(i), mdest: uint8(j)}
+}
+
+// ReadIndexRequestMsg is Raft.tla's ReadIndexRequestMsg(o, j, id).
+func (st *stepper) ReadIndexRequestMsg(o, j, id int) message {
+	return message{mtype: spec.ReadIndexRequest, mctx: uint8(id), msource: uint8(o), mdest: uint8(j)}
+}
+
+// ReadIndexResponseMsg is Raft.tla's ReadIndexResponseMsg(i, j, t, index, id).
+func (st *stepper) ReadIndexResponseMsg(i, j, t, index, id int) message {
+	return message{mtype: spec.ReadIndexResponse, mterm: uint8(t), mindex: uint8(index), mctx: uint8(id),
+		msource: uint8(i), mdest: uint8(j)}
 }
 
 // SnapshotMsg is Raft.tla's SnapshotMsg(i, j, t, si, st).
@@ -307,6 +321,7 @@ func (st *stepper) BecomeFollower(s server, t, l int) server {
 		// Mutant TransferKeptOnStepDown keeps the pending transfer.
 		s.transferee = 0
 	}
+	s.rq = nil
 	return s
 }
 
@@ -469,6 +484,7 @@ func (st *stepper) BecomeLeader(i int, s server) server {
 	}
 	s.active = 0
 	s.transferee = 0
+	s.rq = nil
 	return st.AppendEntry(i, s, 0)
 }
 
@@ -746,7 +762,7 @@ func (st *stepper) OnHeartbeatRequest(i int, s server, m *message) server {
 	}
 	s1 := st.BecomeFollower(s, int(m.mterm), int(m.msource))
 	s1.commit = uint8(max(int(s1.commit), int(m.mcommitIndex)))
-	st.send(st.HeartbeatResponseMsg(i, int(m.msource), int(s1.term)))
+	st.send(st.HeartbeatResponseMsg(i, int(m.msource), int(s1.term), int(m.mctx)))
 	return s1
 }
 
@@ -887,7 +903,7 @@ func (st *stepper) LeaderOnAck(i int, s server, m *message) server {
 	b := s2
 	switch {
 	case s2.commit > s.commit:
-		b = st.BcastAppend(i, s2)
+		b = st.BcastAppend(i, st.ReleasePendingReads(i, s2))
 	case st.CanBumpCommit(s2.prs[j-1], int(s2.commit)):
 		b = st.SendAppend(i, s2, j, true)
 	}
@@ -931,8 +947,141 @@ func (st *stepper) OnHeartbeatResponse(i int, s server, m *message) server {
 	}
 	s1.prs[j-1].paused = false
 	if int(s1.prs[j-1].match) < st.LastIndex(&s1) || s1.prs[j-1].mode == spec.Probe {
-		return st.SendAppend(i, s1, j, true)
+		s1 = st.SendAppend(i, s1, j, true)
 	}
+	return st.ReadAck(i, s1, m)
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+// BcastHeartbeat is Raft.tla's BcastHeartbeat(i, s, ctx).
+func (st *stepper) BcastHeartbeat(i int, s server, ctx int) server {
+	for j := 1; j <= st.n; j++ {
+		if j != i {
+			commit := min(int(s.prs[j-1].match), int(s.commit))
+			s.prs[j-1].sentCommit = uint8(commit)
+			st.send(st.HeartbeatMsg(i, j, int(s.term), commit, ctx))
+		}
+	}
+	return s
+}
+
+// LastReadCtx is Raft.tla's LastReadCtx(s).
+func (st *stepper) LastReadCtx(s *server) int {
+	if len(s.rq) == 0 {
+		return 0
+	}
+	return int(s.rq[len(s.rq)-1].id)
+}
+
+// CommittedInTerm is Raft.tla's CommittedInTerm(s).
+func (st *stepper) CommittedInTerm(s *server) bool {
+	return st.TermAt(s.log, int(s.commit)) == int(s.term)
+}
+
+// addAnswer is s.rs \cup {<<id, idx>>}, as a new sorted slice.
+func addAnswer(rs []answer, a answer) []answer {
+	k, found := slices.BinarySearchFunc(rs, a, cmpAnswer)
+	if found {
+		return rs
+	}
+	return slices.Insert(slices.Clip(rs), k, a)
+}
+
+// RespondRead is Raft.tla's RespondRead(i, s, req, idx).
+func (st *stepper) RespondRead(i int, s server, req readReq, idx int) server {
+	if int(req.from) == i {
+		s.rs = addAnswer(s.rs, answer{id: req.id, index: uint8(idx)})
+		return s
+	}
+	st.send(st.ReadIndexResponseMsg(i, int(req.from), int(s.term), idx, int(req.id)))
+	return s
+}
+
+// SendReadIndexResponse is Raft.tla's SendReadIndexResponse(i, s, req).
+func (st *stepper) SendReadIndexResponse(i int, s server, req readReq) server {
+	if st.cfg.ReadOnlyLeaseBased || st.mut == mutReadWithoutQuorum {
+		// Mutant ReadWithoutQuorum: MutSendReadIndexResponse answers at once.
+		return st.RespondRead(i, s, req, int(s.commit))
+	}
+	k := slices.IndexFunc(s.rq, func(r readReq) bool { return r.id == req.id })
+	rq := slices.Clone(s.rq)
+	if k < 0 {
+		rq = append(rq, readReq{id: req.id, from: req.from, index: s.commit, acks: set(0).with(i)})
+	} else {
+		rq[k].acks = rq[k].acks.with(i)
+	}
+	s.rq = rq
+	return st.BcastHeartbeat(i, s, int(req.id))
+}
+
+// ReleasePendingReads is Raft.tla's ReleasePendingReads(i, s) (with
+// SendReadIndexResponses, its fold).
+func (st *stepper) ReleasePendingReads(i int, s server) server {
+	if len(s.pend) == 0 || !st.CommittedInTerm(&s) {
+		return s
+	}
+	reqs := s.pend
+	s.pend = nil
+	for _, req := range reqs {
+		s = st.SendReadIndexResponse(i, s, req)
+	}
+	return s
+}
+
+// ReadIndex is Raft.tla's ReadIndex(i, s, req).
+func (st *stepper) ReadIndex(i int, s server, req readReq) server {
+	switch {
+	case s.role == spec.Leader:
+		switch {
+		case st.n == 1:
+			return st.RespondRead(i, s, req, int(s.commit))
+		case !st.CommittedInTerm(&s) && st.mut != mutReadBeforeTermCommit:
+			// (Mutant ReadBeforeTermCommit: MutReadIndex skips this.)
+			s.pend = append(slices.Clip(s.pend), readReq{id: req.id, from: req.from})
+			return s
+		}
+		return st.SendReadIndexResponse(i, s, req)
+	case s.role == spec.Follower && s.leader != 0:
+		st.send(st.ReadIndexRequestMsg(int(req.from), int(s.leader), int(req.id)))
+	}
+	return s
+}
+
+// ReadAck is Raft.tla's ReadAck(i, s, m) (with RespondReads).
+func (st *stepper) ReadAck(i int, s server, m *message) server {
+	ctx := m.mctx
+	k := slices.IndexFunc(s.rq, func(r readReq) bool { return r.id == ctx })
+	if st.cfg.ReadOnlyLeaseBased || ctx == 0 || k < 0 {
+		return s
+	}
+	rq := slices.Clone(s.rq)
+	rq[k].acks = rq[k].acks.with(int(m.msource))
+	s.rq = rq
+	if !st.IsQuorum(rq[k].acks) {
+		return s
+	}
+	s.rq = slices.Clone(rq[k+1:])
+	if len(s.rq) == 0 {
+		s.rq = nil
+	}
+	for _, r := range rq[:k+1] {
+		s = st.RespondRead(i, s, r, int(r.index))
+	}
+	return s
+}
+
+// OnReadIndexResponse is Raft.tla's OnReadIndexResponse(i, s, m).
+func (st *stepper) OnReadIndexResponse(i int, s server, m *message) server {
+	s1 := s
+	if m.mterm > s.term {
+		s1 = st.BecomeFollower(s, int(m.mterm), 0)
+	}
+	if m.mterm < s.term || s1.role != spec.Follower {
+		return s1
+	}
+	s1.rs = addAnswer(s1.rs, answer{id: m.mctx, index: m.mindex})
 	return s1
 }
 

@@ -82,14 +82,40 @@ type server struct {
 	// transferee is transferee[i]: the target of a pending transfer, 0
 	// (Nil) if none.
 	transferee uint8
+	// The read variables (Raft.tla's rq, pend, rs). Values: a step that
+	// changes one builds a new slice, never writes into the old one.
+	rq   []readReq
+	pend []readReq // index and acks unused
+	rs   []answer  // sorted
 }
+
+// readReq is an element of readQueue[i] (or pendingReads[i]).
+type readReq struct {
+	id, from, index uint8
+	acks            set
+}
+
+// answer is an element <<id, index>> of readStates[i].
+type answer struct{ id, index uint8 }
+
+func cmpAnswer(a, b answer) int {
+	if a.id != b.id {
+		return int(a.id) - int(b.id)
+	}
+	return int(a.index) - int(b.index)
+}
+
+// readRec is reads[id]: the read's origin and the highest commit index of
+// any server when it began.
+type readRec struct{ from, begin uint8 }
 
 // equal compares two servers' variables.
 func (s *server) equal(o *server) bool {
 	return s.term == o.term && s.vote == o.vote && s.commit == o.commit && s.role == o.role &&
 		s.leader == o.leader && s.lease == o.lease && s.granted == o.granted &&
 		s.rejected == o.rejected && s.prs == o.prs && s.active == o.active && s.transferee == o.transferee &&
-		s.snapIndex == o.snapIndex && s.snapTerm == o.snapTerm && slices.Equal(s.log, o.log)
+		s.snapIndex == o.snapIndex && s.snapTerm == o.snapTerm && slices.Equal(s.log, o.log) &&
+		slices.Equal(s.rq, o.rq) && slices.Equal(s.pend, o.pend) && slices.Equal(s.rs, o.rs)
 }
 
 // message is a TLA+ message record, with the same field names. Only the
@@ -110,6 +136,7 @@ type message struct {
 	mindex        uint8
 	mrejectHint   uint8
 	mlogTerm      uint8
+	mctx          uint8 // a read's context (0: none); encoded with mtype
 	mentries      seq
 	// A SnapshotRequest's index and term of the snapshot's last entry.
 	msnapshotIndex uint8
@@ -120,10 +147,10 @@ type message struct {
 // order of their encodings (fields in order, then the number of entries,
 // then the entries).
 func compareMsg(a, b *message) int {
-	ka := [...]uint8{uint8(a.mtype), a.msource, a.mdest, a.mterm, a.mlastLogTerm, a.mlastLogIndex,
+	ka := [...]uint8{uint8(a.mtype) | a.mctx<<4, a.msource, a.mdest, a.mterm, a.mlastLogTerm, a.mlastLogIndex,
 		b2u8(a.mreject) | b2u8(a.mtransfer)<<1, a.mprevLogIndex, a.mprevLogTerm, a.mcommitIndex, a.mindex, a.mrejectHint,
 		a.mlogTerm, uint8(len(a.mentries)), a.msnapshotIndex, a.msnapshotTerm}
-	kb := [...]uint8{uint8(b.mtype), b.msource, b.mdest, b.mterm, b.mlastLogTerm, b.mlastLogIndex,
+	kb := [...]uint8{uint8(b.mtype) | b.mctx<<4, b.msource, b.mdest, b.mterm, b.mlastLogTerm, b.mlastLogIndex,
 		b2u8(b.mreject) | b2u8(b.mtransfer)<<1, b.mprevLogIndex, b.mprevLogTerm, b.mcommitIndex, b.mindex, b.mrejectHint,
 		b.mlogTerm, uint8(len(b.mentries)), b.msnapshotIndex, b.msnapshotTerm}
 	for k := range ka {
@@ -245,6 +272,7 @@ type state struct {
 	srv      [maxServers]server // srv[i-1] is server i
 	messages bag
 	cut      links
+	reads    []readRec // reads[id-1] is read id (a value, as the server's read slices)
 }
 
 // Srv is Raft.tla's Srv(i): server i's variables as a record.
@@ -260,6 +288,12 @@ func (v *state) clone() state {
 	for i := range c.srv {
 		c.srv[i].log = slices.Clone(c.srv[i].log)
 	}
+	c.reads = slices.Clone(c.reads)
+	for i := range c.srv {
+		c.srv[i].rq = slices.Clone(c.srv[i].rq)
+		c.srv[i].pend = slices.Clone(c.srv[i].pend)
+		c.srv[i].rs = slices.Clone(c.srv[i].rs)
+	}
 	c.messages = slices.Clone(c.messages)
 	for k := range c.messages {
 		c.messages[k].msg.mentries = slices.Clone(c.messages[k].msg.mentries)
@@ -269,7 +303,7 @@ func (v *state) clone() state {
 
 // equal compares two states.
 func (v *state) equal(o *state) bool {
-	if v.cut != o.cut || len(v.messages) != len(o.messages) {
+	if v.cut != o.cut || len(v.messages) != len(o.messages) || !slices.Equal(v.reads, o.reads) {
 		return false
 	}
 	for i := range v.srv {

@@ -30,6 +30,7 @@ package properties
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/checkedraft/checkedraft/model"
 	"github.com/checkedraft/checkedraft/raft"
@@ -53,6 +54,10 @@ type Options struct {
 	// AllowCompaction). A snapshot's data carries the entries it covers, so
 	// that the harness can tell a node's whole history (fullLog).
 	Compaction bool
+	// Reads makes RandomRun issue reads too (Cluster.Read works either
+	// way). Off where a run's log must be a behaviour of a spec config
+	// without reads (traces.Validate).
+	Reads bool
 }
 
 // Label is one step of the abstract model (an action of tla/Raft.tla and
@@ -71,6 +76,10 @@ type Cluster struct {
 	events []raft.TraceEvent
 	// Stats counts what happened.
 	Stats Stats
+	// reads is the spec's history of reads (reads[id-1] is read id);
+	// answers[id-1] the answers node id handed out (readStates), sorted.
+	reads   []spec.Read
+	answers [][]spec.ReadAnswer
 	// OnStep, when set, is called with every model step the cluster takes,
 	// in order, the state of the node that took it as the spec sees it
 	// after the step (ProjectState; nil for the network's steps) and the
@@ -89,6 +98,9 @@ type Stats struct {
 	MaxTerm                         uint64
 	Elections                       int
 	Commits                         uint64
+	// Reads counts the reads begun, Answers the distinct answers handed
+	// out.
+	Reads, Answers int
 }
 
 // NewCluster starts a cluster of fresh nodes.
@@ -99,7 +111,7 @@ func NewCluster(o Options) *Cluster {
 	if o.HeartbeatTick == 0 {
 		o.HeartbeatTick = 1
 	}
-	c := &Cluster{opts: o, Stats: Stats{Faults: map[string]int{}}}
+	c := &Cluster{opts: o, Stats: Stats{Faults: map[string]int{}}, answers: make([][]spec.ReadAnswer, o.N)}
 	c.nw = rafttest.New(panicOnFailure{}, o.N,
 		rafttest.Ticks(o.ElectionTick, o.HeartbeatTick),
 		rafttest.PreVote(o.PreVote), rafttest.CheckQuorum(o.CheckQuorum),
@@ -160,6 +172,9 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 		if ev.State.Role == raft.Leader && (ev.Action == raft.ActionHandleVoteResponse || ev.Action == raft.ActionTimeout) {
 			c.Stats.Elections++
 		}
+		for _, rs := range ev.ReadStates {
+			c.answer(int(ev.Node), spec.ReadAnswer{ID: ReadID(rs.RequestCtx), Index: rs.Index})
+		}
 		c.Stats.MaxTerm = max(c.Stats.MaxTerm, ev.State.Term)
 		c.Stats.Commits = max(c.Stats.Commits, ev.State.Commit)
 		if ev.Action == raft.ActionHandleSnapshotRequest && ev.Msg.Snapshot.Metadata.Index == ev.State.SnapshotIndex {
@@ -187,7 +202,10 @@ func (c *Cluster) report(ls ...Label) {
 
 // EventLabel maps a trace event to the model step it realises.
 func EventLabel(ev raft.TraceEvent) Label {
-	l := Label{Action: string(ev.Action), I: int(ev.Node), Value: string(ev.Value)}
+	l := Label{Action: string(ev.Action), I: int(ev.Node)}
+	if ev.Action == raft.ActionClientRequest {
+		l.Value = string(ev.Value) // ClientRead's Value is its context, no spec value
+	}
 	if ev.Action == raft.ActionTransferLeadership {
 		// The target is the leader's transferee after the step.
 		l.J = int(ev.State.LeadTransferee)
@@ -321,6 +339,48 @@ func (c *Cluster) ForgetLeader(id int) []Label {
 	}
 	return labels
 }
+
+// MaxReads is the most reads a cluster starts (the model's range).
+const MaxReads = 8
+
+// Read asks node id for a read (RawNode.ReadIndex), the next read number
+// as its context; it reports false if the node refused it (no leader known)
+// or MaxReads reads have begun. The history records the highest commit
+// index of any node when it began.
+func (c *Cluster) Read(id int) ([]Label, bool) {
+	if len(c.reads) >= MaxReads {
+		return nil, false
+	}
+	begin := uint64(0)
+	for k := 1; k <= c.opts.N; k++ {
+		begin = max(begin, c.Node(k).Status().Commit)
+	}
+	rid := len(c.reads) + 1
+	labels, err := c.at(id, func(rn *raft.RawNode) error { return rn.ReadIndex(ReadCtx(rid)) })
+	if err != nil {
+		return labels, false
+	}
+	c.reads = append(c.reads, spec.Read{From: id, Begin: begin})
+	c.Stats.Reads++
+	return labels, true
+}
+
+// answer records that node id handed out a.
+func (c *Cluster) answer(id int, a spec.ReadAnswer) {
+	as := c.answers[id-1]
+	k, found := slices.BinarySearchFunc(as, a, func(x, y spec.ReadAnswer) int {
+		if x.ID != y.ID {
+			return int(x.ID) - int(y.ID)
+		}
+		return int(x.Index) - int(y.Index)
+	})
+	if !found {
+		c.answers[id-1] = slices.Insert(as, k, a)
+		c.Stats.Answers++
+	}
+}
+
+func (c *Cluster) readStates(id int) []spec.ReadAnswer { return slices.Clone(c.answers[id-1]) }
 
 // Restart crashes node id and restarts it from its storage.
 func (c *Cluster) Restart(id int) []Label {

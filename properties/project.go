@@ -1,6 +1,9 @@
 package properties
 
 import (
+	"slices"
+	"strconv"
+
 	"github.com/checkedraft/checkedraft/raft"
 	"github.com/checkedraft/checkedraft/spec"
 )
@@ -32,8 +35,10 @@ func SpecMessage(m raft.Message) spec.Message {
 	case raft.MsgHeartbeat:
 		sm.Type = spec.HeartbeatRequest
 		sm.Commit = m.Commit
+		sm.Ctx = ReadID(m.Context)
 	case raft.MsgHeartbeatResp:
 		sm.Type = spec.HeartbeatResponse
+		sm.Ctx = ReadID(m.Context)
 	case raft.MsgSnap:
 		sm.Type = spec.SnapshotRequest
 		if m.Snapshot != nil {
@@ -41,6 +46,12 @@ func SpecMessage(m raft.Message) spec.Message {
 		}
 	case raft.MsgTimeoutNow:
 		sm.Type = spec.TimeoutNowRequest
+	case raft.MsgReadIndex:
+		sm.Type = spec.ReadIndexRequest
+		sm.Ctx = ReadID(m.Context)
+	case raft.MsgReadIndexResp:
+		sm.Type = spec.ReadIndexResponse
+		sm.Index, sm.Ctx = m.Index, ReadID(m.Context)
 	default:
 		panic("properties: no spec message for " + m.Type.String())
 	}
@@ -56,6 +67,34 @@ func SpecEntries(ents []raft.Entry) []spec.Entry {
 	out := make([]spec.Entry, len(ents))
 	for i, e := range ents {
 		out[i] = spec.Entry{Term: e.Term, Value: string(e.Data)}
+	}
+	return out
+}
+
+// ReadCtx is the context property runs give read id (the spec names a read
+// by its number, 1, 2, ...).
+func ReadCtx(id int) []byte { return []byte(strconv.Itoa(id)) }
+
+// ReadID is the number of the read whose context is ctx (ReadCtx), 0 for
+// none or a context that is no read number.
+func ReadID(ctx []byte) uint64 {
+	id, err := strconv.ParseUint(string(ctx), 10, 8)
+	if err != nil {
+		return 0
+	}
+	return id
+}
+
+// specReads maps a node's reads to the spec's records: a read requested at
+// the node itself (From None) is from the node.
+func specReads(id uint64, rs []raft.ReadRequest) []spec.ReadRequest {
+	var out []spec.ReadRequest
+	for _, r := range rs {
+		from := r.From
+		if from == raft.None {
+			from = id
+		}
+		out = append(out, spec.ReadRequest{ID: ReadID(r.Ctx), From: int(from), Index: r.Index, Acks: setOf(r.Acks)})
 	}
 	return out
 }
@@ -80,6 +119,7 @@ func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 		SnapshotIndex: st.Snapshot.Index, SnapshotTerm: st.Snapshot.Term,
 		Log: rn.Log(), VotesGranted: st.VotesGranted, VotesRejected: st.VotesRejected, Progress: st.Progress,
 		LeadTransferee: st.LeadTransferee,
+		ReadQueue: st.ReadQueue, PendingReads: st.PendingReads,
 	}, n, checkQuorum)
 }
 
@@ -102,6 +142,9 @@ func ProjectState(id uint64, st raft.NodeState, n int, checkQuorum bool) spec.Se
 		SnapshotIndex: st.SnapshotIndex,
 		SnapshotTerm:  st.SnapshotTerm,
 		Transferee:    int(st.LeadTransferee),
+		// readStates is history the cluster keeps (Cluster.View).
+		ReadQueue:    specReads(id, st.ReadQueue),
+		PendingReads: specReads(id, st.PendingReads),
 	}
 	if st.Role == raft.Leader {
 		for j := 1; j <= n; j++ {
@@ -121,9 +164,11 @@ func ProjectState(id uint64, st raft.NodeState, n int, checkQuorum bool) spec.Se
 
 // View projects the cluster to the spec's abstract state.
 func (c *Cluster) View() *spec.View {
-	v := &spec.View{Servers: make([]spec.Server, c.opts.N), Cut: c.Cut()}
+	v := &spec.View{Servers: make([]spec.Server, c.opts.N), Cut: c.Cut(), Reads: slices.Clone(c.reads)}
 	for id := 1; id <= c.opts.N; id++ {
 		v.Servers[id-1] = c.projectNode(id)
+		v.Servers[id-1] = ProjectNode(c.Node(id), c.opts.N, c.opts.CheckQuorum)
+		v.Servers[id-1].ReadStates = c.readStates(id)
 	}
 	msgs := make([]spec.Message, len(c.Flight()))
 	for i, m := range c.Flight() {

@@ -10,8 +10,8 @@ import (
 // RandomRun drives c through steps random actions drawn from what it
 // emitted (seeded, so a run replays exactly): deliveries (most of them),
 // drops, duplicates, ticks, fired timers, campaigns, proposals of values
-// v1..vValues, leader transfers, ForgetLeader, partitions, heals and
-// restarts. It returns the first error a
+// v1..vValues, leader transfers, ForgetLeader, reads (with Options.Reads),
+// partitions, heals and restarts. It returns the first error a
 // node gives for a message it refuses. Terms stay below MaxTerm and logs
 // below MaxProposedIndex entries, within the model's range.
 func RandomRun(c *Cluster, seed uint64, steps, values int) error {
@@ -50,6 +50,8 @@ func RandomRun(c *Cluster, seed uint64, steps, values int) error {
 			c.Fire(node(), raft.Timer(1+r.IntN(5)))
 		case k == 13 && !bounded():
 			c.Campaign(node())
+		case k == 14 && !bounded() && c.Options().Reads && r.IntN(2) == 0:
+			c.Read(node())
 		case k <= 15 && !bounded():
 			c.Propose(node(), fmt.Sprintf("v%d", 1+r.IntN(values)))
 		case k == 16:

@@ -176,6 +176,13 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			}
 			m.check(t, l, nil)
 		},
+		"read": func(t *rapid.T) {
+			l, ok := m.c.Read(m.node(t))
+			if !ok {
+				t.Skip("no leader known, or MaxReads reads begun")
+			}
+			m.check(t, l, nil)
+		},
 		"partition": func(t *rapid.T) {
 			a, b := m.node(t), m.node(t)
 			if a == b || m.c.IsCut(a, b) {
@@ -255,6 +262,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		},
 		"partition": func() bool { return len(m.c.Cut()) < m.c.Options().N*(m.c.Options().N-1) },
 		"heal":      func() bool { return len(m.c.Cut()) > 0 },
+		"read":      func() bool { return m.c.Stats.Reads < MaxReads },
 	}
 	var names []string // one per unit of weight, sorted
 	for _, name := range slices.Sorted(maps.Keys(actions)) {
@@ -311,7 +319,7 @@ var defaultWeights = map[string]int{
 	"deliver": 220, "tick": 60, "propose": 4, "fire": 2, "campaign": 1,
 	"drop": 6, "duplicate": 4, "partition": 3, "heal": 8,
 	"restart": 1, "crash-before-persist": 1, "crash-after-persist": 1,
-	"transfer": 1, "forget-leader": 1,
+	"transfer": 1, "forget-leader": 1, "read": 2,
 }
 
 // compactWeight is the weight of "compact" in runs with compaction.

@@ -873,6 +873,7 @@ func (r *raft) traced(action Action, m *Message, value []byte, step func()) {
 func (r *raft) nodeState() NodeState {
 	granted, rejected := r.votesCast()
 	snap := r.log.snapshotMeta()
+	queue, pending := r.readRequests()
 	return NodeState{
 		SnapshotIndex:  snap.Index,
 		SnapshotTerm:   snap.Term,
@@ -889,6 +890,8 @@ func (r *raft) nodeState() NodeState {
 		VotesRejected:  rejected,
 		Progress:       r.progressCopy(),
 		LeadTransferee: r.leadTransferee,
+		ReadQueue:      queue,
+		PendingReads:   pending,
 	}
 }
 

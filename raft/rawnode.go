@@ -503,6 +503,10 @@ type Status struct {
 	// LeadTransferee is the target of a leader's pending transfer, None
 	// when there is none.
 	LeadTransferee uint64
+	// ReadQueue and PendingReads are the reads the node holds (as in
+	// NodeState).
+	ReadQueue    []ReadRequest
+	PendingReads []ReadRequest
 }
 
 // Status returns the node's current state.
@@ -521,6 +525,7 @@ func (rn *RawNode) Status() Status {
 	}
 	st.VotesGranted, st.VotesRejected = r.votesCast()
 	st.Progress = r.progressCopy()
+	st.ReadQueue, st.PendingReads = r.readRequests()
 	return st
 }
 

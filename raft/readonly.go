@@ -48,6 +48,36 @@ type ReadState struct {
 	RequestCtx []byte
 }
 
+// ReadRequest is a read a leader holds, as Status and NodeState report it:
+// its context, the node it was requested at (None: this node), and, for a
+// read waiting for its heartbeat quorum, the commit index it was queued at
+// and who acknowledged it (sorted).
+type ReadRequest struct {
+	Ctx   []byte
+	From  uint64
+	Index uint64
+	Acks  []uint64
+}
+
+// readRequests reports a leader's reads: those waiting for a quorum, and
+// those held back until it commits an entry of its term.
+func (r *raft) readRequests() (queue, pending []ReadRequest) {
+	for _, s := range r.readOnly.queue {
+		rs := r.readOnly.pending[s]
+		var acks []uint64
+		for _, p := range r.peers {
+			if rs.acks[p] {
+				acks = append(acks, p)
+			}
+		}
+		queue = append(queue, ReadRequest{Ctx: []byte(s), From: rs.req.From, Index: rs.index, Acks: acks})
+	}
+	for _, m := range r.pendingReadIndex {
+		pending = append(pending, ReadRequest{Ctx: slices.Clone(m.Context), From: m.From})
+	}
+	return queue, pending
+}
+
 // readIndexStatus is a read a leader waits to confirm (etcd's
 // readIndexStatus): the request, the commit index when it arrived, and
 // who acknowledged a heartbeat carrying its context.

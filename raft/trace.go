@@ -60,10 +60,12 @@ const (
 func Actions() []Action {
 	return []Action{
 		ActionTimeout, ActionClientRequest, ActionHeartbeat, ActionQuorumCheck, ActionLeaseExpire, ActionRestart,
+		ActionClientRead,
 		ActionHandlePreVoteRequest, ActionHandlePreVoteResponse, ActionHandleVoteRequest, ActionHandleVoteResponse,
 		ActionHandleAppendEntriesRequest, ActionHandleAppendEntriesResponse,
 		ActionHandleHeartbeatRequest, ActionHandleHeartbeatResponse,
-		ActionHandleTimeoutNowRequest, ActionTransferLeadership, ActionAbortTransfer, ActionForgetLeader,
+		ActionHandleTimeoutNowRequest, ActionHandleReadIndexRequest, ActionHandleReadIndexResponse,
+		ActionTransferLeadership, ActionAbortTransfer, ActionForgetLeader,
 		ActionDropMessage, ActionDuplicateMessage, ActionPartition, ActionHeal,
 		ActionCompact, ActionHandleSnapshotRequest,
 	}
@@ -151,6 +153,11 @@ type NodeState struct {
 	// LeadTransferee is the target of a leader's pending transfer, None
 	// when there is none (the TLA+ transferee).
 	LeadTransferee uint64
+	// ReadQueue lists the reads a leader waits to confirm by a heartbeat
+	// quorum, in arrival order; PendingReads those it holds back until it
+	// commits an entry of its term (see ReadRequest).
+	ReadQueue    []ReadRequest
+	PendingReads []ReadRequest
 }
 
 // Tracer receives trace events. Trace must not call back into the node.

@@ -34,6 +34,7 @@ var Invariants = []NamedInvariant{
 	{"LeaderCompleteness", LeaderCompleteness},
 	{"StateMachineSafety", StateMachineSafety},
 	{"SnapshotCommitted", SnapshotCommitted},
+	{"ReadIndexLinearizable", ReadIndexLinearizable},
 }
 
 // ActionProperties are the action properties that hold with or without
@@ -576,6 +577,25 @@ func StepDownWithoutQuorum(pre, post *View) error {
 		if !IsQuorum(a.RecentActive.Add(i), n) {
 			return fmt.Errorf("StepDownWithoutQuorum: leader %d of term %d passed a quorum check having heard only from %v since the previous one",
 				i, a.Term, a.RecentActive)
+		}
+	}
+	return nil
+}
+
+// ReadIndexLinearizable: a read never misses a write committed before it
+// began. Every answer <<id, index>> a server handed out for read id is at
+// least the highest commit index any server had when read id was requested
+// (Raft.tla's ReadIndexLinearizable). It holds vacuously without reads.
+func ReadIndexLinearizable(v *View) error {
+	for i := 1; i <= v.N(); i++ {
+		for _, a := range v.Server(i).ReadStates {
+			if a.ID < 1 || a.ID > uint64(len(v.Reads)) {
+				return fmt.Errorf("ReadIndexLinearizable: server %d answered read %d, which never began (%d reads)", i, a.ID, len(v.Reads))
+			}
+			if r := v.Reads[a.ID-1]; a.Index < r.Begin {
+				return fmt.Errorf("ReadIndexLinearizable: server %d answered read %d (requested at server %d) at index %d, below the commit index %d some server had when it began",
+					i, a.ID, r.From, a.Index, r.Begin)
+			}
 		}
 	}
 	return nil

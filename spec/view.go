@@ -80,6 +80,10 @@ const (
 	HeartbeatRequest
 	HeartbeatResponse
 	TimeoutNowRequest
+	// ReadIndexRequest and ReadIndexResponse (etcd: MsgReadIndex,
+	// MsgReadIndexResp).
+	ReadIndexRequest
+	ReadIndexResponse
 	SnapshotRequest
 )
 
@@ -87,6 +91,7 @@ var msgTypeNames = [...]string{
 	"PreVoteRequest", "PreVoteResponse", "VoteRequest", "VoteResponse",
 	"AppendEntriesRequest", "AppendEntriesResponse", "HeartbeatRequest", "HeartbeatResponse",
 	"TimeoutNowRequest",
+	"ReadIndexRequest", "ReadIndexResponse",
 	"SnapshotRequest",
 }
 
@@ -142,7 +147,7 @@ type Message struct {
 	PrevLogTerm  uint64
 	Entries      []Entry
 	Commit       uint64
-	// AppendEntriesResponse.
+	// AppendEntriesResponse (and Index for ReadIndexResponse).
 	Index      uint64
 	RejectHint uint64
 	LogTerm    uint64
@@ -150,6 +155,10 @@ type Message struct {
 	// (msnapshotIndex, msnapshotTerm).
 	SnapshotIndex uint64
 	SnapshotTerm  uint64
+	// Ctx is a read's context (mctx): its number on ReadIndexRequest and
+	// ReadIndexResponse, on HeartbeatRequest and HeartbeatResponse the read
+	// the heartbeat confirms (0: none).
+	Ctx uint64
 }
 
 func (m Message) String() string {
@@ -179,6 +188,11 @@ func (m Message) String() string {
 		fmt.Fprintf(&b, " commit=%d", m.Commit)
 	case SnapshotRequest:
 		fmt.Fprintf(&b, " snapshot=%d/%d", m.SnapshotIndex, m.SnapshotTerm)
+	case ReadIndexResponse:
+		fmt.Fprintf(&b, " index=%d", m.Index)
+	}
+	if m.Ctx != 0 {
+		fmt.Fprintf(&b, " ctx=%d", m.Ctx)
 	}
 	return b.String()
 }
@@ -194,6 +208,7 @@ func (m Message) Compare(o Message) int {
 		{b2u(m.Reject), b2u(o.Reject)}, {b2u(m.Transfer), b2u(o.Transfer)}, {m.PrevLogIndex, o.PrevLogIndex}, {m.PrevLogTerm, o.PrevLogTerm},
 		{m.Commit, o.Commit}, {m.Index, o.Index}, {m.RejectHint, o.RejectHint}, {m.LogTerm, o.LogTerm},
 		{m.SnapshotIndex, o.SnapshotIndex}, {m.SnapshotTerm, o.SnapshotTerm},
+		{m.Ctx, o.Ctx},
 	} {
 		if c := cmpU(p[0], p[1]); c != 0 {
 			return c
@@ -255,6 +270,35 @@ type Server struct {
 	// Transferee is transferee: the target of a leader's pending transfer
 	// (0: Nil).
 	Transferee int
+	// ReadQueue is readQueue: the reads a leader waits to confirm, in
+	// arrival order. PendingReads is pendingReads: the reads it holds back
+	// until it commits an entry of its term (Index and Acks unused).
+	ReadQueue    []ReadRequest
+	PendingReads []ReadRequest
+	// ReadStates is readStates: the answers the server handed out, sorted.
+	ReadStates []ReadAnswer
+}
+
+// ReadRequest is a read a leader holds: read ID, requested at server From,
+// queued at commit index Index, acknowledged by Acks.
+type ReadRequest struct {
+	ID    uint64
+	From  int
+	Index uint64
+	Acks  Set
+}
+
+// ReadAnswer is one answer <<id, index>>: read ID answered at Index.
+type ReadAnswer struct {
+	ID    uint64
+	Index uint64
+}
+
+// Read is reads[id]: where read id was requested, and the highest commit
+// index of any server then.
+type Read struct {
+	From  int
+	Begin uint64
 }
 
 // LastIndex is the index of the server's last entry (Raft.tla's LastIdx).
@@ -305,6 +349,8 @@ type View struct {
 	Messages []Bagged
 	// Cut is the set of directed links that are down, sorted.
 	Cut []Link
+	// Reads is the history reads: Reads[id-1] is read id.
+	Reads []Read
 }
 
 // N is the number of servers.
@@ -366,10 +412,13 @@ func SortLinks(l []Link) {
 
 // Clone returns a deep copy of v.
 func (v *View) Clone() *View {
-	c := &View{Servers: make([]Server, len(v.Servers)), Cut: slices.Clone(v.Cut)}
+	c := &View{Servers: make([]Server, len(v.Servers)), Cut: slices.Clone(v.Cut), Reads: slices.Clone(v.Reads)}
 	for i, s := range v.Servers {
 		s.Log = slices.Clone(s.Log)
 		s.Progress = slices.Clone(s.Progress)
+		s.ReadQueue = slices.Clone(s.ReadQueue)
+		s.PendingReads = slices.Clone(s.PendingReads)
+		s.ReadStates = slices.Clone(s.ReadStates)
 		c.Servers[i] = s
 	}
 	c.Messages = make([]Bagged, len(v.Messages))
@@ -443,7 +492,8 @@ func b2u(b bool) uint64 {
 // Equal reports whether two views are the same abstract state (a fast
 // check; use go-cmp to see how two views differ).
 func Equal(a, b *View) bool {
-	if len(a.Servers) != len(b.Servers) || len(a.Messages) != len(b.Messages) || !slices.Equal(a.Cut, b.Cut) {
+	if len(a.Servers) != len(b.Servers) || len(a.Messages) != len(b.Messages) || !slices.Equal(a.Cut, b.Cut) ||
+		!slices.Equal(a.Reads, b.Reads) {
 		return false
 	}
 	for i := range a.Servers {
@@ -452,7 +502,9 @@ func Equal(a, b *View) bool {
 			x.Leader != y.Leader || x.Lease != y.Lease || x.Granted != y.Granted ||
 			x.Rejected != y.Rejected || x.RecentActive != y.RecentActive || x.Transferee != y.Transferee ||
 			x.SnapshotIndex != y.SnapshotIndex || x.SnapshotTerm != y.SnapshotTerm ||
-			!slices.Equal(x.Log, y.Log) || !slices.Equal(x.Progress, y.Progress) {
+			!slices.Equal(x.Log, y.Log) || !slices.Equal(x.Progress, y.Progress) ||
+			!slices.Equal(x.ReadQueue, y.ReadQueue) || !slices.Equal(x.PendingReads, y.PendingReads) ||
+			!slices.Equal(x.ReadStates, y.ReadStates) {
 			return false
 		}
 	}

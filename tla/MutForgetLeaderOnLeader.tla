@@ -11,5 +11,6 @@ MutForgetLeader(i) ==
     /\ lease' = [lease EXCEPT ![i] = FALSE]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state,
                    votesGranted, votesRejected, progress, recentActive,
-                   transferee, messages, cut, snapshotIndex, snapshotTerm>>
+                   transferee, messages, cut, snapshotIndex, snapshotTerm,
+                   readQueue, pendingReads, readStates, reads>>
 ========================================================================

@@ -9,5 +9,5 @@ MutHeartbeat(i) ==
     /\ LET s == Srv(i)
        IN Act(i, Result([s EXCEPT !.prs = [j \in Server |->
                            IF j = i THEN @[j] ELSE [@[j] EXCEPT !.sentCommit = s.commit]]],
-                        {HeartbeatMsg(i, j, s.term, s.commit) : j \in Server \ {i}}))
+                        {HeartbeatMsg(i, j, s.term, s.commit, LastReadCtx(s)) : j \in Server \ {i}}))
 ============================================================================

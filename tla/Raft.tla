@@ -24,6 +24,11 @@
 (*    and commitment of current-term entries only.                         *)
 (*  - Leader transfer and ForgetLeader (etcd's MsgTransferLeader,         *)
 (*    MsgTimeoutNow, MsgForgetLeader), each gated by a constant.           *)
+(*  - ReadIndex (thesis 6.4) as etcd does it: a leader answers a read at   *)
+(*    its commit index once it has committed an entry of its term and     *)
+(*    (ReadOnlySafe) a quorum acknowledged a heartbeat carrying the read's *)
+(*    context, or (ReadOnlyLeaseBased) at once, trusting CheckQuorum's     *)
+(*    lease; a follower forwards a read to its leader.                     *)
 (*  - Faults: message loss, duplication, restarts that keep only the       *)
 (*    durable state, and directed network links that can be cut and       *)
 (*    healed (full, partial and asymmetric partitions).                    *)
@@ -86,6 +91,14 @@ CONSTANT AllowCompaction
 \*  AllowForgetLeader  a follower may forget its leader (ForgetLeader).
 CONSTANTS AllowTransfer, AllowForgetLeader
 
+\* Reads (ReadIndex).  MaxReads bounds the number of reads ClientRead may
+\* start (0 disables reads, and every read variable keeps its initial
+\* value).  ReadOnlyLeaseBased chooses etcd's ReadOnlyLeaseBased (answer at
+\* once, relying on CheckQuorum's lease, which it requires) over
+\* ReadOnlySafe (answer once a quorum acknowledged a heartbeat carrying the
+\* read's context).
+CONSTANTS MaxReads, ReadOnlyLeaseBased
+
 ASSUME /\ PreVote \in BOOLEAN /\ CheckQuorum \in BOOLEAN
        /\ AllowRestart \in BOOLEAN /\ AllowCompaction \in BOOLEAN
        /\ AllowTransfer \in BOOLEAN /\ AllowForgetLeader \in BOOLEAN
@@ -94,6 +107,8 @@ ASSUME /\ PreVote \in BOOLEAN /\ CheckQuorum \in BOOLEAN
        /\ MaxCopies \in Nat \ {0} /\ MaxCutLinks \in Nat
        /\ MaxBatch \in Nat \ {0}
        /\ CuttableLinks \subseteq Server \X Server
+       /\ MaxReads \in Nat /\ ReadOnlyLeaseBased \in BOOLEAN
+       /\ ReadOnlyLeaseBased => CheckQuorum
 
 \* Roles.
 Follower     == "Follower"
@@ -117,6 +132,9 @@ HeartbeatRequest      == "HeartbeatRequest"
 HeartbeatResponse     == "HeartbeatResponse"
 SnapshotRequest       == "SnapshotRequest"
 TimeoutNowRequest     == "TimeoutNowRequest"
+\* etcd: MsgReadIndex, MsgReadIndexResp.
+ReadIndexRequest      == "ReadIndexRequest"
+ReadIndexResponse     == "ReadIndexResponse"
 
 \* Replication modes of a leader's progress for one follower (etcd's
 \* StateProbe, StateReplicate, StateSnapshot).  In Snapshot a snapshot was
@@ -168,6 +186,22 @@ VARIABLE recentActive
 \* AllowTransfer.
 VARIABLE transferee
 
+\* Reads.  A read is named by its number (1..MaxReads), which is also its
+\* context (etcd's request context; 0 in a heartbeat is no context).
+\* readQueue[i]: leader i's reads waiting for a quorum of heartbeat
+\*   acknowledgements (etcd's readOnly), in arrival order: records
+\*   [id, from, index, acks] (from: the server the read was requested at;
+\*   index: i's commit index when it arrived).  Emptied at every role change.
+\* pendingReads[i]: the reads leader i received before it committed an
+\*   entry of its term, [id, from] records (etcd's pendingReadIndexMessages,
+\*   which survive role changes); lost by Restart, as readQueue is.
+VARIABLE readQueue, pendingReads
+\* History, not protocol state (no step reads it to decide anything):
+\* readStates[i] is the set of <<id, index>> answers i handed out (etcd's
+\* ReadState), kept across restarts; reads[id] is read id's origin and the
+\* highest commit index of any server when it was requested.
+VARIABLE readStates, reads
+
 \* The network: a bag of messages (a function from message to its number of
 \* copies in flight), and the set of directed links that are cut.
 VARIABLE messages, cut
@@ -177,9 +211,11 @@ logVars    == <<log, commitIndex, snapshotIndex, snapshotTerm>>
 campaignVars == <<votesGranted, votesRejected>>
 leaderVars == <<progress, recentActive, transferee>>
 netVars    == <<messages, cut>>
+readVars   == <<readQueue, pendingReads, readStates>>
 vars == <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
           votesGranted, votesRejected, progress, recentActive, transferee,
-          messages, cut, snapshotIndex, snapshotTerm>>
+          messages, cut, snapshotIndex, snapshotTerm, readQueue, pendingReads,
+          readStates, reads>>
 
 -----------------------------------------------------------------------------
 (* Helpers *)
@@ -297,12 +333,34 @@ AppendResponseMsg(i, j, t, reject, index, hint, hintTerm) ==
      mindex |-> index, mrejectHint |-> hint, mlogTerm |-> hintTerm,
      msource |-> i, mdest |-> j]
 
-HeartbeatMsg(i, j, t, ci) ==
-    [mtype |-> HeartbeatRequest, mterm |-> t, mcommitIndex |-> ci,
-     msource |-> i, mdest |-> j]
+\* A heartbeat carries the context ctx of a read (0: none); without reads
+\* (MaxReads = 0) it has no such field, so that the configs without reads
+\* keep their messages.  A heartbeat response echoes the context.
+HeartbeatMsg(i, j, t, ci, ctx) ==
+    IF MaxReads = 0
+    THEN [mtype |-> HeartbeatRequest, mterm |-> t, mcommitIndex |-> ci,
+          msource |-> i, mdest |-> j]
+    ELSE [mtype |-> HeartbeatRequest, mterm |-> t, mcommitIndex |-> ci,
+          mctx |-> ctx, msource |-> i, mdest |-> j]
 
-HeartbeatResponseMsg(i, j, t) ==
-    [mtype |-> HeartbeatResponse, mterm |-> t, msource |-> i, mdest |-> j]
+HeartbeatResponseMsg(i, j, t, ctx) ==
+    IF MaxReads = 0
+    THEN [mtype |-> HeartbeatResponse, mterm |-> t, msource |-> i, mdest |-> j]
+    ELSE [mtype |-> HeartbeatResponse, mterm |-> t, mctx |-> ctx,
+          msource |-> i, mdest |-> j]
+
+\* The context a heartbeat (response) m carries, 0 for none.
+CtxOf(m) == IF "mctx" \in DOMAIN m THEN m.mctx ELSE 0
+
+\* A read request for read id, requested at server o (etcd keeps a
+\* forwarded MsgReadIndex's From: msource is always the origin), sent to j.
+\* It has no term, as in etcd.
+ReadIndexRequestMsg(o, j, id) ==
+    [mtype |-> ReadIndexRequest, mctx |-> id, msource |-> o, mdest |-> j]
+
+ReadIndexResponseMsg(i, j, t, index, id) ==
+    [mtype |-> ReadIndexResponse, mterm |-> t, mindex |-> index, mctx |-> id,
+     msource |-> i, mdest |-> j]
 
 \* A snapshot from leader i at term t to j (etcd's MsgSnap): the index and
 \* term of the snapshot's last entry.  The snapshot's data is the state
@@ -327,7 +385,9 @@ Srv(i) == [term |-> currentTerm[i], vote |-> votedFor[i], log |-> log[i],
            lease |-> lease[i], granted |-> votesGranted[i],
            rejected |-> votesRejected[i], prs |-> progress[i],
            active |-> recentActive[i], transferee |-> transferee[i],
-           snapIndex |-> snapshotIndex[i], snapTerm |-> snapshotTerm[i]]
+           snapIndex |-> snapshotIndex[i], snapTerm |-> snapshotTerm[i,
+           active |-> recentActive[i], rq |-> readQueue[i],
+           pend |-> pendingReads[i], rs |-> readStates[i]]
 
 \* Server i takes the state s.
 SetSrv(i, s) ==
@@ -345,6 +405,9 @@ SetSrv(i, s) ==
     /\ snapshotIndex' = [snapshotIndex EXCEPT ![i] = s.snapIndex]
     /\ snapshotTerm'  = [snapshotTerm EXCEPT ![i] = s.snapTerm]
     /\ transferee'    = [transferee EXCEPT ![i] = s.transferee]
+    /\ readQueue'     = [readQueue EXCEPT ![i] = s.rq]
+    /\ pendingReads'  = [pendingReads EXCEPT ![i] = s.pend]
+    /\ readStates'    = [readStates EXCEPT ![i] = s.rs]
 
 \* The outcome of a step at one server: its new state s and the set of
 \* messages out it sends.
@@ -371,7 +434,7 @@ BecomeFollower(s, t, l) ==
     [s EXCEPT !.term = t, !.vote = IF t = s.term THEN @ ELSE Nil,
               !.role = Follower, !.leader = l, !.lease = CheckQuorum /\ l # Nil,
               !.granted = {}, !.rejected = {}, !.prs = NoProgresses,
-              !.active = {}, !.transferee = Nil]
+              !.active = {}, !.transferee = Nil, !.rq = <<>>]
 
 \* The (pre-)vote requests server i sends from state s for term t.
 CampaignMsgs(i, s, type, t) ==
@@ -467,7 +530,7 @@ BecomeLeader(i, s) ==
                            ELSE [next |-> LastIndex(s) + 1, match |-> 0,
                                  mode |-> Probe, paused |-> FALSE,
                                  sentCommit |-> 0]],
-                !.active = {}, !.transferee = Nil],
+                !.active = {}, !.transferee = Nil, !.rq = <<>>],
       Nil)
 
 \* etcd's campaign(campaignElection): term+1, a vote for itself, and vote
@@ -620,7 +683,108 @@ OnHeartbeatRequest(i, s, m) ==
     ELSE IF m.mterm = s.term /\ s.role = Leader THEN Result(s, {})
     ELSE LET s1 == BecomeFollower(s, m.mterm, m.msource)
          IN Result([s1 EXCEPT !.commit = Max(@, m.mcommitIndex)],
-                   {HeartbeatResponseMsg(i, m.msource, s1.term)})
+                   {HeartbeatResponseMsg(i, m.msource, s1.term, CtxOf(m))})
+
+-----------------------------------------------------------------------------
+(* Reads: etcd's readOnly and its handling of MsgReadIndex                 *)
+
+\* etcd's bcastHeartbeatWithCtx: leader i in state s sends every follower j
+\* a heartbeat carrying ctx, with the commit bounded by j's match (etcd:
+\* the leader must not forward a follower's commit to an index it is not
+\* known to hold), recorded as the commit sent to j (etcd's sendHeartbeat
+\* and SentCommit).
+BcastHeartbeat(i, s, ctx) ==
+    LET ci(j) == Min(s.prs[j].match, s.commit)
+    IN Result([s EXCEPT !.prs = [j \in Server |->
+                 IF j = i THEN @[j] ELSE [@[j] EXCEPT !.sentCommit = ci(j)]]],
+              {HeartbeatMsg(i, j, s.term, ci(j), ctx) : j \in Server \ {i}})
+
+\* etcd's lastPendingRequestCtx: the context of the last read i waits to
+\* confirm, 0 if none.
+LastReadCtx(s) == IF s.rq = <<>> THEN 0 ELSE s.rq[Len(s.rq)].id
+
+\* etcd's committedEntryInCurrentTerm.
+CommittedInTerm(s) == TermAt(s.log, s.commit) = s.term
+
+\* etcd's responseToReadIndexReq: leader i answers read req at index idx: a
+\* read requested at i becomes a ReadState of i, a forwarded one gets a
+\* response.
+RespondRead(i, s, req, idx) ==
+    IF req.from = i THEN Result([s EXCEPT !.rs = @ \cup {<<req.id, idx>>}], {})
+    ELSE Result(s, {ReadIndexResponseMsg(i, req.from, s.term, idx, req.id)})
+
+\* etcd's sendMsgReadIndexResponse.  ReadOnlySafe: the read is queued at the
+\* commit index (etcd's addRequest, which ignores a context already
+\* queued), acknowledged by i itself (recvAck), and a heartbeat carrying its
+\* context goes to every follower.  ReadOnlyLeaseBased: answered at once.
+SendReadIndexResponse(i, s, req) ==
+    IF ReadOnlyLeaseBased THEN RespondRead(i, s, req, s.commit)
+    ELSE LET k == {n \in DOMAIN s.rq : s.rq[n].id = req.id}
+             s1 == IF k = {}
+                   THEN [s EXCEPT !.rq = Append(@, [id |-> req.id, from |-> req.from,
+                                                  index |-> s.commit, acks |-> {i}])]
+                   ELSE [s EXCEPT !.rq[CHOOSE n \in k : TRUE].acks = @ \cup {i}]
+         IN BcastHeartbeat(i, s1, req.id)
+
+\* SendReadIndexResponse for each read of the sequence reqs, in order.
+RECURSIVE SendReadIndexResponses(_, _, _)
+SendReadIndexResponses(i, s, reqs) ==
+    IF reqs = <<>> THEN Result(s, {})
+    ELSE LET r1 == SendReadIndexResponse(i, s, Head(reqs))
+             r2 == SendReadIndexResponses(i, r1.s, Tail(reqs))
+         IN Result(r2.s, r1.out \cup r2.out)
+
+\* etcd's releasePendingReadIndexMessages: once leader i has committed an
+\* entry of its term, the reads it held back go ahead.
+ReleasePendingReads(i, s) ==
+    IF s.pend = <<>> \/ ~CommittedInTerm(s) THEN Result(s, {})
+    ELSE SendReadIndexResponses(i, [s EXCEPT !.pend = <<>>], s.pend)
+
+\* A read req arrives at server i (requested there, or forwarded): etcd's
+\* stepLeader and stepFollower on MsgReadIndex.  A leader alone in the
+\* cluster answers at once; a leader that has not committed an entry of its
+\* term holds it back; otherwise SendReadIndexResponse.  A follower that
+\* knows a leader forwards it; a candidate, or a follower knowing no leader,
+\* drops it.
+ReadIndex(i, s, req) ==
+    IF s.role = Leader THEN
+        IF Cardinality(Server) = 1 THEN RespondRead(i, s, req, s.commit)
+        ELSE IF ~CommittedInTerm(s)
+             THEN Result([s EXCEPT !.pend = Append(@, req)], {})
+        ELSE SendReadIndexResponse(i, s, req)
+    ELSE IF s.role = Follower /\ s.leader # Nil
+         THEN Result(s, {ReadIndexRequestMsg(req.from, s.leader, req.id)})
+    ELSE Result(s, {})
+
+\* The answers for the reads rss of a read queue, each at its own index.
+RECURSIVE RespondReads(_, _, _)
+RespondReads(i, s, rss) ==
+    IF rss = <<>> THEN Result(s, {})
+    ELSE LET r1 == RespondRead(i, s, Head(rss), Head(rss).index)
+             r2 == RespondReads(i, r1.s, Tail(rss))
+         IN Result(r2.s, r1.out \cup r2.out)
+
+\* The read part of a heartbeat response m from j at leader i's term
+\* (etcd's recvAck and advance): with ReadOnlySafe, j acknowledged the
+\* heartbeat of read m.mctx; once a quorum has, that read and every read
+\* queued before it are answered.
+ReadAck(i, s, m) ==
+    LET ctx == CtxOf(m)
+        k == {n \in DOMAIN s.rq : s.rq[n].id = ctx}
+        n == CHOOSE n \in k : TRUE
+        s1 == [s EXCEPT !.rq[n].acks = @ \cup {m.msource}]
+    IN IF ReadOnlyLeaseBased \/ ctx = 0 \/ k = {} THEN Result(s, {})
+       ELSE IF ~IsQuorum(s1.rq[n].acks) THEN Result(s1, {})
+       ELSE RespondReads(i, [s1 EXCEPT !.rq = SubSeq(@, n + 1, Len(@))],
+                         SubSeq(s1.rq, 1, n))
+
+\* A response to a read requested at i: a higher term makes i a follower
+\* first; a follower (only) records the answer (etcd's stepFollower on
+\* MsgReadIndexResp).
+OnReadIndexResponse(i, s, m) ==
+    LET s1 == IF m.mterm > s.term THEN BecomeFollower(s, m.mterm, Nil) ELSE s
+    IN IF m.mterm < s.term \/ s1.role # Follower THEN Result(s1, {})
+       ELSE Result([s1 EXCEPT !.rs = @ \cup {<<m.mctx, m.mindex>>}], {})
 
 \* A snapshot is newer than what the receiver has committed (etcd's restore
 \* refuses one at or below its commit: it would roll back applied state).
@@ -729,7 +893,9 @@ LeaderOnAck(i, s, m) ==
                                 !.next = pr1.match + 1]
                ELSE pr1
         s2 == MaybeCommit(i, [s EXCEPT !.prs[j] = pr2])
-        b  == IF s2.commit > s.commit THEN BcastAppend(i, s2)
+        rel == ReleasePendingReads(i, s2)
+        ba == BcastAppend(i, rel.s)
+        b  == IF s2.commit > s.commit THEN Result(ba.s, rel.out \cup ba.out)
               ELSE IF CanBumpCommit(s2.prs[j], s2.commit) THEN SendAppend(i, s2, j, TRUE)
               ELSE Result(s2, {})
         r  == SendAppends(i, b.s, j)
@@ -749,16 +915,18 @@ OnAppendEntriesResponse(i, s, m) ==
          IN IF m.mreject THEN LeaderOnReject(i, s1, m) ELSE LeaderOnAck(i, s1, m)
 
 \* A heartbeat response unpauses a probed follower and sends it an append
-\* if it lacks entries or is being probed.
+\* if it lacks entries or is being probed; it may confirm reads (ReadAck).
 OnHeartbeatResponse(i, s, m) ==
     IF m.mterm > s.term THEN Result(BecomeFollower(s, m.mterm, Nil), {})
     ELSE IF m.mterm < s.term \/ s.role # Leader THEN Result(s, {})
     ELSE LET j == m.msource
              s1 == [s EXCEPT !.active = IF KeepActive THEN @ \cup {j} ELSE @,
                              !.prs[j].paused = FALSE]
-         IN IF s1.prs[j].match < LastIndex(s1) \/ s1.prs[j].mode = Probe
-            THEN SendAppend(i, s1, j, TRUE)
-            ELSE Result(s1, {})
+             r1 == IF s1.prs[j].match < LastIndex(s1) \/ s1.prs[j].mode = Probe
+                   THEN SendAppend(i, s1, j, TRUE)
+                   ELSE Result(s1, {})
+             r2 == ReadAck(i, r1.s, m)
+         IN Result(r2.s, r1.out \cup r2.out)
 
 \* A TimeoutNow request from the leader of a term at least the receiver's
 \* makes a follower campaign at once, without a pre-election even with
@@ -802,6 +970,10 @@ Init ==
     /\ transferee = [i \in Server |-> Nil]
     /\ messages = [m \in {} |-> 0]
     /\ cut = {}
+    /\ readQueue = [i \in Server |-> <<>>]
+    /\ pendingReads = [i \in Server |-> <<>>]
+    /\ readStates = [i \in Server |-> {}]
+    /\ reads = <<>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -811,10 +983,10 @@ Init ==
 (***************************************************************************)
 
 \* Server i takes the step r (a Result) without consuming a message.
-Act(i, r) == SetSrv(i, r.s) /\ SendAll(r.out) /\ UNCHANGED cut
+Act(i, r) == SetSrv(i, r.s) /\ SendAll(r.out) /\ UNCHANGED <<cut, reads>>
 
 \* Server m.mdest handles message m, with the step r (a Result).
-Deliver(m, r) == SetSrv(m.mdest, r.s) /\ Reply(m, r.out) /\ UNCHANGED cut
+Deliver(m, r) == SetSrv(m.mdest, r.s) /\ Reply(m, r.out) /\ UNCHANGED <<cut, reads>>
 
 \* Server i's election timer fires, or the application calls Campaign
 \* (etcd's MsgHup).  Not enabled at a leader, which ignores it.  With PreVote
@@ -839,16 +1011,14 @@ ClientRequest(i, v) ==
 \* Leader i's heartbeat timer fires: a heartbeat to every follower j, with
 \* the commit bounded by j's match (etcd: the leader must not forward a
 \* follower's commit to an index it is not known to hold), recorded as the
-\* commit sent to j (etcd's sendHeartbeat and SentCommit).
+\* commit sent to j (etcd's sendHeartbeat and SentCommit); the heartbeats
+\* carry the context of the last read i waits to confirm (etcd's
+\* bcastHeartbeat).
 \* Go: raft.bcastHeartbeat (from raft.tickLeader and
 \* RawNode.Fire(HeartbeatTimer)).
 Heartbeat(i) ==
     /\ state[i] = Leader
-    /\ LET s == Srv(i)
-           ci(j) == Min(s.prs[j].match, s.commit)
-       IN Act(i, Result([s EXCEPT !.prs = [j \in Server |->
-                           IF j = i THEN @[j] ELSE [@[j] EXCEPT !.sentCommit = ci(j)]]],
-                        {HeartbeatMsg(i, j, s.term, ci(j)) : j \in Server \ {i}}))
+    /\ Act(i, BcastHeartbeat(i, Srv(i), LastReadCtx(Srv(i))))
 
 \* With CheckQuorum, leader i's check-quorum timer fires (every election
 \* timeout): unless it heard from a quorum since the last check it steps
@@ -871,7 +1041,8 @@ LeaseExpire(i) ==
     /\ lease' = [lease EXCEPT ![i] = FALSE]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader,
                    votesGranted, votesRejected, progress, recentActive,
-                   transferee, messages, cut, snapshotIndex, snapshotTerm>>
+                   messages, cut, readQueue, pendingReads, readStates, reads,
+                   transferee, snapshotIndex, snapshotTerm>>
 
 \* Server i crashes and restarts from its durable state (term, vote, log and
 \* commit, handed out by Ready before any message that depends on them):
@@ -881,8 +1052,8 @@ Restart(i) ==
     /\ AllowRestart
     /\ Act(i, Result([Srv(i) EXCEPT !.role = Follower, !.leader = Nil,
                         !.lease = FALSE, !.granted = {}, !.rejected = {},
-                        !.prs = NoProgresses, !.active = {},
-                        !.transferee = Nil], {}))
+                        !.prs = NoProgresses, !.active = {}, !.rq = <<>>,
+                        !.pend = <<>>, !.transferee = Nil], {}))
 
 \* The application of server i snapshots its state machine at the index it
 \* has applied and compacts its log up to there (as etcd's server does, at
@@ -959,22 +1130,55 @@ AbortTransfer(i) ==
     /\ transferee' = [transferee EXCEPT ![i] = Nil]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
                    votesGranted, votesRejected, progress, recentActive,
-                   messages, cut, snapshotIndex, snapshotTerm>>
+                   messages, cut, snapshotIndex, snapshotTerm, readQueue,
+                   pendingReads, readStates, reads>>
 
 \* With AllowForgetLeader, follower i forgets its leader: term, vote and log
 \* unchanged, but knowing no leader it is out of its lease (etcd's
 \* stepFollower on MsgForgetLeader).  No effect on a leader, a candidate or a
-\* follower that knows no leader, so not enabled there.
+\* follower that knows no leader, so not enabled there; refused under
+\* ReadOnlyLeaseBased, whose reads rely on followers keeping their leader
+\* (etcd's stepFollower ignores it then).
 \* Go: RawNode.ForgetLeader.
 ForgetLeader(i) ==
     /\ AllowForgetLeader
+    /\ ~ReadOnlyLeaseBased
     /\ state[i] = Follower
     /\ leader[i] # Nil
     /\ leader' = [leader EXCEPT ![i] = Nil]
     /\ lease' = [lease EXCEPT ![i] = FALSE]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state,
                    votesGranted, votesRejected, progress, recentActive,
-                   transferee, messages, cut, snapshotIndex, snapshotTerm>>
+                   transferee, messages, cut, snapshotIndex, snapshotTerm,
+                   readQueue, pendingReads, readStates, reads>>
+
+\* A client asks server i for a read: read number Len(reads) + 1 begins, and
+\* the history records the highest commit index of any server now.  Only
+\* a leader, or a follower that knows a leader, takes it (RawNode.ReadIndex
+\* returns ErrNoLeader otherwise, and etcd drops it).
+\* Go: raft.stepReadIndex (from RawNode.ReadIndex).
+ClientRead(i) ==
+    /\ Len(reads) < MaxReads
+    /\ state[i] = Leader \/ (state[i] = Follower /\ leader[i] # Nil)
+    /\ LET id == Len(reads) + 1
+           maxCommit == CHOOSE c \in {commitIndex[k] : k \in Server} :
+                          \A k \in Server : commitIndex[k] <= c
+       IN /\ reads' = Append(reads, [from |-> i, begin |-> maxCommit])
+          /\ SetSrv(i, ReadIndex(i, Srv(i), [id |-> id, from |-> i]).s)
+          /\ SendAll(ReadIndex(i, Srv(i), [id |-> id, from |-> i]).out)
+          /\ UNCHANGED cut
+
+\* Server i handles a read request of origin j (requested at j, perhaps
+\* forwarded on the way).  It has no term: no term check.
+\* Go: raft.step, raft.stepReadIndex.
+HandleReadIndexRequest(i, j) ==
+    \E m \in Pending(j, i, ReadIndexRequest) :
+        Deliver(m, ReadIndex(i, Srv(i), [id |-> m.mctx, from |-> m.msource]))
+
+\* Server i handles the answer to a read it forwarded.
+\* Go: raft.step, raft.checkTerm, raft.stepFollower (MsgReadIndexResp).
+HandleReadIndexResponse(i, j) ==
+    \E m \in Pending(j, i, ReadIndexResponse) : Deliver(m, OnReadIndexResponse(i, Srv(i), m))
 
 \* The network loses one copy of a message to i from j.  (Message actions
 \* name the receiver first, as the handlers do.)
@@ -983,8 +1187,9 @@ DropMessage(i, j) ==
     /\ m.mdest = i /\ m.msource = j
     /\ messages' = Take(messages, m)
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive,
-                   transferee, cut, snapshotIndex, snapshotTerm>>
+                   votesGranted, votesRejected, progress, recentActive, cut,
+                   readQueue, pendingReads, readStates, reads, transferee,
+                   snapshotIndex, snapshotTerm>>
 
 \* The network duplicates a message to i from j: one more copy of it.
 DuplicateMessage(i, j) ==
@@ -993,8 +1198,9 @@ DuplicateMessage(i, j) ==
     /\ messages[m] < MaxCopies
     /\ NetworkBecomes(Put(messages, m))
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive,
-                   transferee, cut, snapshotIndex, snapshotTerm>>
+                   votesGranted, votesRejected, progress, recentActive, cut,
+                   readQueue, pendingReads, readStates, reads, transferee,
+                   snapshotIndex, snapshotTerm>>
 
 \* The directed link from i to j goes down, and the messages in flight on
 \* it are lost with it.
@@ -1007,7 +1213,8 @@ Partition(i, j) ==
                       |-> messages[m]]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
                    votesGranted, votesRejected, progress, recentActive,
-                   transferee, snapshotIndex, snapshotTerm>>
+                   readQueue, pendingReads, readStates, reads, transferee,
+                   snapshotIndex, snapshotTerm>>
 
 \* The directed link from i to j comes back up.
 Heal(i, j) ==
@@ -1015,7 +1222,8 @@ Heal(i, j) ==
     /\ cut' = cut \ {<<i, j>>}
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
                    votesGranted, votesRejected, progress, recentActive,
-                   transferee, messages, snapshotIndex, snapshotTerm>>
+                   messages, readQueue, pendingReads, readStates, reads,
+                   transferee, snapshotIndex, snapshotTerm>>
 
 Next ==
        \/ \E i \in Server : Timeout(i)
@@ -1024,6 +1232,7 @@ Next ==
        \/ \E i \in Server : QuorumCheck(i)
        \/ \E i \in Server : LeaseExpire(i)
        \/ \E i \in Server : Restart(i)
+       \/ \E i \in Server : ClientRead(i)
        \/ \E i, j \in Server : HandlePreVoteRequest(i, j)
        \/ \E i, j \in Server : HandlePreVoteResponse(i, j)
        \/ \E i, j \in Server : HandleVoteRequest(i, j)
@@ -1036,6 +1245,8 @@ Next ==
        \/ \E i, j \in Server : TransferLeadership(i, j)
        \/ \E i \in Server : AbortTransfer(i)
        \/ \E i \in Server : ForgetLeader(i)
+       \/ \E i, j \in Server : HandleReadIndexRequest(i, j)
+       \/ \E i, j \in Server : HandleReadIndexResponse(i, j)
        \/ \E i, j \in Server : DropMessage(i, j)
        \/ \E i, j \in Server : DuplicateMessage(i, j)
        \/ \E i, j \in Server : Partition(i, j)
@@ -1093,6 +1304,8 @@ TypeOK ==
     /\ \A i, j \in Server : progress[i][j].sentCommit \in 0..commitIndex[i]
     /\ \A m \in DOMAIN messages : messages[m] \in Nat \ {0}
     /\ cut \subseteq Server \X Server
+    /\ \A i \in Server : readQueue[i] # <<>> => state[i] = Leader
+    /\ \A i \in Server : readStates[i] \subseteq (1..Len(reads)) \X Nat
 
 \* At most one leader per term.
 ElectionSafety ==
@@ -1277,5 +1490,14 @@ StepDownWithoutQuorum ==
           /\ currentTerm'[i] = currentTerm[i]
           /\ recentActive[i] # {} /\ recentActive'[i] = {})
              => IsQuorum({i} \cup recentActive[i])]_vars
+
+\* ReadIndex: a read never misses a write committed before it began.  Every
+\* answer <<id, index>> any server handed out for read id is at least the
+\* highest commit index any server had when read id was requested: once
+\* the server applies up to index, its state reflects every entry
+\* committed (anywhere) before the read began.  (An entry committed means
+\* known committed by some server: commitIndex is what a server applies.)
+ReadIndexLinearizable ==
+    \A i \in Server : \A a \in readStates[i] : a[2] >= reads[a[1]].begin
 
 ================================================================================

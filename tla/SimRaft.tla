@@ -61,6 +61,7 @@ Sim_Heartbeat(i) == Heartbeat(i) /\ H
 Sim_QuorumCheck(i) == QuorumCheck(i) /\ H
 Sim_LeaseExpire(i) == LeaseExpire(i) /\ H
 Sim_Restart(i) == Restart(i) /\ H
+Sim_ClientRead(i) == ClientRead(i) /\ H
 Sim_HandlePreVoteRequest(i, j) == HandlePreVoteRequest(i, j) /\ H
 Sim_HandlePreVoteResponse(i, j) == HandlePreVoteResponse(i, j) /\ H
 Sim_HandleVoteRequest(i, j) == HandleVoteRequest(i, j) /\ H
@@ -73,6 +74,8 @@ Sim_TransferLeadership(i, j) == TransferLeadership(i, j) /\ H
 Sim_HandleTimeoutNowRequest(i, j) == HandleTimeoutNowRequest(i, j) /\ H
 Sim_AbortTransfer(i) == AbortTransfer(i) /\ H
 Sim_ForgetLeader(i) == ForgetLeader(i) /\ H
+Sim_HandleReadIndexRequest(i, j) == HandleReadIndexRequest(i, j) /\ H
+Sim_HandleReadIndexResponse(i, j) == HandleReadIndexResponse(i, j) /\ H
 Sim_DropMessage(i, j) == DropMessage(i, j) /\ H
 Sim_DuplicateMessage(i, j) == DuplicateMessage(i, j) /\ H
 Sim_Partition(i, j) == Partition(i, j) /\ H
@@ -87,6 +90,7 @@ SimNext ==
        \/ \E i \in Server : Sim_QuorumCheck(i)
        \/ \E i \in Server : Sim_LeaseExpire(i)
        \/ \E i \in Server : Sim_Restart(i)
+       \/ \E i \in Server : Sim_ClientRead(i)
        \/ \E i, j \in Server : Sim_HandlePreVoteRequest(i, j)
        \/ \E i, j \in Server : Sim_HandlePreVoteResponse(i, j)
        \/ \E i, j \in Server : Sim_HandleVoteRequest(i, j)
@@ -99,6 +103,8 @@ SimNext ==
        \/ \E i, j \in Server : Sim_TransferLeadership(i, j)
        \/ \E i \in Server : Sim_AbortTransfer(i)
        \/ \E i \in Server : Sim_ForgetLeader(i)
+       \/ \E i, j \in Server : Sim_HandleReadIndexRequest(i, j)
+       \/ \E i, j \in Server : Sim_HandleReadIndexResponse(i, j)
        \/ \E i, j \in Server : Sim_DropMessage(i, j)
        \/ \E i, j \in Server : Sim_DuplicateMessage(i, j)
        \/ \E i, j \in Server : Sim_Partition(i, j)
@@ -107,7 +113,7 @@ SimNext ==
        \/ \E i, j \in Server : Sim_HandleSnapshotRequest(i, j)
 
 \* The name of Sim_A's action: A.
-SimName == [Sim_Timeout |-> "Timeout", Sim_ClientRequest |-> "ClientRequest", Sim_Heartbeat |-> "Heartbeat", Sim_QuorumCheck |-> "QuorumCheck", Sim_LeaseExpire |-> "LeaseExpire", Sim_Restart |-> "Restart", Sim_HandlePreVoteRequest |-> "HandlePreVoteRequest", Sim_HandlePreVoteResponse |-> "HandlePreVoteResponse", Sim_HandleVoteRequest |-> "HandleVoteRequest", Sim_HandleVoteResponse |-> "HandleVoteResponse", Sim_HandleAppendEntriesRequest |-> "HandleAppendEntriesRequest", Sim_HandleAppendEntriesResponse |-> "HandleAppendEntriesResponse", Sim_HandleHeartbeatRequest |-> "HandleHeartbeatRequest", Sim_HandleHeartbeatResponse |-> "HandleHeartbeatResponse", Sim_TransferLeadership |-> "TransferLeadership", Sim_HandleTimeoutNowRequest |-> "HandleTimeoutNowRequest", Sim_AbortTransfer |-> "AbortTransfer", Sim_ForgetLeader |-> "ForgetLeader", Sim_DropMessage |-> "DropMessage", Sim_DuplicateMessage |-> "DuplicateMessage", Sim_Partition |-> "Partition", Sim_Heal |-> "Heal", Sim_Compact |-> "Compact", Sim_HandleSnapshotRequest |-> "HandleSnapshotRequest"]
+SimName == [Sim_Timeout |-> "Timeout", Sim_ClientRequest |-> "ClientRequest", Sim_Heartbeat |-> "Heartbeat", Sim_QuorumCheck |-> "QuorumCheck", Sim_LeaseExpire |-> "LeaseExpire", Sim_Restart |-> "Restart", Sim_HandlePreVoteRequest |-> "HandlePreVoteRequest", Sim_HandlePreVoteResponse |-> "HandlePreVoteResponse", Sim_HandleVoteRequest |-> "HandleVoteRequest", Sim_HandleVoteResponse |-> "HandleVoteResponse", Sim_HandleAppendEntriesRequest |-> "HandleAppendEntriesRequest", Sim_HandleAppendEntriesResponse |-> "HandleAppendEntriesResponse", Sim_HandleHeartbeatRequest |-> "HandleHeartbeatRequest", Sim_HandleHeartbeatResponse |-> "HandleHeartbeatResponse", Sim_TransferLeadership |-> "TransferLeadership", Sim_HandleTimeoutNowRequest |-> "HandleTimeoutNowRequest", Sim_AbortTransfer |-> "AbortTransfer", Sim_ForgetLeader |-> "ForgetLeader", Sim_DropMessage |-> "DropMessage", Sim_DuplicateMessage |-> "DuplicateMessage", Sim_Partition |-> "Partition", Sim_Heal |-> "Heal", Sim_Compact |-> "Compact", Sim_HandleSnapshotRequest |-> "HandleSnapshotRequest", Sim_ClientRead |-> "ClientRead", Sim_HandleReadIndexRequest |-> "HandleReadIndexRequest", Sim_HandleReadIndexResponse |-> "HandleReadIndexResponse"]
 
 ASSUME TLCSet(1, [behaviour |-> -1, level |-> 0, lines |-> <<>>, cands |-> {}])
 

@@ -87,6 +87,8 @@ HandleMessage(m) ==
                   [] m.mtype = HeartbeatResponse     -> OnHeartbeatResponse(i, Srv(i), m)
                   [] m.mtype = SnapshotRequest       -> OnSnapshotRequest(i, Srv(i), m)
                   [] m.mtype = TimeoutNowRequest     -> OnTimeoutNowRequest(i, Srv(i), m)
+                  [] m.mtype = ReadIndexRequest      -> ReadIndex(i, Srv(i), [id |-> m.mctx, from |-> m.msource])
+                  [] m.mtype = ReadIndexResponse     -> OnReadIndexResponse(i, Srv(i), m)
        IN Deliver(m, r)
 
 \* What a line says of a node's step: the node's state after it, and the
@@ -107,6 +109,7 @@ StepOf(e) ==
       [] e.action = "TransferLeadership" -> TransferLeadership(e.i, e.j) /\ NodeStep(e, messages)
       [] e.action = "AbortTransfer" -> AbortTransfer(e.i) /\ NodeStep(e, messages)
       [] e.action = "ForgetLeader"  -> ForgetLeader(e.i) /\ NodeStep(e, messages)
+      [] e.action = "ClientRead"    -> ClientRead(e.i) /\ NodeStep(e, messages)
       [] e.action = "Partition"     -> Partition(e.i, e.j)
       [] e.action = "Heal"          -> Heal(e.i, e.j)
       [] e.action = "DropMessage"   ->
@@ -114,7 +117,8 @@ StepOf(e) ==
             /\ messages' = Take(messages, e.msg)
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
                            votesGranted, votesRejected, progress,
-                           recentActive, transferee, cut, snapshotIndex,
+                           recentActive, cut, readQueue, pendingReads,
+                           readStates, reads, transferee, snapshotIndex,
                            snapshotTerm>>
       [] e.action = "DuplicateMessage" ->
             /\ e.msg \in DOMAIN messages
@@ -122,7 +126,8 @@ StepOf(e) ==
             /\ NetworkBecomes(Put(messages, e.msg))
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
                            votesGranted, votesRejected, progress,
-                           recentActive, transferee, cut, snapshotIndex,
+                           recentActive, cut, readQueue, pendingReads,
+                           readStates, reads, transferee, snapshotIndex,
                            snapshotTerm>>
       [] OTHER -> HandleMessage(e.msg) /\ NodeStep(e, Take(messages, e.msg))
 

@@ -83,6 +83,8 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
   AllowTransfer = TRUE
   AllowForgetLeader = TRUE
   MaxBatch = %d
+  MaxReads = 0
+  ReadOnlyLeaseBased = FALSE
   CuttableLinks <- TraceLinks
   LogFile = %q
 INIT TraceInit
