@@ -71,7 +71,7 @@ func handlerFor(t spec.MsgType) action {
 
 // isHandler reports whether the action handles one message.
 func (a action) isHandler() bool {
-	return a >= actHandlePreVoteRequest && a < actDropMessage || a == actHandleSnapshotRequest
+	return a >= actHandlePreVoteRequest && a <= actHandleReadIndexResponse || a == actHandleSnapshotRequest
 }
 
 // handledType is the message type the handler a handles.

@@ -53,7 +53,7 @@ func ModelConfig(o Options, values int) model.Config {
 		MaxTerm: MaxTerm, MaxLogLen: 255 - MaxTerm, MaxInFlight: 1 << 20, MaxCopies: 255,
 		MaxCutLinks: o.N * o.N, MaxBatch: batch, AllowRestart: true, AllowCompaction: o.Compaction,
 		AllowTransfer: true, AllowForgetLeader: true,
-		MaxReads: MaxReads,
+		MaxReads:      MaxReads,
 		CuttableLinks: model.AllLinks(o.N),
 	}
 }

@@ -119,7 +119,7 @@ func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 		SnapshotIndex: st.Snapshot.Index, SnapshotTerm: st.Snapshot.Term,
 		Log: rn.Log(), VotesGranted: st.VotesGranted, VotesRejected: st.VotesRejected, Progress: st.Progress,
 		LeadTransferee: st.LeadTransferee,
-		ReadQueue: st.ReadQueue, PendingReads: st.PendingReads,
+		ReadQueue:      st.ReadQueue, PendingReads: st.PendingReads,
 	}, n, checkQuorum)
 }
 

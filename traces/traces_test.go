@@ -41,7 +41,7 @@ var readActions = []raft.Action{raft.ActionClientRead, raft.ActionHandleReadInde
 func TestReplayCorpus(t *testing.T) {
 	coverage := map[string]map[string]int{}
 	compaction := false // some corpus config enables AllowCompaction
-	reads := false // some corpus config enables reads (MaxReads > 0)
+	reads := false      // some corpus config enables reads (MaxReads > 0)
 	for _, name := range SimConfigs {
 		cfg, err := SimModelConfig(tlaDir, name)
 		if err != nil {
