@@ -36,13 +36,14 @@
 //
 // # What is whose
 //
-// Every slice a Ready holds belongs to the caller, who may keep or reuse it:
-// Entries and CommittedEntries are copies, Data included; Messages is a new
-// slice. The entries a message carries were copied from the log when the
-// message was made, and the node never writes to them; it keeps its own
-// reference to each message until Advance (to hand it out again from a
-// repeated Ready), so a caller that changes a message's Entries before
-// Advance would see the change there.
+// What a Ready holds is shared with the node, not copied (as in etcd-raft):
+// Entries and CommittedEntries are the node's own log, the entries of an
+// append are the leader's log, and Messages is the node's queue. The node
+// never writes to any of it again, so it stays as handed out after Advance
+// and whatever follows (replacing entries gives the log a new array), and
+// the caller may keep it; each slice's capacity ends at its length, so the
+// caller may append to it too. The caller must not write to it, an entry's
+// Data included: that would change the node's log.
 //
 // The node copies what it is given, too: Step copies a message's entries and
 // Propose copies data, so the caller may reuse its buffers once they return.
@@ -51,8 +52,8 @@
 // The node reads its Storage only in NewRawNode; after that it never calls
 // it, and the application alone writes to it what Ready hands out. The
 // slice Storage.Entries returns becomes the node's log, which it appends to
-// and overwrites in place, so a Storage must not use that slice afterwards
-// (MemoryStorage returns a copy, and copies what Append is given). A
+// (and writes to in the array's free room), so a Storage must not use that
+// slice afterwards (MemoryStorage returns a copy). A
 // restart is NewRawNode on the same Storage: the node comes back as a
 // follower with the term, vote, log and commit index it persisted, and
 // hands out the committed entries after Config.Applied as CommittedEntries.

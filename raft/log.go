@@ -44,12 +44,15 @@ func (l *raftLog) isUpToDate(lastTerm, lastIndex uint64) bool {
 	return lastTerm > l.lastTerm() || (lastTerm == l.lastTerm() && lastIndex >= l.lastIndex())
 }
 
-// slice returns the entries [lo, hi], or nil if lo > hi.
+// slice returns the entries [lo, hi], or nil if lo > hi. It is the log's
+// own array, capacity capped at hi: the log never writes to an index it
+// holds again (merge replaces the array instead), so a slice stays valid
+// once handed out.
 func (l *raftLog) slice(lo, hi uint64) []Entry {
 	if lo > hi {
 		return nil
 	}
-	return l.ents[lo-1 : hi]
+	return l.ents[lo-1 : hi : hi]
 }
 
 // findConflictByTerm returns the largest index k <= idx whose term is at
@@ -93,7 +96,14 @@ func (l *raftLog) merge(prev uint64, ents []Entry) {
 	if c <= l.lastIndex() && (l.overwritten == 0 || c < l.overwritten) {
 		l.overwritten = c
 	}
-	l.ents = append(l.ents[:c-1], cloneEntries(ents[c-prev-1:])...)
+	keep := l.ents[:c-1]
+	if c <= l.lastIndex() {
+		// Entries are replaced: a new array (capacity capped), since the
+		// replaced ones may have been handed out (slice) and stay as they
+		// were.
+		keep = l.ents[: c-1 : c-1]
+	}
+	l.ents = append(keep, ents[c-prev-1:]...)
 	l.unstable = min(l.unstable, c)
 }
 

@@ -134,10 +134,22 @@ func (r *raft) hardState() HardState {
 	return HardState{Term: r.term, Vote: r.vote, Commit: r.log.committed}
 }
 
+// send queues m for the next Ready. The queue only ever grows at its end:
+// Ready hands out its prefix and Advance drops it without writing to it
+// (the caller may still hold it), so the array is shared until full, then
+// a new one is started, room for several Readies at once.
 func (r *raft) send(m Message) {
 	m.From = r.id
+	if len(r.msgs) == cap(r.msgs) {
+		q := make([]Message, len(r.msgs), max(2*len(r.msgs), msgQueueChunk))
+		copy(q, r.msgs)
+		r.msgs = q
+	}
 	r.msgs = append(r.msgs, m)
 }
+
+// msgQueueChunk is the least room a new message queue array has.
+const msgQueueChunk = 64
 
 // heardFromLeader reports whether r is a follower that heard from its
 // leader within the last election timeout.
@@ -623,7 +635,7 @@ func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 		Term:    r.term,
 		Index:   pr.Next - 1,
 		LogTerm: r.log.term(pr.Next - 1),
-		Entries: cloneEntries(r.log.slice(pr.Next, last)),
+		Entries: r.log.slice(pr.Next, last),
 		Commit:  r.log.committed,
 	})
 	pr.sentEntries(n)

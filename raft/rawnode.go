@@ -66,7 +66,9 @@ type RawNode struct {
 	r       *raft
 	soft    SoftState // as of the last Advance
 	hard    HardState // as of the last Advance
-	pending *ready
+	pending ready
+	// readied: pending holds what the last Ready handed out.
+	readied bool
 }
 
 // NewRawNode starts a node from cfg.Storage: a fresh node if the storage is
@@ -271,10 +273,16 @@ func (rn *RawNode) Ready() Ready {
 	if hs := r.hardState(); hs != rn.hard {
 		rd.HardState = hs
 	}
-	rd.Entries = cloneEntries(r.log.slice(r.log.unstable, r.log.lastIndex()))
-	rd.CommittedEntries = cloneEntries(r.log.slice(r.log.applied+1, r.log.committed))
-	rd.Messages = slices.Clone(r.msgs)
-	rn.pending = &ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: r.log.committed, messages: len(r.msgs)}
+	// Shared, not copied: the node never writes to what it hands out (see
+	// the package doc, What is whose), and the slices' capacity ends at
+	// their length, so that the caller's appends cannot reach the node's.
+	rd.Entries = r.log.slice(r.log.unstable, r.log.lastIndex())
+	rd.CommittedEntries = r.log.slice(r.log.applied+1, r.log.committed)
+	if len(r.msgs) > 0 {
+		rd.Messages = r.msgs[:len(r.msgs):len(r.msgs)]
+	}
+	rn.pending = ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: r.log.committed, messages: len(r.msgs)}
+	rn.readied = true
 	r.log.overwritten = 0
 	return rd
 }
@@ -282,11 +290,11 @@ func (rn *RawNode) Ready() Ready {
 // Advance acknowledges the last Ready: its state is persisted, its messages
 // sent, its committed entries applied.
 func (rn *RawNode) Advance() {
-	p := rn.pending
-	if p == nil {
+	if !rn.readied {
 		return
 	}
-	rn.pending = nil
+	p := rn.pending
+	rn.readied = false
 	r := rn.r
 	rn.soft, rn.hard = p.soft, p.hard
 	unstable := p.last + 1
@@ -298,7 +306,9 @@ func (rn *RawNode) Advance() {
 	r.log.unstable = min(unstable, r.log.lastIndex()+1)
 	r.log.overwritten = 0
 	r.log.applied = max(r.log.applied, p.applied)
-	r.msgs = slices.Delete(r.msgs, 0, p.messages)
+	// The messages handed out stay as they are: the queue goes on after
+	// them, in the same array while it has room (send).
+	r.msgs = r.msgs[p.messages:]
 }
 
 // Status reports the node's state.
