@@ -268,7 +268,9 @@ func (rn *RawNode) Ready() Ready {
 	var rd Ready
 	soft := SoftState{Lead: r.lead, Role: r.role}
 	if soft != rn.soft {
-		rd.SoftState = &soft
+		// Only a change is worth an allocation.
+		changed := soft
+		rd.SoftState = &changed
 	}
 	if hs := r.hardState(); hs != rn.hard {
 		rd.HardState = hs
