@@ -45,9 +45,11 @@
 // caller may append to it too. The caller must not write to it, an entry's
 // Data included: that would change the node's log.
 //
-// The node copies what it is given, too: Step copies a message's entries and
-// Propose copies data, so the caller may reuse its buffers once they return.
-// Log and Status return copies.
+// Of what it is given, the node copies the data of Propose (the caller may
+// reuse its buffer once Propose returns) and the entries of a stepped append,
+// but not their Data, which joins the log as it is: the caller must not
+// write to an entry's Data once it stepped the message (a message decoded
+// from the network has buffers of its own). Log and Status return copies.
 //
 // The node reads its Storage only in NewRawNode; after that it never calls
 // it, and the application alone writes to it what Ready hands out. The

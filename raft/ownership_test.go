@@ -107,3 +107,19 @@ func TestReady_ReplacedEntriesStayAsHandedOut(t *testing.T) {
 		})
 	}
 }
+
+// Step copies the entries of an append into the log: the caller may reuse
+// the message's Entries slice once Step returns (the Data it must leave
+// alone).
+func TestStep_EntriesSliceReusable(t *testing.T) {
+	n := newNode(t, 1, peers3)
+	ents := []raft.Entry{ent(1, 1, "a"), ent(2, 1, "b")}
+	n.step(app(2, 1, 1, 0, 0, 0, ents...))
+	ents[0], ents[1] = ent(7, 7, "reused"), ent(8, 7, "reused")
+	if got := fmt.Sprint(n.rn.Log()); got != `[1/1:"a" 2/1:"b"]` {
+		t.Fatalf("log %s after the caller reused the append's entries", got)
+	}
+	if got := fmt.Sprint(n.rn.Ready().Entries); got != `[1/1:"a" 2/1:"b"]` {
+		t.Fatalf("Ready hands out %s after the caller reused the append's entries", got)
+	}
+}
