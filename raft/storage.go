@@ -67,7 +67,9 @@ func (s *MemoryStorage) LastIndex() (uint64, error) {
 
 // Append persists entries, which must be contiguous: the first one may
 // overwrite an existing index (dropping every entry from there on), or
-// follow the last one.
+// follow the last one. It copies the entries but keeps their Data, which
+// the caller must not change afterwards (the Data of entries from Ready
+// never changes).
 func (s *MemoryStorage) Append(ents []Entry) error {
 	if len(ents) == 0 {
 		return nil
@@ -83,7 +85,9 @@ func (s *MemoryStorage) Append(ents []Entry) error {
 			return fmt.Errorf("raft: MemoryStorage.Append: entry %d of %d has index %d, want %d", k, len(ents), e.Index, first+uint64(k))
 		}
 	}
-	s.ents = append(s.ents[:first-1], cloneEntries(ents)...)
+	// The entries are copied, their Data kept: what Ready hands out is
+	// never written to (see the package doc).
+	s.ents = append(s.ents[:first-1], ents...)
 	return nil
 }
 
