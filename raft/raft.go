@@ -595,7 +595,9 @@ func (r *raft) onAck(m Message, pr *Progress) {
 // committed if its entry is of the leader's term (Raft paper 5.4.2: an
 // earlier term's entry is never committed by counting replicas).
 func (r *raft) maybeCommit() bool {
-	matches := make([]uint64, 0, len(r.peers))
+	// On the stack for clusters of up to 9 nodes.
+	var buf [9]uint64
+	matches := buf[:0]
 	for _, p := range r.peers {
 		if p == r.id {
 			matches = append(matches, r.log.lastIndex())
