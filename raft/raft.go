@@ -50,9 +50,12 @@ type raft struct {
 	// checkQuorumElapsed counts a leader's ticks since its last quorum check.
 	checkQuorumElapsed int
 
-	rand   Rand
-	msgs   []Message
-	tracer Tracer
+	rand Rand
+	msgs []Message
+	// msgsPeak is the most messages a Ready has handed out, to size the
+	// queue's next array (send).
+	msgsPeak int
+	tracer   Tracer
 }
 
 func newRaft(c *Config) (*raft, error) {
@@ -137,11 +140,11 @@ func (r *raft) hardState() HardState {
 // send queues m for the next Ready. The queue only ever grows at its end:
 // Ready hands out its prefix and Advance drops it without writing to it
 // (the caller may still hold it), so the array is shared until full, then
-// a new one is started, room for several Readies at once.
+// a new one is started, room for two of the largest Readies so far.
 func (r *raft) send(m Message) {
 	m.From = r.id
 	if len(r.msgs) == cap(r.msgs) {
-		q := make([]Message, len(r.msgs), max(2*len(r.msgs), msgQueueChunk))
+		q := make([]Message, len(r.msgs), max(2*len(r.msgs), 2*r.msgsPeak, msgQueueChunk))
 		copy(q, r.msgs)
 		r.msgs = q
 	}

@@ -283,6 +283,7 @@ func (rn *RawNode) Ready() Ready {
 	rd.CommittedEntries = r.log.slice(r.log.applied+1, r.log.committed)
 	if len(r.msgs) > 0 {
 		rd.Messages = r.msgs[:len(r.msgs):len(r.msgs)]
+		r.msgsPeak = max(r.msgsPeak, len(r.msgs))
 	}
 	rn.pending = ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: r.log.committed, messages: len(r.msgs)}
 	rn.readied = true
