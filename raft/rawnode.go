@@ -179,13 +179,15 @@ func (rn *RawNode) Propose(data []byte) error {
 	return nil
 }
 
-// Step hands the node a message from another node. The node copies the
-// entries of an append into its log but keeps their Data: the caller must
-// not change those bytes afterwards (see the package doc). It returns a
-// *StepError,
-// and leaves the node unchanged, for a message it refuses: an unknown type, a sender outside the configuration or the node itself, a
-// message addressed to another node, a missing term, a malformed append, or
-// one that contradicts what the node knows is committed.
+// Step hands the node a message from another node. It returns a *StepError,
+// and leaves the node unchanged, for a message it refuses: an unknown type,
+// a sender outside the configuration or the node itself, a message
+// addressed to another node, a missing term, a malformed append, or one
+// that contradicts what the node knows is committed.
+//
+// The node copies the entries of an append into its log but keeps their
+// Data: the caller must not change those bytes afterwards (see the package
+// doc).
 func (rn *RawNode) Step(m Message) error {
 	if reason := rn.validate(m); reason != "" {
 		return &StepError{Node: rn.r.id, Msg: m, Reason: reason}
