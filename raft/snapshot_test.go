@@ -362,3 +362,28 @@ func TestSnapshot_CompactionUnderFaults(t *testing.T) {
 		t.Fatal("no compaction happened")
 	}
 }
+
+// MustSync is set for entries, a snapshot, a new term or vote, and not for a
+// commit index alone.
+func TestReady_MustSync(t *testing.T) {
+	n := newNode(t, 1, peers3)
+	n.rn.Campaign()
+	if rd := n.rn.Ready(); !rd.MustSync {
+		t.Fatalf("a campaign's Ready (new term and vote) without MustSync: %+v", rd)
+	}
+	n.msgs()
+	n.elect(2)
+	n.msgs()
+	if err := n.rn.Propose([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if rd := n.rn.Ready(); !rd.MustSync || len(rd.Entries) != 1 {
+		t.Fatalf("a proposal's Ready without MustSync: %+v", rd)
+	}
+	n.msgs()
+	n.step(ack(2, 1, n.status().Term, n.status().LastIndex))
+	rd := n.rn.Ready()
+	if rd.MustSync || rd.HardState.Commit != n.status().LastIndex {
+		t.Fatalf("a Ready changing only the commit index: MustSync %v, %+v", rd.MustSync, rd)
+	}
+}
