@@ -264,7 +264,15 @@ func (rn *RawNode) validate(m Message) string {
 				m.Index, m.LogTerm, m.Index, r.log.term(m.Index), r.log.committed)
 		}
 		if m.Index <= r.log.lastIndex() && r.log.matchTerm(m.Index, m.LogTerm) {
-			if c := r.log.findConflict(m.Index, m.Entries); c != 0 && c <= r.log.committed {
+			// Entries the snapshot covers cannot be compared: skip them
+			// (they are committed, and the append is answered with the
+			// commit index anyway).
+			prev, ents := m.Index, m.Entries
+			if snap := r.log.firstIndex() - 1; prev < snap {
+				ents = ents[min(snap-prev, uint64(len(ents))):]
+				prev = snap
+			}
+			if c := r.log.findConflict(prev, ents); c != 0 && c <= r.log.committed {
 				return fmt.Sprintf("entry %d conflicts with the committed log (commit index %d)", c, r.log.committed)
 			}
 		}
