@@ -767,8 +767,9 @@ func (st *stepper) RestoreSnapshot(i int, s server, m *message) server {
 		st.send(st.AppendResponseMsg(i, j, int(s.term), false, int(s.commit), 0, 0))
 		return s
 	case si <= st.LastIndex(&s) && si >= int(s.snapIndex) && st.TermOf(&s, si) == sterm:
-		s.commit = uint8(si)
-		st.send(st.AppendResponseMsg(i, j, int(s.term), false, si, 0, 0))
+		// etcd's commitTo never lowers the commit.
+		s.commit = max(s.commit, uint8(si))
+		st.send(st.AppendResponseMsg(i, j, int(s.term), false, int(s.commit), 0, 0))
 		return s
 	}
 	s.log = nil

@@ -440,6 +440,7 @@ func Equal(a, b *View) bool {
 		if x.Term != y.Term || x.Vote != y.Vote || x.Commit != y.Commit || x.Role != y.Role ||
 			x.Leader != y.Leader || x.Lease != y.Lease || x.Granted != y.Granted ||
 			x.Rejected != y.Rejected || x.RecentActive != y.RecentActive ||
+			x.SnapshotIndex != y.SnapshotIndex || x.SnapshotTerm != y.SnapshotTerm ||
 			!slices.Equal(x.Log, y.Log) || !slices.Equal(x.Progress, y.Progress) {
 			return false
 		}

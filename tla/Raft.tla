@@ -593,9 +593,10 @@ SnapshotNewer(s, m) == m.msnapshotIndex > s.commit
 \* etcd's handleSnapshot and restore, at a server that is (or has just
 \* become) j's follower.  A snapshot that is not newer than the commit is
 \* ignored.  One whose last entry the log holds (same index and term,
-\* etcd's matchTerm) only moves the commit up to it: the log, suffix
-\* included, is kept.  Otherwise the log is replaced by the snapshot: no
-\* entries after it, committed up to it.  Every case answers with an ack
+\* etcd's matchTerm) only moves the commit up to it (etcd's commitTo, which
+\* never lowers it): the log, suffix included, is kept.  Otherwise the log
+\* is replaced by the snapshot: no entries after it, committed up to it.
+\* Every case answers with an ack
 \* (etcd's MsgAppResp): of the commit when ignored or fast-forwarded (then
 \* the snapshot index), of the new last index (the snapshot index) when
 \* restored.
@@ -606,8 +607,8 @@ RestoreSnapshot(i, s, m) ==
     IN IF ~SnapshotNewer(s, m)
        THEN Result(s, {AppendResponseMsg(i, j, s.term, FALSE, s.commit, 0, 0)})
        ELSE IF si <= LastIndex(s) /\ si >= s.snapIndex /\ TermOf(s, si) = st
-       THEN Result([s EXCEPT !.commit = si],
-                   {AppendResponseMsg(i, j, s.term, FALSE, si, 0, 0)})
+       THEN Result([s EXCEPT !.commit = Max(@, si)],
+                   {AppendResponseMsg(i, j, s.term, FALSE, Max(s.commit, si), 0, 0)})
        ELSE Result([s EXCEPT !.log = <<>>, !.snapIndex = si, !.snapTerm = st,
                              !.commit = si],
                    {AppendResponseMsg(i, j, s.term, FALSE, si, 0, 0)})
