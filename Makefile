@@ -25,7 +25,7 @@ RAPID_CHECKS ?= 70
 RAPID_STEPS  ?= 3000
 GOPTER_CHECKS ?= 200
 
-.PHONY: check test lint fmt vet staticcheck tidy bench \
+.PHONY: check test lint fmt vet staticcheck tidy bench bench-memory \
         conformance conformance-long conformance-check conformance-bugs conformance-traces \
         tlc tlc-mutants tlc-record tlc-large tlc-scope explore-scope simulate-scope \
         agree explore speed bench-vs-etcd \
@@ -95,6 +95,13 @@ bench-vs-etcd:
 	done > $(BENCH_DIR)/out.txt; rc=$$?; \
 	if [ $$rc -ne 0 ]; then cat $(BENCH_DIR)/out.txt; rm -rf $(BENCH_DIR); exit $$rc; fi; \
 	$(GO) run ./internal/benchvs/benchtable < $(BENCH_DIR)/out.txt; rc=$$?; rm -rf $(BENCH_DIR); exit $$rc
+
+# Issue 14's memory benchmark: 10^6 proposals (MEMBENCH_PROPOSALS) in a
+# three-node cluster, compacting every 10^4 or never, raft/ and etcd-raft
+# v3.6 side by side; it reports the peak live heap of a node.
+MEMBENCH_PROPOSALS ?= 1000000
+bench-memory:
+	cd conformance/etcd36 && MEMBENCH_PROPOSALS=$(MEMBENCH_PROPOSALS) $(GO) test -run '^$$' -bench Memory -benchtime 1x -timeout 60m .
 
 # --- TLC and the explorer -------------------------------------------------
 

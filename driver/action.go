@@ -27,9 +27,12 @@ const (
 	Heal
 	// Restart crashes Node and restarts it from what it persisted.
 	Restart
+	// Compact makes Node snapshot and compact its log up to its applied
+	// index (Setup.Compaction).
+	Compact
 )
 
-var kindNames = [...]string{"", "Tick", "Campaign", "Propose", "Deliver", "Drop", "Duplicate", "Isolate", "Heal", "Restart"}
+var kindNames = [...]string{"", "Tick", "Campaign", "Propose", "Deliver", "Drop", "Duplicate", "Isolate", "Heal", "Restart", "Compact"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -41,7 +44,7 @@ func (k Kind) String() string {
 // Action is one step of a schedule, applied to both clusters.
 type Action struct {
 	Kind  Kind
-	Node  int    // Tick, Campaign, Propose, Isolate, Restart
+	Node  int    // Tick, Campaign, Propose, Isolate, Restart, Compact
 	Msg   int    // Deliver, Drop, Duplicate: the position in flight
 	Value string // Propose
 }

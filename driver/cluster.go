@@ -126,6 +126,21 @@ func (c *Cluster) Apply(a Action) (err error) {
 	case Heal:
 		clear(c.cut)
 		return nil
+	case Compact:
+		st := c.stores[id-1]
+		if st.Applied <= st.SnapshotIndex {
+			return nil // nothing applied since the snapshot
+		}
+		cp, ok := c.nodes[id-1].(Compactor)
+		if !ok {
+			return fmt.Errorf("driver: %s: node %d cannot compact", c.lib.Name, id)
+		}
+		if err := cp.Compact(st.Applied); err != nil {
+			return fmt.Errorf("driver: %s: node %d: compacting to %d: %w", c.lib.Name, id, st.Applied, err)
+		}
+		if err := st.Compact(st.Applied); err != nil {
+			return err
+		}
 	case Restart:
 		d, err := c.lib.Start(c.cfgs[id-1], c.stores[id-1].Clone())
 		if err != nil {
@@ -155,7 +170,7 @@ func (c *Cluster) Apply(a Action) (err error) {
 
 func (c *Cluster) check(a Action) error {
 	switch a.Kind {
-	case Tick, Campaign, Propose, Isolate, Restart:
+	case Tick, Campaign, Propose, Isolate, Restart, Compact:
 		if a.Node < 1 || a.Node > c.N() {
 			return fmt.Errorf("driver: action %v: node %d is outside 1..%d", a, a.Node, c.N())
 		}

@@ -26,6 +26,10 @@ type Setup struct {
 	// ElectionTick and HeartbeatTick default to 5 and 2: short, so that
 	// timeouts fire and leases expire within a schedule.
 	ElectionTick, HeartbeatTick int
+	// Compaction adds Compact actions to the schedules: nodes compact their
+	// logs, leaders send snapshots to followers that need compacted
+	// entries.
+	Compaction bool
 }
 
 func (s Setup) withDefaults() Setup {
@@ -43,15 +47,20 @@ func (s Setup) String() string {
 	if s.MaxEntriesPerMsg > 0 {
 		str += fmt.Sprintf("/batch=%d", s.MaxEntriesPerMsg)
 	}
+	if s.Compaction {
+		str += "/compaction"
+	}
 	return str
 }
 
 // Setups lists the configurations of the differential runs: 3 and 5
 // nodes, all four PreVote x CheckQuorum combinations; and on 3 nodes the
 // same with one entry per append, so that a replicating follower has
-// several appends in flight and acknowledges part of the leader's log.
+// several appends in flight and acknowledges part of the leader's log;
+// and on 3 nodes with compaction, PreVote and CheckQuorum both off and
+// both on.
 func Setups() []Setup {
-	var out []Setup
+	out := []Setup{{N: 3, Compaction: true}, {N: 3, PreVote: true, CheckQuorum: true, Compaction: true}}
 	for _, sh := range []struct{ n, batch int }{{3, 0}, {5, 0}, {3, 1}} {
 		for _, pv := range []bool{false, true} {
 			for _, cq := range []bool{false, true} {
@@ -102,6 +111,9 @@ type Figures struct {
 	// Reordered counts actions whose messages the two libraries handed
 	// out in different orders (NormMessageOrder made them agree).
 	Reordered int
+	// Compactions counts compactions that dropped entries; Snapshots,
+	// followers restoring from a leader's snapshot.
+	Compactions, Snapshots int
 }
 
 // Add adds o to f.
@@ -116,11 +128,17 @@ func (f *Figures) Add(o Figures) {
 	f.MaxTerm = max(f.MaxTerm, o.MaxTerm)
 	f.MaxCommit = max(f.MaxCommit, o.MaxCommit)
 	f.Reordered += o.Reordered
+	f.Compactions += o.Compactions
+	f.Snapshots += o.Snapshots
 }
 
 func (f Figures) String() string {
-	return fmt.Sprintf("schedules=%d actions=%d elections=%d timeouts=%d lease-expiries=%d step-downs=%d restarts=%d max-term=%d max-commit=%d reordered=%d",
+	s := fmt.Sprintf("schedules=%d actions=%d elections=%d timeouts=%d lease-expiries=%d step-downs=%d restarts=%d max-term=%d max-commit=%d reordered=%d",
 		f.Schedules, f.Actions, f.Elections, f.Timeouts, f.LeaseExpiries, f.StepDowns, f.Restarts, f.MaxTerm, f.MaxCommit, f.Reordered)
+	if f.Compactions > 0 || f.Snapshots > 0 {
+		s += fmt.Sprintf(" compactions=%d snapshots=%d", f.Compactions, f.Snapshots)
+	}
+	return s
 }
 
 // Divergence is a schedule after which two libraries differ.
@@ -312,6 +330,8 @@ func equal(a, b Snapshot) bool {
 		if x.State.Active != y.State.Active || x.State.Applied != y.State.Applied ||
 			x.Persisted.HardState != y.Persisted.HardState || x.Persisted.Applied != y.Persisted.Applied ||
 			!slices.Equal(x.Persisted.Log, y.Persisted.Log) ||
+			x.Persisted.SnapshotIndex != y.Persisted.SnapshotIndex || x.Persisted.SnapshotTerm != y.Persisted.SnapshotTerm ||
+			p.SnapshotIndex != q.SnapshotIndex || p.SnapshotTerm != q.SnapshotTerm ||
 			p.Term != q.Term || p.Vote != q.Vote || p.Commit != q.Commit || p.Role != q.Role ||
 			p.Leader != q.Leader || p.Lease != q.Lease || p.Granted != q.Granted || p.Rejected != q.Rejected ||
 			p.RecentActive != q.RecentActive || !slices.Equal(p.Log, q.Log) || !slices.Equal(p.Progress, q.Progress) {
@@ -338,7 +358,7 @@ func RunSchedule(src Source, a, b Library, s Setup, steps int, fig *Figures) (*D
 	defer func() { fig.Add(l.Figures) }()
 	values := 0
 	for range steps {
-		if d, err := l.Step(drawAction(src, l.A, &values)); err != nil || d != nil {
+		if d, err := l.Step(drawAction(src, l.A, &values, s.Compaction)); err != nil || d != nil {
 			return d, err
 		}
 	}
@@ -353,6 +373,13 @@ func (f *Figures) count(act Action, prev, cur Snapshot) {
 	}
 	for i := range cur.Nodes {
 		p, c := prev.Nodes[i].State.Server, cur.Nodes[i].State.Server
+		if c.SnapshotIndex > p.SnapshotIndex {
+			if act.Kind == Compact {
+				f.Compactions++
+			} else {
+				f.Snapshots++
+			}
+		}
 		f.MaxTerm = max(f.MaxTerm, c.Term)
 		f.MaxCommit = max(f.MaxCommit, c.Commit)
 		if c.Role == spec.Leader && (p.Role != spec.Leader || p.Term != c.Term) {
@@ -376,10 +403,14 @@ func (f *Figures) count(act Action, prev, cur Snapshot) {
 const maxFlight = 48
 
 // drawAction draws the next action, aware of the cluster (its flight and
-// leader) so that most draws are useful.
-func drawAction(src Source, c *Cluster, values *int) Action {
+// leader) so that most draws are useful; with compaction, one in twenty is
+// a Compact.
+func drawAction(src Source, c *Cluster, values *int, compaction bool) Action {
 	n := c.N()
 	fl := len(c.Flight())
+	if compaction && src.IntRange("compact", 0, 19) == 0 {
+		return Action{Kind: Compact, Node: src.IntRange("node", 1, n)}
+	}
 	k := src.IntRange("kind", 0, 99)
 	if fl >= maxFlight {
 		k = k % 50 // deliver, drop or duplicate below

@@ -93,7 +93,10 @@ type HardState struct {
 // Start only; a restart is a new Start from the same Storage.
 type Storage struct {
 	HardState HardState
-	// Log[k-1] is entry k.
+	// SnapshotIndex and SnapshotTerm are where the log starts: the last
+	// entry a snapshot covers (0, 0 without one).
+	SnapshotIndex, SnapshotTerm uint64
+	// Log[k-1] is entry SnapshotIndex+k.
 	Log []spec.Entry
 	// Applied is the index up to which the application applied committed
 	// entries.
@@ -114,17 +117,45 @@ func (s *Storage) Append(first uint64, ents []spec.Entry) error {
 	if len(ents) == 0 {
 		return nil
 	}
-	if first < 1 || first > uint64(len(s.Log))+1 {
-		return fmt.Errorf("driver: storage: append at index %d leaves a gap after the last index %d", first, len(s.Log))
+	last := s.SnapshotIndex + uint64(len(s.Log))
+	if first < 1 || first > last+1 {
+		return fmt.Errorf("driver: storage: append at index %d leaves a gap after the last index %d", first, last)
 	}
-	s.Log = append(s.Log[:first-1], ents...)
+	if first <= s.SnapshotIndex {
+		// What the snapshot covers is kept there.
+		skip := s.SnapshotIndex + 1 - first
+		if skip >= uint64(len(ents)) {
+			return nil
+		}
+		first, ents = s.SnapshotIndex+1, ents[skip:]
+	}
+	s.Log = append(s.Log[:first-1-s.SnapshotIndex], ents...)
 	return nil
 }
+
+// Compact drops the entries up to i, which must be applied and beyond the
+// snapshot: the log starts after i.
+func (s *Storage) Compact(i uint64) error {
+	if i <= s.SnapshotIndex || i > s.Applied {
+		return fmt.Errorf("driver: storage: compaction to %d outside (%d, %d] (snapshot, applied)", i, s.SnapshotIndex, s.Applied)
+	}
+	s.SnapshotTerm = s.Log[i-s.SnapshotIndex-1].Term
+	s.Log = slices.Clone(s.Log[i-s.SnapshotIndex:])
+	s.SnapshotIndex = i
+	return nil
+}
+
+// SnapshotMeta locates a snapshot: the index and term of the last entry it
+// covers.
+type SnapshotMeta struct{ Index, Term uint64 }
 
 // Ready is what a node hands out, in the library-neutral vocabulary: to be
 // handled in the order persist (HardState, Entries), send (Messages), apply
 // (Committed), then Advance.
 type Ready struct {
+	// Snapshot is a snapshot received from a leader, to persist before the
+	// rest (the log then starts after it), nil if none.
+	Snapshot *SnapshotMeta
 	// HardState is the state to persist, nil if unchanged.
 	HardState *HardState
 	// Entries are to be persisted, the first at index First.
@@ -181,6 +212,13 @@ type Driver interface {
 	State() NodeState
 }
 
+// Compactor is what a Driver implements if its library compacts logs
+// (Setup.Compaction): Compact takes a snapshot at applied index i and drops
+// the entries it covers from the node's storage, as an application does.
+type Compactor interface {
+	Compact(i uint64) error
+}
+
 // Library is a Raft implementation the harness can start nodes of.
 type Library struct {
 	// Name names the library in reports, e.g. "raft/" or "etcd v3.7.0".
@@ -205,6 +243,13 @@ func HandleReady(d Driver, st *Storage, send func([]spec.Message)) ([]spec.Messa
 			return all, errors.New("driver: HandleReady: still ready after 1000 rounds")
 		}
 		rd := d.Ready()
+		if s := rd.Snapshot; s != nil {
+			if s.Index <= st.SnapshotIndex {
+				return all, fmt.Errorf("driver: HandleReady: snapshot at %d, the storage holds one at %d", s.Index, st.SnapshotIndex)
+			}
+			st.SnapshotIndex, st.SnapshotTerm, st.Log = s.Index, s.Term, nil
+			st.Applied = max(st.Applied, s.Index)
+		}
 		if rd.HardState != nil {
 			st.HardState = *rd.HardState
 		}

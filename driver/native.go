@@ -21,6 +21,10 @@ func (f fixedRand) IntN(int) int { return f.offset }
 type native struct {
 	cfg Config
 	rn  *raft.RawNode
+	// ms is the node's own storage: raft/ reads the entries it handed out
+	// back from it, so what a Ready hands out is written there too (the
+	// harness's Storage is what a restart starts from).
+	ms *raft.MemoryStorage
 }
 
 func startNative(cfg Config, st *Storage) (Driver, error) {
@@ -31,7 +35,13 @@ func startNative(cfg Config, st *Storage) (Driver, error) {
 	if err := ms.SetHardState(raft.HardState{Term: st.HardState.Term, Vote: uint64(st.HardState.Vote), Commit: st.HardState.Commit}); err != nil {
 		return nil, err
 	}
-	if err := ms.Append(RaftEntries(1, st.Log)); err != nil {
+	if st.SnapshotIndex > 0 {
+		snap := raft.Snapshot{Metadata: raft.SnapshotMetadata{Index: st.SnapshotIndex, Term: st.SnapshotTerm}}
+		if err := ms.ApplySnapshot(snap); err != nil {
+			return nil, err
+		}
+	}
+	if err := ms.Append(RaftEntries(st.SnapshotIndex+1, st.Log)); err != nil {
 		return nil, err
 	}
 	peers := make([]uint64, cfg.N)
@@ -48,7 +58,7 @@ func startNative(cfg Config, st *Storage) (Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &native{cfg: cfg, rn: rn}, nil
+	return &native{cfg: cfg, rn: rn, ms: ms}, nil
 }
 
 func (n *native) Tick() { n.rn.Tick() }
@@ -78,9 +88,15 @@ func (n *native) Step(m spec.Message) error {
 
 func (n *native) Ready() Ready {
 	rd := n.rn.Ready()
+	if err := n.persist(rd); err != nil {
+		panic(fmt.Sprintf("driver: raft/ node %d: persisting its Ready: %v", n.cfg.ID, err))
+	}
 	out := Ready{Entries: properties.SpecEntries(rd.Entries), Committed: properties.SpecEntries(rd.CommittedEntries)}
 	if !rd.HardState.IsEmpty() {
 		out.HardState = &HardState{Term: rd.HardState.Term, Vote: int(rd.HardState.Vote), Commit: rd.HardState.Commit}
+	}
+	if !rd.Snapshot.IsEmpty() {
+		out.Snapshot = &SnapshotMeta{Index: rd.Snapshot.Metadata.Index, Term: rd.Snapshot.Metadata.Term}
 	}
 	if len(rd.Entries) > 0 {
 		out.First = rd.Entries[0].Index
@@ -107,6 +123,30 @@ func (n *native) State() NodeState {
 		}
 	}
 	return NodeState{Server: properties.ProjectNode(n.rn, n.cfg.N, n.cfg.CheckQuorum), Active: active, Applied: st.Applied}
+}
+
+// persist writes what rd hands out to the node's own storage.
+func (n *native) persist(rd raft.Ready) error {
+	if !rd.Snapshot.IsEmpty() {
+		if err := n.ms.ApplySnapshot(rd.Snapshot); err != nil {
+			return err
+		}
+	}
+	if !rd.HardState.IsEmpty() {
+		if err := n.ms.SetHardState(rd.HardState); err != nil {
+			return err
+		}
+	}
+	return n.ms.Append(rd.Entries)
+}
+
+// Compact implements Compactor: a snapshot at i (no data: the harness
+// keeps no state machine), then the entries it covers dropped.
+func (n *native) Compact(i uint64) error {
+	if _, err := n.ms.CreateSnapshot(i, nil); err != nil {
+		return err
+	}
+	return n.ms.Compact(i)
 }
 
 // RaftMessage maps a spec message to raft/'s.
@@ -137,6 +177,9 @@ func RaftMessage(m spec.Message) (raft.Message, error) {
 		rm.Commit = m.Commit
 	case spec.HeartbeatResponse:
 		rm.Type = raft.MsgHeartbeatResp
+	case spec.SnapshotRequest:
+		rm.Type = raft.MsgSnap
+		rm.Snapshot = &raft.Snapshot{Metadata: raft.SnapshotMetadata{Index: m.SnapshotIndex, Term: m.SnapshotTerm}}
 	default:
 		return rm, fmt.Errorf("driver: message %v: unknown type", m)
 	}

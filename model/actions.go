@@ -33,6 +33,8 @@ const (
 	actDuplicateMessage
 	actPartition
 	actHeal
+	actCompact
+	actHandleSnapshotRequest // the handler of SnapshotRequest, after Heal
 	numActions
 )
 
@@ -45,17 +47,36 @@ var actionNames = [numActions]string{
 	"HandleAppendEntriesRequest", "HandleAppendEntriesResponse",
 	"HandleHeartbeatRequest", "HandleHeartbeatResponse",
 	"DropMessage", "DuplicateMessage", "Partition", "Heal",
+	"Compact", "HandleSnapshotRequest",
 }
 
 func (a action) String() string { return actionNames[a] }
 
 // handlerFor is the action that handles messages of type t.
-func handlerFor(t spec.MsgType) action { return actHandlePreVoteRequest + action(t) }
+func handlerFor(t spec.MsgType) action {
+	if t == spec.SnapshotRequest {
+		return actHandleSnapshotRequest
+	}
+	return actHandlePreVoteRequest + action(t)
+}
+
+// isHandler reports whether the action handles one message.
+func (a action) isHandler() bool {
+	return a >= actHandlePreVoteRequest && a < actDropMessage || a == actHandleSnapshotRequest
+}
+
+// handledType is the message type the handler a handles.
+func (a action) handledType() spec.MsgType {
+	if a == actHandleSnapshotRequest {
+		return spec.SnapshotRequest
+	}
+	return spec.MsgType(a - actHandlePreVoteRequest)
+}
 
 // isMessageAction reports whether the action consumes, drops or duplicates
 // one message.
 func (a action) isMessageAction() bool {
-	return a >= actHandlePreVoteRequest && a <= actDuplicateMessage
+	return a.isHandler() || a == actDropMessage || a == actDuplicateMessage
 }
 
 // label is a step: the action, its parameters, and for a message action
@@ -77,6 +98,8 @@ const (
 	whyNoCQ        = "CheckQuorum is FALSE"
 	whyNoLease     = "the server holds no lease"
 	whyNoRestart   = "AllowRestart is FALSE"
+	whyNoCompact   = "AllowCompaction is FALSE"
+	whyCompacted   = "the server has compacted up to its commit already"
 	whyMsgType     = "the message is not of the action's type"
 	whyMsgLink     = "the message is not from J to I"
 	whyMaxCopies   = "the message has MaxCopies copies in flight"
@@ -164,7 +187,7 @@ func (st *stepper) ClientRequest(v *state, i, val int, next *state) string {
 	switch {
 	case s.role != spec.Leader:
 		return whyNotLeader
-	case s.log.Len() >= st.cfg.MaxLogLen:
+	case st.LastIndex(&s) >= st.cfg.MaxLogLen:
 		return whyMaxLogLen
 	}
 	st.out = st.out[:0]
@@ -244,6 +267,21 @@ func (st *stepper) Restart(v *state, i int, next *state) string {
 	s.prs = st.NoProgresses()
 	s.active = 0
 	return st.Act(v, i, s, next)
+}
+
+// Compact is Raft.tla's Compact(i): server i compacts its log up to
+// CompactLimit, when that is above its snapshot.
+func (st *stepper) Compact(v *state, i int, next *state) string {
+	if !st.cfg.AllowCompaction {
+		return whyNoCompact
+	}
+	s := v.Srv(i)
+	k := st.CompactLimit(&s)
+	if k <= int(s.snapIndex) {
+		return whyCompacted
+	}
+	st.out = st.out[:0]
+	return st.Act(v, i, st.CompactTo(s, k), next)
 }
 
 // Pending is Raft.tla's Pending(j, i, t) as a test: "" if the message at
@@ -336,6 +374,15 @@ func (st *stepper) HandleHeartbeatResponse(v *state, i, j, k int, next *state) s
 	return st.Deliver(v, k, st.OnHeartbeatResponse(i, v.Srv(i), &v.messages[k].msg), next)
 }
 
+// HandleSnapshotRequest is Raft.tla's HandleSnapshotRequest(i, j).
+func (st *stepper) HandleSnapshotRequest(v *state, i, j, k int, next *state) string {
+	if why := v.Pending(k, j, i, spec.SnapshotRequest); why != "" {
+		return why
+	}
+	st.out = st.out[:0]
+	return st.Deliver(v, k, st.OnSnapshotRequest(i, v.Srv(i), &v.messages[k].msg), next)
+}
+
 // handle is the message action for messages of type t.
 func (st *stepper) handle(v *state, t spec.MsgType, i, j, k int, next *state) string {
 	switch t {
@@ -353,6 +400,8 @@ func (st *stepper) handle(v *state, t spec.MsgType, i, j, k int, next *state) st
 		return st.HandleAppendEntriesResponse(v, i, j, k, next)
 	case spec.HeartbeatRequest:
 		return st.HandleHeartbeatRequest(v, i, j, k, next)
+	case spec.SnapshotRequest:
+		return st.HandleSnapshotRequest(v, i, j, k, next)
 	default:
 		return st.HandleHeartbeatResponse(v, i, j, k, next)
 	}
@@ -445,8 +494,10 @@ func (st *stepper) step(v *state, l label, next *state) string {
 		return st.Partition(v, i, j, next)
 	case actHeal:
 		return st.Heal(v, i, j, next)
+	case actCompact:
+		return st.Compact(v, i, next)
 	}
-	return st.handle(v, spec.MsgType(l.act-actHandlePreVoteRequest), i, j, int(l.msg), next)
+	return st.handle(v, l.act.handledType(), i, j, int(l.msg), next)
 }
 
 // Next is Raft.tla's Next: it calls emit for every enabled step of v, one
@@ -527,6 +578,13 @@ func (st *stepper) Next(v *state, emit func(l label, next *state)) {
 				if st.Heal(v, i, j, next) == "" {
 					emit(label{act: actHeal, i: uint8(i), j: uint8(j)}, next)
 				}
+			}
+		}
+	}
+	if st.cfg.AllowCompaction {
+		for i := 1; i <= n; i++ {
+			if st.Compact(v, i, next) == "" {
+				emit(label{act: actCompact, i: uint8(i)}, next)
 			}
 		}
 	}

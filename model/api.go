@@ -231,6 +231,7 @@ func viewInto(cfg *Config, v *state, out *spec.View) {
 			Role: s.role, Leader: int(s.leader), Lease: s.lease,
 			Granted: spec.Set(s.granted), Rejected: spec.Set(s.rejected),
 			Progress: prs, RecentActive: spec.Set(s.active),
+			SnapshotIndex: uint64(s.snapIndex), SnapshotTerm: uint64(s.snapTerm),
 		}
 	}
 	nm := len(v.messages)
@@ -282,6 +283,7 @@ func toMessage(cfg *Config, m *message, ents []spec.Entry) spec.Message {
 		Reject: m.mreject, PrevLogIndex: uint64(m.mprevLogIndex), PrevLogTerm: uint64(m.mprevLogTerm),
 		Entries: ents, Commit: uint64(m.mcommitIndex), Index: uint64(m.mindex),
 		RejectHint: uint64(m.mrejectHint), LogTerm: uint64(m.mlogTerm),
+		SnapshotIndex: uint64(m.msnapshotIndex), SnapshotTerm: uint64(m.msnapshotTerm),
 	}
 }
 
@@ -341,7 +343,7 @@ func fromSet(cfg *Config, what string, s spec.Set) (set, error) {
 func fromMessage(cfg *Config, m spec.Message) (message, error) {
 	var out message
 	var err error
-	if m.Type > spec.HeartbeatResponse {
+	if m.Type > spec.SnapshotRequest {
 		return out, fmt.Errorf("message %v: unknown type", m)
 	}
 	out.mtype = m.Type
@@ -362,6 +364,7 @@ func fromMessage(cfg *Config, m spec.Message) (message, error) {
 		{"mprevLogTerm", &out.mprevLogTerm, m.PrevLogTerm}, {"mcommitIndex", &out.mcommitIndex, m.Commit},
 		{"mindex", &out.mindex, m.Index}, {"mrejectHint", &out.mrejectHint, m.RejectHint},
 		{"mlogTerm", &out.mlogTerm, m.LogTerm},
+		{"msnapshotIndex", &out.msnapshotIndex, m.SnapshotIndex}, {"msnapshotTerm", &out.msnapshotTerm, m.SnapshotTerm},
 	} {
 		if *f.dst, err = small(f.name, f.x); err != nil {
 			return out, fmt.Errorf("message %v: %w", m, err)
@@ -388,6 +391,15 @@ func fromView(cfg *Config, v *spec.View) (state, error) {
 		}
 		if d.commit, err = small(fmt.Sprintf("server %d commit", i), s.Commit); err != nil {
 			return out, err
+		}
+		if d.snapIndex, err = small(fmt.Sprintf("server %d snapshotIndex", i), s.SnapshotIndex); err != nil {
+			return out, err
+		}
+		if d.snapTerm, err = small(fmt.Sprintf("server %d snapshotTerm", i), s.SnapshotTerm); err != nil {
+			return out, err
+		}
+		if int(d.snapIndex)+len(s.Log) > maxLog {
+			return out, fmt.Errorf("server %d: snapshotIndex %d and %d entries are beyond the model's range of %d", i, d.snapIndex, len(s.Log), maxLog)
 		}
 		if d.vote, err = fromServerID(cfg, fmt.Sprintf("server %d votedFor", i), s.Vote, true); err != nil {
 			return out, err
@@ -427,7 +439,7 @@ func fromView(cfg *Config, v *spec.View) (state, error) {
 			if err != nil {
 				return out, err
 			}
-			if p.Mode > spec.Replicate {
+			if p.Mode > spec.Snapshot {
 				return out, fmt.Errorf("server %d progress %d has mode %v", i, j+1, p.Mode)
 			}
 			d.prs[j] = progress{next: next, match: match, mode: p.Mode, paused: p.Paused, sentCommit: sentCommit}

@@ -137,7 +137,7 @@ func (sc *msgScratch) encodeMsgs(v *state, p *perm) {
 		sc.buf = append(sc.buf,
 			uint8(m.mtype), p.srv[m.msource], p.srv[m.mdest], m.mterm, m.mlastLogTerm, m.mlastLogIndex,
 			b2u8(m.mreject), m.mprevLogIndex, m.mprevLogTerm, m.mcommitIndex, m.mindex, m.mrejectHint,
-			m.mlogTerm, uint8(len(m.mentries)))
+			m.mlogTerm, m.msnapshotIndex, m.msnapshotTerm, uint8(len(m.mentries)))
 		for _, e := range m.mentries {
 			sc.buf = append(sc.buf, e.term, p.val[e.value])
 		}
@@ -159,7 +159,7 @@ func encodeServer(buf []byte, s *server, n int, p *perm) []byte {
 	buf = append(buf, s.term, uint8(s.role)|b2u8(s.lease)<<2, s.commit,
 		p.srv[s.vote], p.srv[s.leader],
 		uint8(p.setMap[s.granted]), uint8(p.setMap[s.rejected]), uint8(p.setMap[s.active]),
-		uint8(len(s.log)))
+		s.snapIndex, s.snapTerm, uint8(len(s.log)))
 	for _, e := range s.log {
 		buf = append(buf, e.term, p.val[e.value])
 	}
@@ -169,7 +169,7 @@ func encodeServer(buf []byte, s *server, n int, p *perm) []byte {
 	buf = append(buf, 1)
 	for j := 1; j <= n; j++ {
 		pr := &s.prs[p.inv[j]-1]
-		buf = append(buf, pr.next, pr.match, uint8(pr.mode)|b2u8(pr.paused)<<1, pr.sentCommit)
+		buf = append(buf, pr.next, pr.match, uint8(pr.mode)|b2u8(pr.paused)<<2, pr.sentCommit)
 	}
 	return buf
 }
@@ -270,13 +270,14 @@ func (d *decoder) decode(buf []byte, n int) state {
 		s.role, s.lease = roleOf(rl&3), rl&4 != 0
 		s.commit, s.vote, s.leader = next(), next(), next()
 		s.granted, s.rejected, s.active = set(next()), set(next()), set(next())
+		s.snapIndex, s.snapTerm = next(), next()
 		s.log = entries(int(next()))
 		if next() == 1 {
 			for j := 1; j <= n; j++ {
 				pr := &s.prs[j-1]
 				pr.next, pr.match = next(), next()
 				mp := next()
-				pr.mode, pr.paused = modeOf(mp&1), mp&2 != 0
+				pr.mode, pr.paused = modeOf(mp&3), mp&4 != 0
 				pr.sentCommit = next()
 			}
 		}
@@ -291,6 +292,7 @@ func (d *decoder) decode(buf []byte, n int) state {
 		m.mreject = next() == 1
 		m.mprevLogIndex, m.mprevLogTerm, m.mcommitIndex = next(), next(), next()
 		m.mindex, m.mrejectHint, m.mlogTerm = next(), next(), next()
+		m.msnapshotIndex, m.msnapshotTerm = next(), next()
 		m.mentries = entries(int(next()))
 		d.bag = append(d.bag, bagged{msg: m, copies: next()})
 	}

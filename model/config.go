@@ -27,6 +27,8 @@ type Config struct {
 	MaxBatch int
 	// AllowRestart enables Restart.
 	AllowRestart bool
+	// AllowCompaction enables Compact and with it snapshots.
+	AllowCompaction bool
 	// CuttableLinks are the directed links Partition may cut.
 	CuttableLinks []spec.Link
 	// Symmetry says which servers and values are interchangeable. The zero
@@ -108,6 +110,9 @@ var Mutations = map[string]string{
 	"NoStepDown":                  actQuorumCheck.String(),
 	"PreCandidateKeepsLeader":     "CampaignPreElection",
 	"CandidateCountsStalePreVote": "OnPreVoteResponse",
+	"InstallStaleSnapshot":        "SnapshotNewer",
+	"CompactUncommitted":          "CompactLimit",
+	"RestoreKeepsCommit":          "RestoreSnapshot",
 }
 
 // The range of the model's compact state: servers, entries in a log (and
@@ -656,6 +661,9 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 	if cfg.AllowRestart, err = boolean("AllowRestart"); err != nil {
 		return Config{}, err
 	}
+	if cfg.AllowCompaction, err = boolean("AllowCompaction"); err != nil {
+		return Config{}, err
+	}
 	for _, f := range []struct {
 		name string
 		dst  *int
@@ -670,7 +678,7 @@ func (p *cfgParser) build(cfg Config, consts map[string]constValue, order []stri
 		}
 	}
 	known := map[string]bool{"Server": true, "Value": true, "Nil": true, "PreVote": true,
-		"CheckQuorum": true, "AllowRestart": true, "MaxTerm": true, "MaxLogLen": true,
+		"CheckQuorum": true, "AllowRestart": true, "AllowCompaction": true, "MaxTerm": true, "MaxLogLen": true,
 		"MaxInFlight": true, "MaxCopies": true, "MaxCutLinks": true, "MaxBatch": true}
 	for _, name := range order {
 		if !known[name] && !simOnly[name] && !isModelValue(name, "s") && !isModelValue(name, "v") {
@@ -783,6 +791,9 @@ func (c Config) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d servers, values %v, PreVote %v, CheckQuorum %v, MaxTerm %d, MaxLogLen %d, MaxInFlight %d, MaxCopies %d, MaxCutLinks %d, AllowRestart %v, MaxBatch %d",
 		c.N, c.Values, c.PreVote, c.CheckQuorum, c.MaxTerm, c.MaxLogLen, c.MaxInFlight, c.MaxCopies, c.MaxCutLinks, c.AllowRestart, c.MaxBatch)
+	if c.AllowCompaction {
+		b.WriteString(", AllowCompaction true")
+	}
 	if c.MaxCutLinks > 0 {
 		var l []string
 		for _, x := range c.CuttableLinks {

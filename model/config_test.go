@@ -82,7 +82,7 @@ var validCfg = []string{
 	`  MaxInFlight = 2`,
 	`  MaxCopies = 1`,
 	`  MaxCutLinks = 0`,
-	`  AllowRestart = FALSE`,
+	`  AllowRestart = FALSE  AllowCompaction = FALSE`,
 	`  MaxBatch = 2`,
 	`  CuttableLinks <- AllLinks`,
 	`SYMMETRY Symmetry`,

@@ -23,6 +23,9 @@ const (
 	mutNoStepDown                           // QuorumCheck: never steps down
 	mutPreCandidateKeepsLeader              // CampaignPreElection: keeps leader and lease
 	mutCandidateCountsStalePreVote          // OnPreVoteResponse: a candidate counts it as a vote
+	mutInstallStaleSnapshot                 // SnapshotNewer: TRUE
+	mutCompactUncommitted                   // CompactLimit: the last index
+	mutRestoreKeepsCommit                   // RestoreSnapshot: the commit is kept
 )
 
 var mutationNames = map[string]mutation{
@@ -44,6 +47,9 @@ var mutationNames = map[string]mutation{
 	"NoStepDown":                  mutNoStepDown,
 	"PreCandidateKeepsLeader":     mutPreCandidateKeepsLeader,
 	"CandidateCountsStalePreVote": mutCandidateCountsStalePreVote,
+	"InstallStaleSnapshot":        mutInstallStaleSnapshot,
+	"CompactUncommitted":          mutCompactUncommitted,
+	"RestoreKeepsCommit":          mutRestoreKeepsCommit,
 }
 
 // mutationOf maps Config.Mutation to the mutant; an unknown name (rejected

@@ -30,7 +30,7 @@ func TestSameNamesCatches(t *testing.T) {
 		impl []raft.Action
 		want string
 	}{
-		{"missing", names[:len(names)-1], "the model has 18 actions, raft.Actions has 17"},
+		{"missing", names[:len(names)-1], "the model has 20 actions, raft.Actions has 19"},
 		{"renamed", renamed, `action 3 is QuorumCheck, raft.Actions has "QuorumChek"`},
 		{"swapped", swapped, `action 0 is Timeout, raft.Actions has "ClientRequest"`},
 	} {

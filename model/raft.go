@@ -117,6 +117,48 @@ func (st *stepper) FindConflictByTerm(lg seq, idx, t int) (int, int) {
 	return k, st.TermAt(lg, k)
 }
 
+// LastIndex is Raft.tla's LastIndex(s): the index of s's last entry.
+func (st *stepper) LastIndex(s *server) int { return int(s.snapIndex) + s.log.Len() }
+
+// TermOf is Raft.tla's TermOf(s, k): the snapshot's term at its index, 0 at
+// a compacted index and past the end.
+func (st *stepper) TermOf(s *server, k int) int {
+	switch {
+	case k == int(s.snapIndex):
+		return int(s.snapTerm)
+	case k < int(s.snapIndex) || k > st.LastIndex(s):
+		return 0
+	}
+	return int(s.log.At(k - int(s.snapIndex)).term)
+}
+
+// LastTermOf is Raft.tla's LastTermOf(s).
+func (st *stepper) LastTermOf(s *server) int { return st.TermOf(s, st.LastIndex(s)) }
+
+// EntriesOf is Raft.tla's EntriesOf(s, lo, hi): the entries from index lo
+// to hi, lo > s.snapIndex.
+func (st *stepper) EntriesOf(s *server, lo, hi int) seq {
+	return s.log.SubSeq(lo-int(s.snapIndex), hi-int(s.snapIndex))
+}
+
+// FindConflictByTermOf is Raft.tla's FindConflictByTermOf(s, idx, t):
+// etcd's findConflictByTerm over a compacted log, scanning down from idx
+// to the first index whose term is at most t; an index whose term is
+// unknown (past the end, or compacted) is returned with term 0.
+func (st *stepper) FindConflictByTermOf(s *server, idx, t int) (int, int) {
+	if idx > st.LastIndex(s) {
+		return idx, 0
+	}
+	k := idx
+	for k > 0 && k >= int(s.snapIndex) && st.TermOf(s, k) > t {
+		k--
+	}
+	if k < int(s.snapIndex) {
+		return k, 0
+	}
+	return k, st.TermOf(s, k)
+}
+
 // Isolated is Raft.tla's Isolated(i): no other server can reach i.
 func (st *stepper) Isolated(v *state, i int) bool {
 	for j := 1; j <= st.n; j++ {
@@ -163,10 +205,10 @@ func (st *stepper) NetworkBecomes(b *bag) bool { return b.InFlight() <= st.cfg.M
 // ---------------------------------------------------------------------------
 // Messages
 
-// VoteRequestMsg is Raft.tla's VoteRequestMsg(type, i, j, term, lg).
-func (st *stepper) VoteRequestMsg(typ spec.MsgType, i, j, term int, lg seq) message {
-	return message{mtype: typ, mterm: uint8(term), mlastLogTerm: uint8(st.LastTerm(lg)),
-		mlastLogIndex: uint8(lg.Len()), msource: uint8(i), mdest: uint8(j)}
+// VoteRequestMsg is Raft.tla's VoteRequestMsg(type, i, j, term, s).
+func (st *stepper) VoteRequestMsg(typ spec.MsgType, i, j, term int, s *server) message {
+	return message{mtype: typ, mterm: uint8(term), mlastLogTerm: uint8(st.LastTermOf(s)),
+		mlastLogIndex: uint8(st.LastIndex(s)), msource: uint8(i), mdest: uint8(j)}
 }
 
 // VoteResponseMsg is Raft.tla's VoteResponseMsg(type, i, j, term, reject).
@@ -174,11 +216,11 @@ func (st *stepper) VoteResponseMsg(typ spec.MsgType, i, j, term int, reject bool
 	return message{mtype: typ, mterm: uint8(term), mreject: reject, msource: uint8(i), mdest: uint8(j)}
 }
 
-// AppendMsg is Raft.tla's AppendMsg(i, j, t, lg, ci, next, last).
-func (st *stepper) AppendMsg(i, j, t int, lg seq, ci, next, last int) message {
-	return message{mtype: spec.AppendEntriesRequest, mterm: uint8(t),
-		mprevLogIndex: uint8(next - 1), mprevLogTerm: uint8(st.TermAt(lg, next-1)),
-		mentries: lg.SubSeq(next, last), mcommitIndex: uint8(ci),
+// AppendMsg is Raft.tla's AppendMsg(i, j, s, next, last).
+func (st *stepper) AppendMsg(i, j int, s *server, next, last int) message {
+	return message{mtype: spec.AppendEntriesRequest, mterm: s.term,
+		mprevLogIndex: uint8(next - 1), mprevLogTerm: uint8(st.TermOf(s, next-1)),
+		mentries: st.EntriesOf(s, next, last), mcommitIndex: s.commit,
 		msource: uint8(i), mdest: uint8(j)}
 }
 
@@ -199,6 +241,12 @@ func (st *stepper) HeartbeatMsg(i, j, t, ci int) message {
 // HeartbeatResponseMsg is Raft.tla's HeartbeatResponseMsg(i, j, t).
 func (st *stepper) HeartbeatResponseMsg(i, j, t int) message {
 	return message{mtype: spec.HeartbeatResponse, mterm: uint8(t), msource: uint8(i), mdest: uint8(j)}
+}
+
+// SnapshotMsg is Raft.tla's SnapshotMsg(i, j, t, si, st).
+func (st *stepper) SnapshotMsg(i, j, t, si, sterm int) message {
+	return message{mtype: spec.SnapshotRequest, mterm: uint8(t), msnapshotIndex: uint8(si),
+		msnapshotTerm: uint8(sterm), msource: uint8(i), mdest: uint8(j)}
 }
 
 // ---------------------------------------------------------------------------
@@ -257,17 +305,34 @@ func (st *stepper) BecomeFollower(s server, t, l int) server {
 func (st *stepper) CampaignMsgs(i int, s *server, typ spec.MsgType, t int) {
 	for j := 1; j <= st.n; j++ {
 		if j != i {
-			st.send(st.VoteRequestMsg(typ, i, j, t, s.log))
+			st.send(st.VoteRequestMsg(typ, i, j, t, s))
 		}
 	}
 }
 
+// SendSnapshot is Raft.tla's SendSnapshot(i, s, j): etcd's
+// maybeSendSnapshot and BecomeSnapshot, to a recently active follower.
+func (st *stepper) SendSnapshot(i int, s server, j int) server {
+	if !s.active.has(j) {
+		return s
+	}
+	pr := s.prs[j-1]
+	pr.mode = spec.Snapshot
+	pr.paused = false
+	pr.next = s.snapIndex + 1
+	pr.sentCommit = s.snapIndex
+	s.prs[j-1] = pr
+	st.send(st.SnapshotMsg(i, j, int(s.term), int(s.snapIndex), int(s.snapTerm)))
+	return s
+}
+
 // SendAppend is Raft.tla's SendAppend(i, s, j, sendIfEmpty): etcd's
-// maybeSendAppend.
+// maybeSendAppend, which sends the snapshot when the entry before next is
+// compacted.
 func (st *stepper) SendAppend(i int, s server, j int, sendIfEmpty bool) server {
 	pr := s.prs[j-1]
 	next := int(pr.next)
-	last := min(s.log.Len(), next+st.cfg.MaxBatch-1)
+	last := min(st.LastIndex(&s), next+st.cfg.MaxBatch-1)
 	n := last - next + 1
 	pr1 := pr
 	switch {
@@ -277,8 +342,13 @@ func (st *stepper) SendAppend(i int, s server, j int, sendIfEmpty bool) server {
 	default:
 		pr1.paused = true
 	}
-	if !(pr.mode == spec.Probe && pr.paused) && (n > 0 || sendIfEmpty) {
-		st.send(st.AppendMsg(i, j, int(s.term), s.log, int(s.commit), next, last))
+	switch {
+	case pr.mode == spec.Snapshot || pr.mode == spec.Probe && pr.paused:
+		return s
+	case next-1 < int(s.snapIndex):
+		return st.SendSnapshot(i, s, j)
+	case n > 0 || sendIfEmpty:
+		st.send(st.AppendMsg(i, j, &s, next, last))
 		pr1.sentCommit = s.commit
 		s.prs[j-1] = pr1
 		return s
@@ -323,7 +393,7 @@ func (st *stepper) QuorumMatch(i int, s *server) int {
 		}
 		return h
 	}
-	for k := s.log.Len(); k > 0; k-- {
+	for k := st.LastIndex(s); k > 0; k-- {
 		if st.IsQuorum(holders(k)) {
 			return k
 		}
@@ -350,7 +420,7 @@ func (st *stepper) MaybeCommit(i int, s server) server {
 		}
 		return s
 	}
-	if q > int(s.commit) && st.TermAt(s.log, q) == int(s.term) {
+	if q > int(s.commit) && st.TermOf(&s, q) == int(s.term) {
 		s.commit = uint8(q)
 	}
 	return s
@@ -374,7 +444,7 @@ func (st *stepper) BecomeLeader(i int, s server) server {
 		if j == i {
 			s.prs[j-1] = st.NoProgress()
 		} else {
-			s.prs[j-1] = progress{next: uint8(s.log.Len()) + 1, match: 0, mode: spec.Probe, paused: false, sentCommit: 0}
+			s.prs[j-1] = progress{next: uint8(st.LastIndex(&s)) + 1, match: 0, mode: spec.Probe, paused: false, sentCommit: 0}
 		}
 	}
 	s.active = 0
@@ -467,8 +537,8 @@ func (st *stepper) VoteGranted(s *server, m *message) bool {
 		return st.CanVote(s, m)
 	}
 	return st.CanVote(s, m) &&
-		(int(m.mlastLogTerm) > st.LastTerm(s.log) ||
-			int(m.mlastLogTerm) == st.LastTerm(s.log) && int(m.mlastLogIndex) >= s.log.Len())
+		(int(m.mlastLogTerm) > st.LastTermOf(s) ||
+			int(m.mlastLogTerm) == st.LastTermOf(s) && int(m.mlastLogIndex) >= st.LastIndex(s))
 }
 
 // OnPreVoteRequest is Raft.tla's OnPreVoteRequest(i, s, m): a pre-vote
@@ -593,18 +663,20 @@ func (st *stepper) AcceptAppend(i int, s server, m *message) server {
 	prev := int(m.mprevLogIndex)
 	last := prev + m.mentries.Len()
 	// Mutant AppendSkipsTermCheck: the anchor's term is not checked.
-	termOK := st.mut == mutAppendSkipsTermCheck || st.TermAt(s.log, prev) == int(m.mprevLogTerm)
+	termOK := st.mut == mutAppendSkipsTermCheck || st.TermOf(&s, prev) == int(m.mprevLogTerm)
 	switch {
 	case prev < int(s.commit):
 		st.send(st.AppendResponseMsg(i, j, int(s.term), false, int(s.commit), 0, 0))
 		return s
-	case prev <= s.log.Len() && termOK:
-		s.log = st.Merge(s.log, prev, m.mentries, 1)
+	case prev <= st.LastIndex(&s) && termOK:
+		// prev >= commit >= snapIndex (SnapshotCommitted): the anchor is
+		// not compacted.
+		s.log = st.Merge(s.log, prev-int(s.snapIndex), m.mentries, 1)
 		s.commit = uint8(max(int(s.commit), min(int(m.mcommitIndex), last)))
 		st.send(st.AppendResponseMsg(i, j, int(s.term), false, last, 0, 0))
 		return s
 	default:
-		hint, hintTerm := st.FindConflictByTerm(s.log, min(prev, s.log.Len()), int(m.mprevLogTerm))
+		hint, hintTerm := st.FindConflictByTermOf(&s, min(prev, st.LastIndex(&s)), int(m.mprevLogTerm))
 		st.send(st.AppendResponseMsg(i, j, int(s.term), true, prev, hint, hintTerm))
 		return s
 	}
@@ -650,7 +722,7 @@ func (st *stepper) LeaderOnReject(i int, s server, m *message) server {
 	pr := s.prs[j-1]
 	hint := int(m.mrejectHint)
 	if m.mlogTerm > 0 {
-		hint, _ = st.FindConflictByTerm(s.log, int(m.mrejectHint), int(m.mlogTerm))
+		hint, _ = st.FindConflictByTermOf(&s, int(m.mrejectHint), int(m.mlogTerm))
 	}
 	if pr.mode == spec.Replicate {
 		if m.mindex <= pr.match {
@@ -675,6 +747,75 @@ func (st *stepper) LeaderOnReject(i int, s server, m *message) server {
 	return st.SendAppend(i, s, j, true)
 }
 
+// SnapshotNewer is Raft.tla's SnapshotNewer(s, m): the snapshot is above
+// the receiver's commit.
+func (st *stepper) SnapshotNewer(s *server, m *message) bool {
+	if st.mut == mutInstallStaleSnapshot {
+		// Mutant InstallStaleSnapshot: MutSnapshotNewer(s, m) == TRUE.
+		return true
+	}
+	return m.msnapshotIndex > s.commit
+}
+
+// RestoreSnapshot is Raft.tla's RestoreSnapshot(i, s, m): etcd's
+// handleSnapshot and restore.
+func (st *stepper) RestoreSnapshot(i int, s server, m *message) server {
+	j := int(m.msource)
+	si, sterm := int(m.msnapshotIndex), int(m.msnapshotTerm)
+	switch {
+	case !st.SnapshotNewer(&s, m):
+		st.send(st.AppendResponseMsg(i, j, int(s.term), false, int(s.commit), 0, 0))
+		return s
+	case si <= st.LastIndex(&s) && si >= int(s.snapIndex) && st.TermOf(&s, si) == sterm:
+		// etcd's commitTo never lowers the commit.
+		s.commit = max(s.commit, uint8(si))
+		st.send(st.AppendResponseMsg(i, j, int(s.term), false, int(s.commit), 0, 0))
+		return s
+	}
+	s.log = nil
+	s.snapIndex, s.snapTerm = uint8(si), uint8(sterm)
+	if st.mut != mutRestoreKeepsCommit {
+		// Mutant RestoreKeepsCommit keeps the commit index.
+		s.commit = uint8(si)
+	}
+	st.send(st.AppendResponseMsg(i, j, int(s.term), false, si, 0, 0))
+	return s
+}
+
+// OnSnapshotRequest is Raft.tla's OnSnapshotRequest(i, s, m).
+func (st *stepper) OnSnapshotRequest(i int, s server, m *message) server {
+	switch {
+	case m.mterm < s.term:
+		return s
+	case m.mterm == s.term && s.role == spec.Leader:
+		return s
+	}
+	return st.RestoreSnapshot(i, st.BecomeFollower(s, int(m.mterm), int(m.msource)), m)
+}
+
+// CompactLimit is Raft.tla's CompactLimit(s): the highest index s may
+// compact up to.
+func (st *stepper) CompactLimit(s *server) int {
+	if st.mut == mutCompactUncommitted {
+		// Mutant CompactUncommitted: MutCompactLimit(s) == LastIndex(s).
+		return st.LastIndex(s)
+	}
+	return int(s.commit)
+}
+
+// CompactTo is Raft.tla's CompactTo(s, k): the entries up to k go into the
+// snapshot.
+func (st *stepper) CompactTo(s server, k int) server {
+	t := st.TermOf(&s, k)
+	s.log = s.log.SubSeq(k-int(s.snapIndex)+1, s.log.Len())
+	s.snapIndex, s.snapTerm = uint8(k), uint8(t)
+	return s
+}
+
+// KeepActive is Raft.tla's KeepActive: a leader records the followers it
+// hears from when CheckQuorum or snapshots read it.
+func (st *stepper) KeepActive() bool { return st.cfg.CheckQuorum || st.cfg.AllowCompaction }
+
 // CanBumpCommit is Raft.tla's CanBumpCommit(pr, ci): etcd's
 // Progress.CanBumpCommit.
 func (st *stepper) CanBumpCommit(pr progress, ci int) bool {
@@ -698,7 +839,9 @@ func (st *stepper) LeaderOnAck(i int, s server, m *message) server {
 		pr1.paused = false
 	}
 	pr2 := pr1
-	if pr1.mode == spec.Probe {
+	// From Snapshot once j can be caught up from the log: etcd's BecomeProbe
+	// then BecomeReplicate (see Raft.tla on the commit sent).
+	if pr1.mode == spec.Probe || pr1.mode == spec.Snapshot && pr1.match >= s.snapIndex {
 		pr2.mode = spec.Replicate
 		pr2.paused = false
 		pr2.next = pr1.match + 1
@@ -725,7 +868,7 @@ func (st *stepper) OnAppendEntriesResponse(i int, s server, m *message) server {
 		return s
 	}
 	s1 := s
-	if st.cfg.CheckQuorum {
+	if st.KeepActive() {
 		s1.active = s1.active.with(int(m.msource))
 	}
 	if m.mreject {
@@ -744,11 +887,11 @@ func (st *stepper) OnHeartbeatResponse(i int, s server, m *message) server {
 	}
 	j := int(m.msource)
 	s1 := s
-	if st.cfg.CheckQuorum {
+	if st.KeepActive() {
 		s1.active = s1.active.with(j)
 	}
 	s1.prs[j-1].paused = false
-	if int(s1.prs[j-1].match) < s1.log.Len() || s1.prs[j-1].mode == spec.Probe {
+	if int(s1.prs[j-1].match) < st.LastIndex(&s1) || s1.prs[j-1].mode == spec.Probe {
 		return st.SendAppend(i, s1, j, true)
 	}
 	return s1

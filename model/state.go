@@ -76,13 +76,17 @@ type server struct {
 	rejected set
 	prs      [maxServers]progress // prs[j-1] is progress[i][j]
 	active   set
+	// snapIndex and snapTerm are snapshotIndex[i] and snapshotTerm[i]: log
+	// holds the entries after snapIndex (log[k-1] is entry snapIndex+k).
+	snapIndex, snapTerm uint8
 }
 
 // equal compares two servers' variables.
 func (s *server) equal(o *server) bool {
 	return s.term == o.term && s.vote == o.vote && s.commit == o.commit && s.role == o.role &&
 		s.leader == o.leader && s.lease == o.lease && s.granted == o.granted &&
-		s.rejected == o.rejected && s.prs == o.prs && s.active == o.active && slices.Equal(s.log, o.log)
+		s.rejected == o.rejected && s.prs == o.prs && s.active == o.active &&
+		s.snapIndex == o.snapIndex && s.snapTerm == o.snapTerm && slices.Equal(s.log, o.log)
 }
 
 // message is a TLA+ message record, with the same field names. Only the
@@ -103,6 +107,9 @@ type message struct {
 	mrejectHint   uint8
 	mlogTerm      uint8
 	mentries      seq
+	// A SnapshotRequest's index and term of the snapshot's last entry.
+	msnapshotIndex uint8
+	msnapshotTerm  uint8
 }
 
 // compareMsg is a total order on messages consistent with equality: the
@@ -111,10 +118,10 @@ type message struct {
 func compareMsg(a, b *message) int {
 	ka := [...]uint8{uint8(a.mtype), a.msource, a.mdest, a.mterm, a.mlastLogTerm, a.mlastLogIndex,
 		b2u8(a.mreject), a.mprevLogIndex, a.mprevLogTerm, a.mcommitIndex, a.mindex, a.mrejectHint,
-		a.mlogTerm, uint8(len(a.mentries))}
+		a.mlogTerm, uint8(len(a.mentries)), a.msnapshotIndex, a.msnapshotTerm}
 	kb := [...]uint8{uint8(b.mtype), b.msource, b.mdest, b.mterm, b.mlastLogTerm, b.mlastLogIndex,
 		b2u8(b.mreject), b.mprevLogIndex, b.mprevLogTerm, b.mcommitIndex, b.mindex, b.mrejectHint,
-		b.mlogTerm, uint8(len(b.mentries))}
+		b.mlogTerm, uint8(len(b.mentries)), b.msnapshotIndex, b.msnapshotTerm}
 	for k := range ka {
 		if ka[k] != kb[k] {
 			if ka[k] < kb[k] {

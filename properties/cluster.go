@@ -28,6 +28,7 @@
 package properties
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/checkedraft/checkedraft/model"
@@ -47,6 +48,11 @@ type Options struct {
 	ElectionTick, HeartbeatTick int
 	// Seed seeds the nodes' election timeouts.
 	Seed uint64
+	// Compaction enables Cluster.Compact: nodes snapshot and compact their
+	// logs, leaders send snapshots, nodes restart from them (the spec's
+	// AllowCompaction). A snapshot's data carries the entries it covers, so
+	// that the harness can tell a node's whole history (fullLog).
+	Compaction bool
 }
 
 // Label is one step of the abstract model (an action of tla/Raft.tla and
@@ -75,11 +81,14 @@ type Cluster struct {
 
 // Stats summarises a run.
 type Stats struct {
-	Steps     int
-	Faults    map[string]int
-	MaxTerm   uint64
-	Elections int
-	Commits   uint64
+	// Compactions and SnapshotsInstalled count compactions and followers
+	// restoring from a leader's snapshot.
+	Compactions, SnapshotsInstalled int
+	Steps                           int
+	Faults                          map[string]int
+	MaxTerm                         uint64
+	Elections                       int
+	Commits                         uint64
 }
 
 // NewCluster starts a cluster of fresh nodes.
@@ -116,6 +125,9 @@ func (o Options) String() string {
 	if o.MaxEntriesPerMsg > 0 {
 		s += fmt.Sprintf("/batch=%d", o.MaxEntriesPerMsg)
 	}
+	if o.Compaction {
+		s += "/compaction"
+	}
 	return s
 }
 
@@ -142,7 +154,7 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 		l := EventLabel(ev)
 		labels = append(labels, l)
 		if c.OnStep != nil {
-			s := ProjectState(ev.Node, ev.State, c.opts.N, c.opts.CheckQuorum)
+			s := ProjectState(ev.Node, ev.State, c.opts.N, c.keepsActive())
 			c.OnStep(l, &s, ev.Sent)
 		}
 		if ev.State.Role == raft.Leader && (ev.Action == raft.ActionHandleVoteResponse || ev.Action == raft.ActionTimeout) {
@@ -150,6 +162,9 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 		}
 		c.Stats.MaxTerm = max(c.Stats.MaxTerm, ev.State.Term)
 		c.Stats.Commits = max(c.Stats.Commits, ev.State.Commit)
+		if ev.Action == raft.ActionHandleSnapshotRequest && ev.Msg.Snapshot.Metadata.Index == ev.State.SnapshotIndex {
+			c.Stats.SnapshotsInstalled++
+		}
 	}
 	c.report(extra...)
 	return append(labels, extra...)
@@ -163,7 +178,7 @@ func (c *Cluster) report(ls ...Label) {
 	for _, l := range ls {
 		var st *spec.Server
 		if raft.Action(l.Action) == raft.ActionRestart {
-			s := ProjectNode(c.Node(l.I), c.opts.N, c.opts.CheckQuorum)
+			s := c.projectNode(l.I)
 			st = &s
 		}
 		c.OnStep(l, st, nil)
@@ -313,3 +328,69 @@ func (c *Cluster) Cut() []spec.Link {
 	}
 	return out
 }
+
+// Compact makes node id snapshot its state up to index i (the entries up to
+// i, which the snapshot's data carries, are its state machine) and drop the
+// entries the snapshot covers, as an application does: the spec's
+// Compact(id) when i is the node's commit index (the spec compacts up to
+// it). i must be applied (at most the commit index) and beyond the node's
+// snapshot; Compact returns the storage's error otherwise.
+func (c *Cluster) Compact(id int, i uint64) ([]Label, error) {
+	if !c.opts.Compaction {
+		return nil, fmt.Errorf("properties: Compact on a cluster without Options.Compaction")
+	}
+	full := c.fullLog(id)
+	if i > uint64(len(full)) {
+		return nil, fmt.Errorf("properties: node %d: compaction to %d beyond its last index %d", id, i, len(full))
+	}
+	data, err := json.Marshal(full[:i])
+	if err != nil {
+		return nil, err
+	}
+	st := c.nw.Node(uint64(id)).Storage
+	if _, err := st.CreateSnapshot(i, data); err != nil {
+		return nil, err
+	}
+	if err := st.Compact(i); err != nil {
+		return nil, err
+	}
+	c.Stats.Compactions++
+	return c.take(func() {}, Label{Action: string(raft.ActionCompact), I: id}), nil
+}
+
+// snapshotEntries decodes the entries a snapshot made by Compact carries.
+func snapshotEntries(snap raft.Snapshot) []raft.Entry {
+	if snap.IsEmpty() {
+		return nil
+	}
+	var ents []raft.Entry
+	if err := json.Unmarshal(snap.Data, &ents); err != nil || uint64(len(ents)) != snap.Metadata.Index {
+		panic(fmt.Sprintf("properties: %v does not carry its %d entries (%v)", snap, snap.Metadata.Index, err))
+	}
+	return ents
+}
+
+// fullLog is node id's log from index 1: the entries its snapshot carries,
+// then those it holds.
+func (c *Cluster) fullLog(id int) []raft.Entry {
+	rn := c.Node(id)
+	snap, err := c.nw.Node(uint64(id)).Storage.Snapshot()
+	if err != nil {
+		panic(err)
+	}
+	at := rn.Status().Snapshot.Index
+	if at != snap.Metadata.Index {
+		panic(fmt.Sprintf("properties: node %d's log starts after %d, its stored snapshot is at %d", id, at, snap.Metadata.Index))
+	}
+	return append(snapshotEntries(snap), rn.Log()...)
+}
+
+// projectNode is ProjectNode of node id.
+func (c *Cluster) projectNode(id int) spec.Server {
+	return ProjectNode(c.Node(id), c.opts.N, c.keepsActive())
+}
+
+// keepsActive reports whether the spec keeps a leader's recentActive: with
+// CheckQuorum, and with compaction, whose snapshots go to recently active
+// followers only (the spec's KeepActive).
+func (c *Cluster) keepsActive() bool { return c.opts.CheckQuorum || c.opts.Compaction }

@@ -178,7 +178,7 @@ func (p *proposal) committed(c *Cluster) bool {
 	holders, commits := 0, false
 	for id := 1; id <= n; id++ {
 		rn := c.Node(id)
-		log := rn.Log()
+		log := c.fullLog(id)
 		if uint64(len(log)) >= p.index && log[p.index-1].Term == p.term {
 			holders++
 			commits = commits || rn.Status().Commit >= p.index

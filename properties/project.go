@@ -34,6 +34,11 @@ func SpecMessage(m raft.Message) spec.Message {
 		sm.Commit = m.Commit
 	case raft.MsgHeartbeatResp:
 		sm.Type = spec.HeartbeatResponse
+	case raft.MsgSnap:
+		sm.Type = spec.SnapshotRequest
+		if m.Snapshot != nil {
+			sm.SnapshotIndex, sm.SnapshotTerm = m.Snapshot.Metadata.Index, m.Snapshot.Metadata.Term
+		}
 	default:
 		panic("properties: no spec message for " + m.Type.String())
 	}
@@ -70,6 +75,7 @@ func ProjectNode(rn *raft.RawNode, n int, checkQuorum bool) spec.Server {
 	return ProjectState(st.ID, raft.NodeState{
 		Term: st.Term, Vote: st.Vote, Role: st.Role, Lead: st.Lead, Lease: st.Lease,
 		Commit: st.Commit, LastIndex: st.LastIndex, LastTerm: st.LastTerm,
+		SnapshotIndex: st.Snapshot.Index, SnapshotTerm: st.Snapshot.Term,
 		Log: rn.Log(), VotesGranted: st.VotesGranted, VotesRejected: st.VotesRejected, Progress: st.Progress,
 	}, n, checkQuorum)
 }
@@ -88,6 +94,10 @@ func ProjectState(id uint64, st raft.NodeState, n int, checkQuorum bool) spec.Se
 		Granted:  setOf(st.VotesGranted),
 		Rejected: setOf(st.VotesRejected),
 		Progress: make([]spec.Progress, n),
+		// The log holds the entries after the snapshot (the spec's
+		// snapshotIndex and snapshotTerm).
+		SnapshotIndex: st.SnapshotIndex,
+		SnapshotTerm:  st.SnapshotTerm,
 	}
 	if st.Role == raft.Leader {
 		for j := 1; j <= n; j++ {
@@ -109,7 +119,7 @@ func ProjectState(id uint64, st raft.NodeState, n int, checkQuorum bool) spec.Se
 func (c *Cluster) View() *spec.View {
 	v := &spec.View{Servers: make([]spec.Server, c.opts.N), Cut: c.Cut()}
 	for id := 1; id <= c.opts.N; id++ {
-		v.Servers[id-1] = ProjectNode(c.Node(id), c.opts.N, c.opts.CheckQuorum)
+		v.Servers[id-1] = c.projectNode(id)
 	}
 	msgs := make([]spec.Message, len(c.Flight()))
 	for i, m := range c.Flight() {

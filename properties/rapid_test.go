@@ -205,6 +205,24 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 	if weights == nil {
 		weights = defaultWeights
 	}
+	if m.c.Options().Compaction {
+		weights = maps.Clone(weights)
+		weights["compact"] = compactWeight
+		actions["compact"] = func(t *rapid.T) {
+			// Up to the commit index, as the spec's Compact (every
+			// committed entry is applied at once here).
+			id := m.node(t)
+			st := m.c.Node(id).Status()
+			if st.Applied != st.Commit || st.Commit <= st.Snapshot.Index {
+				t.Skip("nothing committed since the snapshot")
+			}
+			l, err := m.c.Compact(id, st.Commit)
+			if err != nil {
+				t.Fatalf("compacting node %d to %d: %v", id, st.Commit, err)
+			}
+			m.check(t, l, nil)
+		}
+	}
 	actions["deliver"] = deliver
 	// enabled says which actions can do something now: the draw is among
 	// those, so that cases do not end early on rejected draws (rapid stops
@@ -278,6 +296,9 @@ var defaultWeights = map[string]int{
 	"drop": 6, "duplicate": 4, "partition": 3, "heal": 8,
 	"restart": 1, "crash-before-persist": 1, "crash-after-persist": 1,
 }
+
+// compactWeight is the weight of "compact" in runs with compaction.
+const compactWeight = 6
 
 // leader returns the node that is leader in the highest term (0: none).
 func (m *machine) leader() int {

@@ -20,7 +20,8 @@
 // while HasReady reports true, the application calls Ready and handles what
 // it returns in this order:
 //
-//  1. Persist HardState (unless it is empty) and append Entries to Storage.
+//  1. Persist Snapshot (unless it is empty), HardState (unless it is empty)
+//     and append Entries to Storage, synchronously if MustSync.
 //     The first entry may replace stored entries from its index on.
 //  2. Send Messages. Vote and append responses promise what step 1 made
 //     durable (a vote cast, entries held), so they must not leave before it.
@@ -37,8 +38,9 @@
 // # What is whose
 //
 // What a Ready holds is shared with the node, not copied (as in etcd-raft):
-// Entries and CommittedEntries are the node's own log, the entries of an
-// append are the leader's log, and Messages is the node's queue. The node
+// Entries and CommittedEntries are the node's own log (or what its Storage
+// returned, see below), the entries of an append are the leader's log,
+// Snapshot's Data is the sender's, and Messages is the node's queue. The node
 // never writes to any of it again, so it stays as handed out after Advance
 // and whatever follows (replacing entries gives the log a new array), and
 // the caller may keep it; each slice's capacity ends at its length, so the
@@ -47,16 +49,31 @@
 //
 // Of what it is given, the node copies the data of Propose (the caller may
 // reuse its buffer once Propose returns) and the entries of a stepped append,
-// but not their Data, which joins the log as it is: the caller must not
-// write to an entry's Data once it stepped the message (a message decoded
+// but not their Data, which joins the log as it is (so does a stepped
+// snapshot's Data): the caller must not write to an entry's Data once it
+// stepped the message (a message decoded
 // from the network has buffers of its own). Log and Status return copies.
 //
-// The node reads its Storage only in NewRawNode; after that it never calls
-// it, and the application alone writes to it what Ready hands out. The
-// slice Storage.Entries returns becomes the node's log, which it appends to
-// (and writes to in the array's free room), so a Storage must not use that
-// slice afterwards (MemoryStorage returns a copy). A
-// restart is NewRawNode on the same Storage: the node comes back as a
-// follower with the term, vote, log and commit index it persisted, and
-// hands out the committed entries after Config.Applied as CommittedEntries.
+// The node keeps in memory only what it has not yet seen persisted: the
+// entries and snapshot of a Ready until its Advance. Everything else it
+// reads back from Storage, so the application must have written what a
+// Ready handed out before it calls Advance. What it reads back is handed
+// out as Storage.Entries returns it, not copied (committed entries, the
+// entries of an append to a lagging follower), so a Storage must not write
+// to a slice it returned (MemoryStorage gives its log a new array when it
+// replaces entries). A restart is NewRawNode on the same Storage: the node
+// comes back as a follower with the term, vote, snapshot, log and commit
+// index it persisted, and hands out the committed entries after
+// Config.Applied (or after the snapshot) as CommittedEntries.
+//
+// # Compaction and snapshots
+//
+// The application compacts a node's log itself: MemoryStorage.CreateSnapshot
+// records its state machine up to an applied index, Compact drops the
+// entries it covers. A leader that needs a compacted entry for a follower
+// sends it the storage's snapshot instead (MsgSnap) and sends nothing more
+// until the follower acknowledges or the application calls ReportSnapshot.
+// A follower hands a snapshot newer than its commit index out in
+// Ready.Snapshot, to persist (MemoryStorage.ApplySnapshot) and restore its
+// state machine from.
 package raft

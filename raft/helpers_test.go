@@ -102,6 +102,11 @@ func logOf(terms ...uint64) []raft.Entry {
 func (n *node) ready() raft.Ready {
 	n.t.Helper()
 	rd := n.rn.Ready()
+	if !rd.Snapshot.IsEmpty() {
+		if err := n.st.ApplySnapshot(rd.Snapshot); err != nil {
+			n.t.Fatal(err)
+		}
+	}
 	if !rd.HardState.IsEmpty() {
 		if err := n.st.SetHardState(rd.HardState); err != nil {
 			n.t.Fatal(err)

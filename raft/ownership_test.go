@@ -94,15 +94,30 @@ func TestReady_ReplacedEntriesStayAsHandedOut(t *testing.T) {
 			n.step(app(2, 1, 1, 0, 0, 0, ent(1, 1, "a"), ent(2, 1, "b"), ent(3, 1, "c")))
 			rd := n.rn.Ready()
 			want := deepCopy(rd)
+			var stored []raft.Entry
 			if advance {
+				// Persisted first: the node reads them back from Storage
+				// after Advance.
+				must(t, n.st.Append(rd.Entries))
 				n.rn.Advance()
+				var err error
+				if stored, err = n.st.Entries(1, 4); err != nil {
+					t.Fatal(err)
+				}
 			}
+			storedWas := fmt.Sprint(stored)
 			n.step(app(3, 1, 2, 1, 1, 0, ent(2, 2, "B")))
 			if got := fmt.Sprint(n.rn.Log()); got != `[1/1:"a" 2/2:"B"]` {
 				t.Fatalf("log %s, want 2/2 to replace 2/1 3/1", got)
 			}
 			if !sameReady(rd, want) {
 				t.Fatalf("replacing entries changed the Ready handed out:\n%+v\nwas\n%+v", rd, want)
+			}
+			// The storage replaces them too, in a new array: what its
+			// Entries returned before stays as it was.
+			must(t, n.st.Append(n.rn.Ready().Entries))
+			if got := fmt.Sprint(stored); got != storedWas {
+				t.Fatalf("MemoryStorage.Append wrote over entries Entries returned: %s, was %s", got, storedWas)
 			}
 		})
 	}

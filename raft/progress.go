@@ -13,11 +13,20 @@ const (
 	// ProgressReplicate: the follower's log is known to match up to Match;
 	// the leader pipelines appends, advancing Next as it sends.
 	ProgressReplicate
+	// ProgressSnapshot: the follower needs entries the leader has
+	// compacted away; a snapshot was sent (PendingSnapshot is its index)
+	// and nothing more is sent until the follower acknowledges an index
+	// the log can continue from, or the application reports the snapshot
+	// (RawNode.ReportSnapshot).
+	ProgressSnapshot
 )
 
 func (m ProgressMode) String() string {
-	if m == ProgressReplicate {
+	switch m {
+	case ProgressReplicate:
 		return "Replicate"
+	case ProgressSnapshot:
+		return "Snapshot"
 	}
 	return "Probe"
 }
@@ -39,6 +48,9 @@ type Progress struct {
 	SentCommit uint64
 	// RecentActive: the follower was heard from since the last quorum check.
 	RecentActive bool
+	// PendingSnapshot is the index of the snapshot sent, in Snapshot mode
+	// (0 otherwise, or once a snapshot was reported failed).
+	PendingSnapshot uint64
 }
 
 func (pr Progress) String() string {
@@ -49,12 +61,18 @@ func (pr Progress) String() string {
 	if pr.RecentActive {
 		s += " active"
 	}
+	if pr.PendingSnapshot > 0 {
+		s += fmt.Sprintf(" pendingsnap=%d", pr.PendingSnapshot)
+	}
 	return s
 }
 
 // canSend is the opposite of etcd's IsPaused: a probed follower gets one
 // append at a time.
-func (pr *Progress) canSend() bool { return !(pr.Mode == ProgressProbe && pr.Paused) }
+// In Snapshot mode nothing is sent.
+func (pr *Progress) canSend() bool {
+	return pr.Mode != ProgressSnapshot && !(pr.Mode == ProgressProbe && pr.Paused)
+}
 
 // sentEntries records an append of n entries (etcd's SentEntries): in
 // Replicate, next moves past them; in Probe, the follower is paused until
@@ -118,18 +136,34 @@ func (pr *Progress) maybeDecrTo(rejected, matchHint uint64) bool {
 	return true
 }
 
-// becomeProbe returns to probing from just after Match, lowering
-// SentCommit below Next (etcd's BecomeProbe).
+// becomeProbe returns to probing from just after Match, or from just after
+// the pending snapshot when leaving Snapshot mode, lowering SentCommit below
+// Next (etcd's BecomeProbe).
 func (pr *Progress) becomeProbe() {
+	pr.Next = pr.Match + 1
+	if pr.Mode == ProgressSnapshot {
+		pr.Next = max(pr.Next, pr.PendingSnapshot+1)
+	}
 	pr.Mode = ProgressProbe
 	pr.Paused = false
-	pr.Next = pr.Match + 1
+	pr.PendingSnapshot = 0
 	pr.SentCommit = min(pr.SentCommit, pr.Next-1)
+}
+
+// becomeSnapshot records that a snapshot at index i was sent (etcd's
+// BecomeSnapshot): Next and SentCommit follow it, and nothing more is sent.
+func (pr *Progress) becomeSnapshot(i uint64) {
+	pr.Mode = ProgressSnapshot
+	pr.Paused = false
+	pr.PendingSnapshot = i
+	pr.Next = i + 1
+	pr.SentCommit = i
 }
 
 // becomeReplicate starts pipelining from just after Match.
 func (pr *Progress) becomeReplicate() {
 	pr.Mode = ProgressReplicate
 	pr.Paused = false
+	pr.PendingSnapshot = 0
 	pr.Next = pr.Match + 1
 }

@@ -67,33 +67,63 @@ func newRaft(c *Config) (*raft, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raft: reading the hard state from storage: %w", err)
 	}
+	if bugs.On(bugs.RestartLosesLastEntry) {
+		if ms, ok := c.Storage.(*MemoryStorage); ok {
+			if last, _ := ms.LastIndex(); last > hs.Commit {
+				// Seeded bug: the last entry, acknowledged as persisted, is gone.
+				ms.dropLast()
+			}
+		}
+	}
+	snap, err := c.Storage.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("raft: reading the snapshot from storage: %w", err)
+	}
+	first, err := c.Storage.FirstIndex()
+	if err != nil {
+		return nil, fmt.Errorf("raft: reading the first index from storage: %w", err)
+	}
 	last, err := c.Storage.LastIndex()
 	if err != nil {
 		return nil, fmt.Errorf("raft: reading the last index from storage: %w", err)
 	}
-	ents, err := c.Storage.Entries(1, last+1)
+	if first-1 > snap.Metadata.Index {
+		return nil, fmt.Errorf("raft: storage log starts at %d, after its snapshot at %d: entries are missing", first, snap.Metadata.Index)
+	}
+	if last < first-1 {
+		return nil, fmt.Errorf("raft: storage last index %d is below its snapshot index %d", last, first-1)
+	}
+	if snap.Metadata.Term > hs.Term {
+		return nil, fmt.Errorf("raft: storage snapshot %d has term %d, beyond the hard state term %d", snap.Metadata.Index, snap.Metadata.Term, hs.Term)
+	}
+	// The entries after the snapshot are read once, to check them; the node
+	// keeps none of them in memory.
+	ents, err := c.Storage.Entries(first, last+1)
 	if err != nil {
-		return nil, fmt.Errorf("raft: reading entries [1, %d] from storage: %w", last, err)
+		return nil, fmt.Errorf("raft: reading entries [%d, %d] from storage: %w", first, last, err)
+	}
+	prevTerm, err := c.Storage.Term(first - 1)
+	if err != nil {
+		return nil, fmt.Errorf("raft: reading the term of index %d, where the storage log starts: %w", first-1, err)
 	}
 	for k, e := range ents {
-		if e.Index != uint64(k)+1 {
-			return nil, fmt.Errorf("raft: storage entry at position %d has index %d, want %d", k, e.Index, k+1)
+		if want := first + uint64(k); e.Index != want {
+			return nil, fmt.Errorf("raft: storage entry at position %d has index %d, want %d", k, e.Index, want)
 		}
-		if e.Term == 0 || e.Term > hs.Term || (k > 0 && e.Term < ents[k-1].Term) {
+		if e.Term == 0 || e.Term > hs.Term || e.Term < prevTerm {
 			return nil, fmt.Errorf("raft: storage entry %d has term %d (previous term %d, hard state term %d)",
-				e.Index, e.Term, termOf(ents, k), hs.Term)
+				e.Index, e.Term, prevTerm, hs.Term)
 		}
+		prevTerm = e.Term
 	}
 	if hs.Vote != None && !slices.Contains(peers, hs.Vote) {
 		return nil, fmt.Errorf("raft: storage hard state votes for %d, which is not a peer %v", hs.Vote, peers)
 	}
-	if bugs.On(bugs.RestartLosesLastEntry) && last > hs.Commit {
-		// Seeded bug: the last entry, acknowledged as persisted, is gone.
-		last--
-		ents = ents[:last]
-	}
 	if hs.Commit > last {
 		return nil, fmt.Errorf("raft: storage hard state commits index %d beyond the last stored index %d", hs.Commit, last)
+	}
+	if hs.Commit < snap.Metadata.Index {
+		return nil, fmt.Errorf("raft: storage hard state commits index %d, below its snapshot index %d (a snapshot holds committed entries only)", hs.Commit, snap.Metadata.Index)
 	}
 	if c.Applied > hs.Commit {
 		return nil, fmt.Errorf("raft: config Applied %d is beyond the stored commit index %d", c.Applied, hs.Commit)
@@ -101,7 +131,7 @@ func newRaft(c *Config) (*raft, error) {
 	r := &raft{
 		id:               c.ID,
 		peers:            peers,
-		log:              raftLog{ents: ents, unstable: last + 1, committed: hs.Commit, applied: c.Applied},
+		log:              raftLog{storage: c.Storage, offset: last + 1, committed: hs.Commit, applied: max(c.Applied, first-1)},
 		prs:              make(map[uint64]*Progress, len(peers)),
 		votes:            make(map[uint64]bool, len(peers)),
 		preVote:          c.PreVote,
@@ -122,13 +152,6 @@ func newRaft(c *Config) (*raft, error) {
 		r.vote = None
 	}
 	return r, nil
-}
-
-func termOf(ents []Entry, k int) uint64 {
-	if k == 0 {
-		return 0
-	}
-	return ents[k-1].Term
 }
 
 func (r *raft) quorum() int { return len(r.peers)/2 + 1 }
@@ -419,7 +442,7 @@ func (r *raft) checkTerm(m Message) bool {
 			r.becomeFollower(m.Term, None)
 		case m.Type == MsgPreVote:
 		case m.Type == MsgPreVoteResp && !m.Reject:
-		case m.Type == MsgApp || m.Type == MsgHeartbeat:
+		case m.Type == MsgApp || m.Type == MsgHeartbeat || m.Type == MsgSnap:
 			r.becomeFollower(m.Term, m.From)
 		default:
 			r.becomeFollower(m.Term, None)
@@ -478,6 +501,10 @@ func (r *raft) stepFollower(m Message) {
 		r.electionElapsed = 0
 		r.lead = m.From
 		r.handleHeartbeat(m)
+	case MsgSnap:
+		r.electionElapsed = 0
+		r.lead = m.From
+		r.handleSnapshot(m)
 	}
 }
 
@@ -496,6 +523,9 @@ func (r *raft) stepCandidate(m Message) {
 	case MsgHeartbeat:
 		r.becomeFollower(m.Term, m.From)
 		r.handleHeartbeat(m)
+	case MsgSnap:
+		r.becomeFollower(m.Term, m.From)
+		r.handleSnapshot(m)
 	case mine:
 		switch r.poll(m.From, !m.Reject) {
 		case voteWon:
@@ -536,6 +566,43 @@ func (r *raft) handleAppendEntries(m Message) {
 func (r *raft) handleHeartbeat(m Message) {
 	r.log.commitTo(m.Commit)
 	r.send(Message{Type: MsgHeartbeatResp, To: m.From, Term: r.term})
+}
+
+// handleSnapshot handles MsgSnap after its term check (traced as
+// ActionHandleSnapshotRequest; etcd's handleSnapshot and restore). A snapshot at or below the commit
+// index is old news: the answer is an ack of the commit index. A snapshot
+// whose index and term the log holds matches it: the log is kept whole and
+// committed up to the snapshot's index, and the ack carries the commit
+// index (etcd acks the commit index in both cases). Otherwise the log
+// restarts after the snapshot, which is committed and to be persisted, and
+// the ack carries its index.
+func (r *raft) handleSnapshot(m Message) {
+	meta := m.Snapshot.Metadata
+	switch {
+	case meta.Index <= r.log.committed:
+	case r.log.matchTerm(meta.Index, meta.Term):
+		r.log.commitTo(meta.Index)
+	default:
+		r.log.restore(*m.Snapshot)
+		r.send(Message{Type: MsgAppResp, To: m.From, Term: r.term, Index: r.log.lastIndex()})
+		return
+	}
+	r.send(Message{Type: MsgAppResp, To: m.From, Term: r.term, Index: r.log.committed})
+}
+
+// reportSnapshot is the application reporting the fate of the snapshot sent
+// to a follower (etcd's MsgSnapStatus): either way the follower is probed
+// again, after the snapshot if it was applied, and paused until it answers.
+func (r *raft) reportSnapshot(id uint64, failed bool) {
+	pr := r.prs[id]
+	if r.role != Leader || pr == nil || id == r.id || pr.Mode != ProgressSnapshot {
+		return
+	}
+	if failed {
+		pr.PendingSnapshot = 0
+	}
+	pr.becomeProbe()
+	pr.Paused = true
 }
 
 func (r *raft) stepLeader(m Message) {
@@ -582,7 +649,14 @@ func (r *raft) onAck(m Message, pr *Progress) {
 	if !pr.maybeUpdate(m.Index) && !(pr.Match == m.Index && pr.Mode == ProgressProbe) {
 		return
 	}
-	if pr.Mode == ProgressProbe {
+	switch {
+	case pr.Mode == ProgressProbe:
+		pr.becomeReplicate()
+	case pr.Mode == ProgressSnapshot && pr.Match+1 >= r.log.firstIndex():
+		// The follower holds enough to go on from the log (etcd: through
+		// Probe, which takes the pending snapshot into account, to
+		// Replicate).
+		pr.becomeProbe()
 		pr.becomeReplicate()
 	}
 	if r.maybeCommit() {
@@ -626,6 +700,10 @@ func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 	if !pr.canSend() {
 		return false
 	}
+	prevTerm, ok := r.log.termOK(pr.Next - 1)
+	if !ok || pr.Next < r.log.firstIndex() {
+		return r.sendSnapshot(to, pr)
+	}
 	last := r.log.lastIndex()
 	if r.maxEntries > 0 {
 		last = min(last, pr.Next+r.maxEntries-1)
@@ -639,12 +717,33 @@ func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 		To:      to,
 		Term:    r.term,
 		Index:   pr.Next - 1,
-		LogTerm: r.log.term(pr.Next - 1),
+		LogTerm: prevTerm,
 		Entries: r.log.slice(pr.Next, last),
 		Commit:  r.log.committed,
 	})
 	pr.sentEntries(n)
 	pr.sentCommit(r.log.committed)
+	return true
+}
+
+// sendSnapshot is the leader sending MsgSnap
+// (etcd's maybeSendSnapshot): a follower whose next entry was compacted away
+// gets the storage's snapshot, if it has been heard from (etcd sends no
+// snapshot to a follower that may be down), and is not sent anything more
+// until it acknowledges or the snapshot is reported.
+func (r *raft) sendSnapshot(to uint64, pr *Progress) bool {
+	if !pr.RecentActive {
+		return false
+	}
+	snap, err := r.log.storage.Snapshot()
+	if err != nil {
+		storageFailed("snapshot", err)
+	}
+	if snap.IsEmpty() || snap.Metadata.Index < r.log.firstIndex()-1 {
+		storageFailed("snapshot", fmt.Errorf("the log starts after %d, the snapshot is at %d", r.log.firstIndex()-1, snap.Metadata.Index))
+	}
+	pr.becomeSnapshot(snap.Metadata.Index)
+	r.send(Message{Type: MsgSnap, To: to, Term: r.term, Snapshot: &snap})
 	return true
 }
 
@@ -695,7 +794,10 @@ func (r *raft) traced(action Action, m *Message, value []byte, step func()) {
 
 func (r *raft) nodeState() NodeState {
 	granted, rejected := r.votesCast()
+	snap := r.log.snapshotMeta()
 	return NodeState{
+		SnapshotIndex: snap.Index,
+		SnapshotTerm:  snap.Term,
 		Term:          r.term,
 		Vote:          r.vote,
 		Role:          r.role,
@@ -704,7 +806,7 @@ func (r *raft) nodeState() NodeState {
 		Commit:        r.log.committed,
 		LastIndex:     r.log.lastIndex(),
 		LastTerm:      r.log.lastTerm(),
-		Log:           cloneEntries(r.log.ents),
+		Log:           cloneEntries(r.log.entries()),
 		VotesGranted:  granted,
 		VotesRejected: rejected,
 		Progress:      r.progressCopy(),

@@ -32,9 +32,11 @@ func (e *StepError) Error() string {
 }
 
 // Ready is what a node hands out for the application to do, in this order:
-// persist HardState (if not empty) and Entries to Storage; then send
-// Messages (vote and append responses depend on that state being durable);
-// then apply CommittedEntries; then call Advance.
+// persist Snapshot (if not empty: MemoryStorage.ApplySnapshot), HardState
+// (if not empty) and Entries to Storage, synchronously if MustSync; then
+// send Messages (vote and append responses depend on that state being
+// durable); then apply Snapshot and CommittedEntries to the state machine;
+// then call Advance.
 type Ready struct {
 	// SoftState is the new role and leader, or nil if unchanged.
 	SoftState *SoftState
@@ -43,10 +45,22 @@ type Ready struct {
 	// Entries are to be appended to Storage (the first one may overwrite
 	// stored entries from its index on).
 	Entries []Entry
+	// Snapshot is a snapshot received from the leader, to persist and to
+	// restore the state machine from (empty if none). The node's log now
+	// starts after it. A Ready with a snapshot has no CommittedEntries: the
+	// entries after it come in later Readys.
+	Snapshot Snapshot
 	// CommittedEntries are committed and ready to apply.
 	CommittedEntries []Entry
 	// Messages are to be sent once HardState and Entries are durable.
 	Messages []Message
+	// MustSync reports whether the state to persist must reach stable
+	// storage before Messages leave: it holds entries, a snapshot, or a
+	// new term or vote (etcd's MustSync; etcd leaves a snapshot's
+	// durability to the application, here it is part of the flag). A
+	// change of the commit index alone can be written lazily: a lost one
+	// is learnt again from the leader.
+	MustSync bool
 }
 
 // ready marks what the last Ready handed out, for Advance.
@@ -55,6 +69,7 @@ type ready struct {
 	hard     HardState
 	last     uint64 // last index handed out for persisting
 	applied  uint64 // last index handed out for applying
+	snap     uint64 // index of the snapshot handed out, 0 if none
 	messages int
 }
 
@@ -229,6 +244,12 @@ func (rn *RawNode) validate(m Message) string {
 	} else if len(m.Entries) > 0 {
 		return fmt.Sprintf("%v carries entries", m.Type)
 	}
+	if (m.Type == MsgSnap) != (m.Snapshot != nil) {
+		return "a snapshot outside MsgSnap, or a MsgSnap without one"
+	}
+	if m.Type == MsgSnap && (m.Snapshot.Metadata.Index == 0 || m.Snapshot.Metadata.Term == 0 || m.Snapshot.Metadata.Term > m.Term) {
+		return fmt.Sprintf("snapshot %d/%d is empty or not of a term in [1, %d]", m.Snapshot.Metadata.Index, m.Snapshot.Metadata.Term, m.Term)
+	}
 	// What the node would do with the message must not contradict what it
 	// knows: check before anything changes.
 	follows := m.Term > r.term || (m.Term == r.term && r.role != Leader)
@@ -239,14 +260,30 @@ func (rn *RawNode) validate(m Message) string {
 		// Any leader of the node's term or later holds every entry the
 		// node knows is committed (Leader Completeness): an append that
 		// disagrees with them comes from a broken sender.
-		if m.Index <= r.log.committed && !r.log.matchTerm(m.Index, m.LogTerm) {
+		if _, known := r.log.termOK(m.Index); known && m.Index <= r.log.committed && !r.log.matchTerm(m.Index, m.LogTerm) {
 			return fmt.Sprintf("anchor %d/%d contradicts the committed entry %d/%d (commit index %d)",
 				m.Index, m.LogTerm, m.Index, r.log.term(m.Index), r.log.committed)
 		}
 		if m.Index <= r.log.lastIndex() && r.log.matchTerm(m.Index, m.LogTerm) {
-			if c := r.log.findConflict(m.Index, m.Entries); c != 0 && c <= r.log.committed {
+			// Entries the snapshot covers cannot be compared: skip them
+			// (they are committed, and the append is answered with the
+			// commit index anyway).
+			prev, ents := m.Index, m.Entries
+			if snap := r.log.firstIndex() - 1; prev < snap {
+				ents = ents[min(snap-prev, uint64(len(ents))):]
+				prev = snap
+			}
+			if c := r.log.findConflict(prev, ents); c != 0 && c <= r.log.committed {
 				return fmt.Sprintf("entry %d conflicts with the committed log (commit index %d)", c, r.log.committed)
 			}
+		}
+	case m.Type == MsgSnap && follows:
+		// The snapshot stands for committed entries: where the node knows
+		// the entry at its index to be committed, the terms must agree.
+		meta := m.Snapshot.Metadata
+		if t, known := r.log.termOK(meta.Index); known && meta.Index <= r.log.committed && t != meta.Term {
+			return fmt.Sprintf("snapshot %d/%d contradicts the committed entry %d/%d (commit index %d)",
+				meta.Index, meta.Term, meta.Index, t, r.log.committed)
 		}
 	case m.Type == MsgAppResp && !m.Reject && m.Term == r.term && r.role == Leader && m.Index > r.log.lastIndex():
 		return fmt.Sprintf("acknowledges index %d beyond the last index %d", m.Index, r.log.lastIndex())
@@ -259,7 +296,7 @@ func (rn *RawNode) HasReady() bool {
 	r := rn.r
 	return SoftState{Lead: r.lead, Role: r.role} != rn.soft ||
 		r.hardState() != rn.hard ||
-		r.log.unstable <= r.log.lastIndex() ||
+		len(r.log.ents) > 0 || r.log.snap != nil ||
 		len(r.msgs) > 0 ||
 		r.log.committed > r.log.applied
 }
@@ -281,13 +318,25 @@ func (rn *RawNode) Ready() Ready {
 	// Shared, not copied: the node never writes to what it hands out (see
 	// the package doc, What is whose), and the slices' capacity ends at
 	// their length, so that the caller's appends cannot reach the node's.
-	rd.Entries = r.log.slice(r.log.unstable, r.log.lastIndex())
-	rd.CommittedEntries = r.log.slice(r.log.applied+1, r.log.committed)
+	if n := len(r.log.ents); n > 0 {
+		rd.Entries = r.log.ents[:n:n]
+	}
+	applied := r.log.committed
+	var snap uint64
+	if r.log.snap != nil {
+		// The snapshot's Data is shared too (restore kept the sender's).
+		rd.Snapshot = *r.log.snap
+		snap = r.log.snap.Metadata.Index
+		applied = snap
+	} else {
+		rd.CommittedEntries = r.log.slice(r.log.applied+1, r.log.committed)
+	}
 	if len(r.msgs) > 0 {
 		rd.Messages = r.msgs[:len(r.msgs):len(r.msgs)]
 		r.msgsPeak = max(r.msgsPeak, len(r.msgs))
 	}
-	rn.pending = ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: r.log.committed, messages: len(r.msgs)}
+	rd.MustSync = len(rd.Entries) > 0 || snap != 0 || r.term != rn.hard.Term || r.vote != rn.hard.Vote
+	rn.pending = ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: applied, snap: snap, messages: len(r.msgs)}
 	rn.readied = true
 	r.log.overwritten = 0
 	return rd
@@ -303,13 +352,18 @@ func (rn *RawNode) Advance() {
 	rn.readied = false
 	r := rn.r
 	rn.soft, rn.hard = p.soft, p.hard
-	unstable := p.last + 1
-	if o := r.log.overwritten; o != 0 && o < unstable {
-		// Entries handed out were overwritten after Ready: what was
-		// persisted from there on is stale.
-		unstable = o
+	stable := p.last
+	if o := r.log.overwritten; o != 0 && o <= stable {
+		// Entries handed out were overwritten after Ready (or a snapshot
+		// superseded them): what was persisted from there on is stale.
+		stable = o - 1
 	}
-	r.log.unstable = min(unstable, r.log.lastIndex()+1)
+	if s := r.log.snap; s != nil && s.Metadata.Index == p.snap {
+		r.log.snap = nil
+	}
+	if r.log.snap == nil {
+		r.log.stableTo(min(stable, r.log.lastIndex()))
+	}
 	r.log.overwritten = 0
 	r.log.applied = max(r.log.applied, p.applied)
 	// The messages handed out stay as they are: the queue goes on after
@@ -328,6 +382,9 @@ type Status struct {
 	LastIndex uint64
 	LastTerm  uint64
 	Applied   uint64
+	// Snapshot is where the log starts: the index and term of the latest
+	// snapshot, persisted or not (zero before any compaction).
+	Snapshot SnapshotMetadata
 	// VotesGranted and VotesRejected are the tally of the current
 	// (pre-)campaign, sorted.
 	VotesGranted  []uint64
@@ -348,11 +405,50 @@ func (rn *RawNode) Status() Status {
 		LastIndex: r.log.lastIndex(),
 		LastTerm:  r.log.lastTerm(),
 		Applied:   r.log.applied,
+		Snapshot:  r.log.snapshotMeta(),
 	}
 	st.VotesGranted, st.VotesRejected = r.votesCast()
 	st.Progress = r.progressCopy()
 	return st
 }
 
-// Log returns a copy of the node's whole log, persisted or not.
-func (rn *RawNode) Log() []Entry { return cloneEntries(rn.r.log.ents) }
+// Log returns a copy of every entry the node holds, persisted or not: the
+// entries after Status().Snapshot.Index.
+func (rn *RawNode) Log() []Entry { return cloneEntries(rn.r.log.entries()) }
+
+// SnapshotStatus is the fate of a snapshot sent to a follower, for
+// ReportSnapshot.
+type SnapshotStatus uint8
+
+const (
+	// SnapshotFinish: the snapshot reached the follower.
+	SnapshotFinish SnapshotStatus = iota + 1
+	// SnapshotFailure: the snapshot was lost on its way.
+	SnapshotFailure
+)
+
+func (s SnapshotStatus) String() string {
+	switch s {
+	case SnapshotFinish:
+		return "SnapshotFinish"
+	case SnapshotFailure:
+		return "SnapshotFailure"
+	}
+	return fmt.Sprintf("SnapshotStatus(%d)", uint8(s))
+}
+
+// ReportSnapshot tells a leader what became of the MsgSnap it sent to
+// follower id (etcd's RawNode.ReportSnapshot). Until then, or until the
+// follower acknowledges, the leader sends the follower nothing more. Either
+// way the follower is probed again, paused until it answers (a heartbeat
+// response unpauses it): after the snapshot if it finished, from its last
+// acknowledged index if it failed. It does nothing unless the node is the
+// leader and the follower's progress is in Snapshot mode; an unknown status
+// is an error.
+func (rn *RawNode) ReportSnapshot(id uint64, status SnapshotStatus) error {
+	if status != SnapshotFinish && status != SnapshotFailure {
+		return fmt.Errorf("raft: node %d: ReportSnapshot(%d, %v): unknown status", rn.r.id, id, status)
+	}
+	rn.r.reportSnapshot(id, status == SnapshotFailure)
+	return nil
+}

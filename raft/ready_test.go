@@ -31,6 +31,10 @@ func TestReady_StateWithItsMessages(t *testing.T) {
 	if again := n.rn.Ready(); !reflect.DeepEqual(again, rd) {
 		t.Fatalf("second Ready before Advance:\n%+v\nwant\n%+v", again, rd)
 	}
+	// The node reads persisted entries back from storage: persist them.
+	if err := n.st.Append(rd.Entries); err != nil {
+		t.Fatal(err)
+	}
 	n.rn.Advance()
 	if n.rn.HasReady() {
 		t.Fatalf("after Advance: %+v", n.rn.Ready())

@@ -24,6 +24,12 @@ const (
 	ActionHandleAppendEntriesResponse Action = "HandleAppendEntriesResponse"
 	ActionHandleHeartbeatRequest      Action = "HandleHeartbeatRequest"
 	ActionHandleHeartbeatResponse     Action = "HandleHeartbeatResponse"
+	// ActionHandleSnapshotRequest is a follower handling MsgSnap.
+	ActionHandleSnapshotRequest Action = "HandleSnapshotRequest"
+	// ActionCompact is a node's storage dropping the entries a snapshot
+	// covers: the application does it (MemoryStorage.CreateSnapshot and
+	// Compact), so, like Restart, a simulation labels it itself.
+	ActionCompact Action = "Compact"
 )
 
 // The network's actions: no node takes them, so no trace event carries
@@ -46,6 +52,7 @@ func Actions() []Action {
 		ActionHandleAppendEntriesRequest, ActionHandleAppendEntriesResponse,
 		ActionHandleHeartbeatRequest, ActionHandleHeartbeatResponse,
 		ActionDropMessage, ActionDuplicateMessage, ActionPartition, ActionHeal,
+		ActionCompact, ActionHandleSnapshotRequest,
 	}
 }
 
@@ -69,6 +76,8 @@ func HandleAction(t MessageType) Action {
 		return ActionHandleHeartbeatRequest
 	case MsgHeartbeatResp:
 		return ActionHandleHeartbeatResponse
+	case MsgSnap:
+		return ActionHandleSnapshotRequest
 	}
 	return ""
 }
@@ -103,7 +112,12 @@ type NodeState struct {
 	Commit    uint64
 	LastIndex uint64
 	LastTerm  uint64
-	// Log is the node's whole log, persisted or not.
+	// SnapshotIndex and SnapshotTerm are where the log starts: the index
+	// and term of the snapshot it follows (0 and 0 before any compaction).
+	SnapshotIndex uint64
+	SnapshotTerm  uint64
+	// Log is every entry the node holds, after SnapshotIndex, persisted or
+	// not.
 	Log []Entry
 	// VotesGranted and VotesRejected are the tally of the current
 	// (pre-)campaign, sorted (empty outside campaigns).

@@ -150,14 +150,14 @@ func TestTrace_EventsNameSpecActions(t *testing.T) {
 	}
 	// Every message type has its own handler action; an unknown one none.
 	seen := map[raft.Action]raft.MessageType{}
-	for mt := raft.MsgApp; mt <= raft.MsgHeartbeatResp; mt++ {
+	for mt := raft.MsgApp; mt <= raft.MsgSnap; mt++ {
 		a := raft.HandleAction(mt)
 		if prev, dup := seen[a]; a == "" || dup {
 			t.Fatalf("HandleAction(%v) = %q (already %v's)", mt, a, prev)
 		}
 		seen[a] = mt
 	}
-	for _, mt := range []raft.MessageType{0, raft.MsgHeartbeatResp + 1} {
+	for _, mt := range []raft.MessageType{0, raft.MsgSnap + 1} {
 		if a := raft.HandleAction(mt); a != "" {
 			t.Fatalf("HandleAction(%v) = %q, want none", mt, a)
 		}

@@ -67,12 +67,17 @@ const (
 	MsgHeartbeat
 	// MsgHeartbeatResp answers a heartbeat.
 	MsgHeartbeatResp
+	// MsgSnap carries a leader's Snapshot to a follower whose next entry
+	// the leader has compacted away; the follower answers with a MsgAppResp
+	// (an ack of the snapshot's index if it restored from it, of its commit
+	// index otherwise).
+	MsgSnap
 )
 
 var msgTypeNames = map[MessageType]string{
 	MsgApp: "MsgApp", MsgAppResp: "MsgAppResp", MsgVote: "MsgVote", MsgVoteResp: "MsgVoteResp",
 	MsgPreVote: "MsgPreVote", MsgPreVoteResp: "MsgPreVoteResp", MsgHeartbeat: "MsgHeartbeat",
-	MsgHeartbeatResp: "MsgHeartbeatResp",
+	MsgHeartbeatResp: "MsgHeartbeatResp", MsgSnap: "MsgSnap",
 }
 
 func (t MessageType) String() string {
@@ -82,7 +87,7 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgHeartbeatResp }
+func (t MessageType) valid() bool { return t >= MsgApp && t <= MsgSnap }
 
 // Entry is a log entry. An entry with no Data is a leader's empty entry,
 // appended when it takes office.
@@ -112,6 +117,8 @@ type Message struct {
 	Commit     uint64
 	Reject     bool
 	RejectHint uint64
+	// Snapshot is the snapshot a MsgSnap carries (nil on other types).
+	Snapshot *Snapshot
 }
 
 func (m Message) String() string {
@@ -136,6 +143,10 @@ func (m Message) String() string {
 		}
 	case MsgHeartbeat:
 		fmt.Fprintf(&b, " commit=%d", m.Commit)
+	case MsgSnap:
+		if m.Snapshot != nil {
+			fmt.Fprintf(&b, " %v", *m.Snapshot)
+		}
 	}
 	return b.String()
 }

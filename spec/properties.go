@@ -33,6 +33,7 @@ var Invariants = []NamedInvariant{
 	{"LogMatching", LogMatching},
 	{"LeaderCompleteness", LeaderCompleteness},
 	{"StateMachineSafety", StateMachineSafety},
+	{"SnapshotCommitted", SnapshotCommitted},
 }
 
 // ActionProperties are the action properties that hold with or without
@@ -43,6 +44,7 @@ var ActionProperties = []NamedActionProperty{
 	{"LeaderAppendOnly", LeaderAppendOnly},
 	{"PreVoteKeepsTermAndVote", PreVoteKeepsTermAndVote},
 	{"PreVoteRequestHarmless", PreVoteRequestHarmless},
+	{"CommitMonotonic", CommitMonotonic},
 }
 
 // PreVoteActionProperties hold only with PreVote (without it, TLC and the
@@ -142,8 +144,8 @@ func TypeOK(v *View) error {
 			return fmt.Errorf("TypeOK: server %d leader %d is not a server", i, s.Leader)
 		case s.Role > Leader:
 			return fmt.Errorf("TypeOK: server %d has role %v", i, s.Role)
-		case s.Commit > uint64(len(s.Log)):
-			return fmt.Errorf("TypeOK: server %d (term %d) has commitIndex %d beyond its log of %d entries", i, s.Term, s.Commit, len(s.Log))
+		case s.Commit > s.LastIndex():
+			return fmt.Errorf("TypeOK: server %d (term %d) has commitIndex %d beyond its log of %d entries", i, s.Term, s.Commit, s.LastIndex())
 		case s.Lease && (s.Role != Follower || s.Leader == 0):
 			return fmt.Errorf("TypeOK: server %d holds a lease as %v with leader %d", i, s.Role, s.Leader)
 		case len(s.Progress) != n:
@@ -194,21 +196,49 @@ func ElectionSafety(v *View) error {
 	return nil
 }
 
+// fromBoth is Raft.tla's FromBoth(i, j): the index from which both servers
+// know what they have (the later of their snapshots).
+func fromBoth(a, b *Server) uint64 { return max(a.SnapshotIndex, b.SnapshotIndex) }
+
+// disagreement is the first index from fromBoth(a, b) to k at which a and b
+// do not agree (Raft.tla's AgreeUpTo(i, j, k) fails there): their known
+// terms differ, or both hold entries that differ. It reports false if they
+// agree throughout.
+func disagreement(a, b *Server, k uint64) (uint64, bool) {
+	from := fromBoth(a, b)
+	for l := from; l <= k; l++ {
+		if a.KnownTerm(l) != b.KnownTerm(l) || l > from && a.EntryAt(l) != b.EntryAt(l) {
+			return l, true
+		}
+	}
+	return 0, false
+}
+
+// known renders what server s knows at index k: the entry, or the
+// snapshot's term.
+func known(s *Server, k uint64) string {
+	if s.Holds(k) {
+		return s.EntryAt(k).String()
+	}
+	return fmt.Sprintf("snapshot term %d", s.KnownTerm(k))
+}
+
 // LogMatching: two logs with an entry of the same index and term agree up to
-// that index.
+// that index. Over compacted logs: where both know a term (an entry, or a
+// snapshot's last), the same term means the same terms and entries down to
+// the later of their snapshots.
 func LogMatching(v *View) error {
 	for i := 1; i <= v.N(); i++ {
 		for j := i + 1; j <= v.N(); j++ {
-			a, b := v.Server(i).Log, v.Server(j).Log
-			// The highest index where the terms agree decides: the prefixes
-			// up to it must be equal.
-			for k := min(len(a), len(b)); k >= 1; k-- {
-				if a[k-1].Term != b[k-1].Term {
+			a, b := v.Server(i), v.Server(j)
+			// The highest index where the terms agree decides.
+			for k := min(a.LastIndex(), b.LastIndex()); k >= max(fromBoth(a, b), 1); k-- {
+				if a.KnownTerm(k) != b.KnownTerm(k) {
 					continue
 				}
-				if !slices.Equal(a[:k], b[:k]) {
-					return fmt.Errorf("LogMatching: servers %d and %d agree on the term %d of index %d but not on the entries before: %v vs %v",
-						i, j, a[k-1].Term, k, a[:k], b[:k])
+				if l, bad := disagreement(a, b, k); bad {
+					return fmt.Errorf("LogMatching: servers %d and %d agree on the term %d of index %d but not at index %d: %s vs %s",
+						i, j, a.KnownTerm(k), k, l, known(a, l), known(b, l))
 				}
 				break
 			}
@@ -218,7 +248,8 @@ func LogMatching(v *View) error {
 }
 
 // LeaderCompleteness: an entry that server i knows is committed is in the log
-// of every leader of a term at least i's.
+// of every leader of a term at least i's (over compacted logs: what both
+// still know of it agrees).
 func LeaderCompleteness(v *View) error {
 	for i := 1; i <= v.N(); i++ {
 		si := v.Server(i)
@@ -227,32 +258,53 @@ func LeaderCompleteness(v *View) error {
 			if sl.Role != Leader || sl.Term < si.Term {
 				continue
 			}
-			if si.Commit > uint64(len(sl.Log)) {
+			if si.Commit > sl.LastIndex() {
 				return fmt.Errorf("LeaderCompleteness: leader %d of term %d has %d entries but server %d (term %d) committed %d",
-					l, sl.Term, len(sl.Log), i, si.Term, si.Commit)
+					l, sl.Term, sl.LastIndex(), i, si.Term, si.Commit)
 			}
-			for k := uint64(1); k <= si.Commit && k <= uint64(len(si.Log)); k++ {
-				if sl.Log[k-1] != si.Log[k-1] {
-					return fmt.Errorf("LeaderCompleteness: leader %d of term %d has %v at index %d where server %d (term %d) committed %v",
-						l, sl.Term, sl.Log[k-1], k, i, si.Term, si.Log[k-1])
-				}
+			if k, bad := disagreement(sl, si, si.Commit); bad {
+				return fmt.Errorf("LeaderCompleteness: leader %d of term %d has %s at index %d where server %d (term %d) committed %s",
+					l, sl.Term, known(sl, k), k, i, si.Term, known(si, k))
 			}
 		}
 	}
 	return nil
 }
 
-// StateMachineSafety: no two servers commit different entries at one index.
+// StateMachineSafety: no two servers commit different entries at one index
+// (over compacted logs: what both still know of their committed prefixes).
 func StateMachineSafety(v *View) error {
 	for i := 1; i <= v.N(); i++ {
 		for j := i + 1; j <= v.N(); j++ {
 			a, b := v.Server(i), v.Server(j)
-			for k := uint64(1); k <= min(a.Commit, b.Commit, uint64(len(a.Log)), uint64(len(b.Log))); k++ {
-				if a.Log[k-1] != b.Log[k-1] {
-					return fmt.Errorf("StateMachineSafety: servers %d and %d committed %v and %v at index %d",
-						i, j, a.Log[k-1], b.Log[k-1], k)
-				}
+			c := min(a.Commit, b.Commit, a.LastIndex(), b.LastIndex())
+			if k, bad := disagreement(a, b, c); bad {
+				return fmt.Errorf("StateMachineSafety: servers %d and %d committed %s and %s at index %d",
+					i, j, known(a, k), known(b, k), k)
 			}
+		}
+	}
+	return nil
+}
+
+// SnapshotCommitted: no server's snapshot index is above its commit index
+// (a snapshot holds only committed, applied state).
+func SnapshotCommitted(v *View) error {
+	for i := 1; i <= v.N(); i++ {
+		if s := v.Server(i); s.SnapshotIndex > s.Commit {
+			return fmt.Errorf("SnapshotCommitted: server %d (term %d) has a snapshot at index %d beyond its commitIndex %d",
+				i, s.Term, s.SnapshotIndex, s.Commit)
+		}
+	}
+	return nil
+}
+
+// CommitMonotonic: a server's commit index never decreases, restarts and
+// snapshots included.
+func CommitMonotonic(pre, post *View) error {
+	for i := 1; i <= pre.N(); i++ {
+		if a, b := pre.Server(i).Commit, post.Server(i).Commit; b < a {
+			return fmt.Errorf("CommitMonotonic: server %d went from commitIndex %d to %d", i, a, b)
 		}
 	}
 	return nil
@@ -286,7 +338,11 @@ func LeaderAppendOnly(pre, post *View) error {
 		if a.Role != Leader || b.Role != Leader {
 			continue
 		}
-		if len(b.Log) < len(a.Log) || !slices.Equal(b.Log[:len(a.Log)], a.Log) {
+		changed := b.LastIndex() < a.LastIndex()
+		for k := max(a.SnapshotIndex, b.SnapshotIndex) + 1; !changed && k <= a.LastIndex(); k++ {
+			changed = b.EntryAt(k) != a.EntryAt(k)
+		}
+		if changed {
 			return fmt.Errorf("LeaderAppendOnly: leader %d (term %d) changed its log from %v to %v", i, a.Term, a.Log, b.Log)
 		}
 	}

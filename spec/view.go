@@ -45,10 +45,12 @@ func ParseRole(s string) (Role, error) {
 // Mode is the replication mode of a leader's progress for one follower.
 type Mode uint8
 
-// The modes: Probe sends one append at a time, Replicate pipelines.
+// The modes: Probe sends one append at a time, Replicate pipelines,
+// Snapshot waits for the follower to install the snapshot it was sent.
 const (
 	Probe Mode = iota
 	Replicate
+	Snapshot
 )
 
 func (m Mode) String() string {
@@ -57,6 +59,8 @@ func (m Mode) String() string {
 		return "Probe"
 	case Replicate:
 		return "Replicate"
+	case Snapshot:
+		return "Snapshot"
 	}
 	return fmt.Sprintf("Mode(%d)", uint8(m))
 }
@@ -75,11 +79,13 @@ const (
 	AppendEntriesResponse
 	HeartbeatRequest
 	HeartbeatResponse
+	SnapshotRequest
 )
 
 var msgTypeNames = [...]string{
 	"PreVoteRequest", "PreVoteResponse", "VoteRequest", "VoteResponse",
 	"AppendEntriesRequest", "AppendEntriesResponse", "HeartbeatRequest", "HeartbeatResponse",
+	"SnapshotRequest",
 }
 
 func (t MsgType) String() string {
@@ -135,6 +141,10 @@ type Message struct {
 	Index      uint64
 	RejectHint uint64
 	LogTerm    uint64
+	// SnapshotRequest: the index and term of the snapshot's last entry
+	// (msnapshotIndex, msnapshotTerm).
+	SnapshotIndex uint64
+	SnapshotTerm  uint64
 }
 
 func (m Message) String() string {
@@ -159,6 +169,8 @@ func (m Message) String() string {
 		}
 	case HeartbeatRequest:
 		fmt.Fprintf(&b, " commit=%d", m.Commit)
+	case SnapshotRequest:
+		fmt.Fprintf(&b, " snapshot=%d/%d", m.SnapshotIndex, m.SnapshotTerm)
 	}
 	return b.String()
 }
@@ -173,6 +185,7 @@ func (m Message) Compare(o Message) int {
 		{m.LastLogTerm, o.LastLogTerm}, {m.LastLogIndex, o.LastLogIndex},
 		{b2u(m.Reject), b2u(o.Reject)}, {m.PrevLogIndex, o.PrevLogIndex}, {m.PrevLogTerm, o.PrevLogTerm},
 		{m.Commit, o.Commit}, {m.Index, o.Index}, {m.RejectHint, o.RejectHint}, {m.LogTerm, o.LogTerm},
+		{m.SnapshotIndex, o.SnapshotIndex}, {m.SnapshotTerm, o.SnapshotTerm},
 	} {
 		if c := cmpU(p[0], p[1]); c != 0 {
 			return c
@@ -226,10 +239,40 @@ type Server struct {
 	Progress []Progress
 	// RecentActive is recentActive.
 	RecentActive Set
+	// SnapshotIndex and SnapshotTerm are snapshotIndex and snapshotTerm: Log
+	// holds the entries after SnapshotIndex (Log[k-1] is entry
+	// SnapshotIndex+k); both 0 when nothing was compacted.
+	SnapshotIndex uint64
+	SnapshotTerm  uint64
 }
 
-// LastTerm is the term of the server's last entry (0 if its log is empty).
-func (s *Server) LastTerm() uint64 { return TermAt(s.Log, uint64(len(s.Log))) }
+// LastIndex is the index of the server's last entry (Raft.tla's LastIdx).
+func (s *Server) LastIndex() uint64 { return s.SnapshotIndex + uint64(len(s.Log)) }
+
+// Holds reports whether the server holds entry k (not compacted, not past
+// the end): Raft.tla's Holds.
+func (s *Server) Holds(k uint64) bool { return s.SnapshotIndex < k && k <= s.LastIndex() }
+
+// EntryAt is the entry at index k, which the server must hold (Raft.tla's
+// EntryAt).
+func (s *Server) EntryAt(k uint64) Entry { return s.Log[k-s.SnapshotIndex-1] }
+
+// KnownTerm is the term the server knows at index k: its snapshot's term at
+// the snapshot index, the entry's term where it holds one, else 0
+// (Raft.tla's KnownTerm, and TermOf of a server record).
+func (s *Server) KnownTerm(k uint64) uint64 {
+	switch {
+	case k == s.SnapshotIndex:
+		return s.SnapshotTerm
+	case s.Holds(k):
+		return s.EntryAt(k).Term
+	}
+	return 0
+}
+
+// LastTerm is the term of the server's last entry (its snapshot's if its
+// log is empty; 0 if it has neither).
+func (s *Server) LastTerm() uint64 { return s.KnownTerm(s.LastIndex()) }
 
 // TermAt is the term of entry k of log (1-based), 0 for 0 or past the end.
 func TermAt(log []Entry, k uint64) uint64 {
@@ -397,6 +440,7 @@ func Equal(a, b *View) bool {
 		if x.Term != y.Term || x.Vote != y.Vote || x.Commit != y.Commit || x.Role != y.Role ||
 			x.Leader != y.Leader || x.Lease != y.Lease || x.Granted != y.Granted ||
 			x.Rejected != y.Rejected || x.RecentActive != y.RecentActive ||
+			x.SnapshotIndex != y.SnapshotIndex || x.SnapshotTerm != y.SnapshotTerm ||
 			!slices.Equal(x.Log, y.Log) || !slices.Equal(x.Progress, y.Progress) {
 			return false
 		}

@@ -69,8 +69,15 @@ CONSTANT MaxBatch
 \* general; a config may restrict them to keep the state space small).
 CONSTANT CuttableLinks
 
+\* AllowCompaction enables log compaction: Compact, and with it snapshots
+\* sent to followers whose next entry a leader no longer holds
+\* (SnapshotRequest, HandleSnapshotRequest).  FALSE in every config that
+\* predates it: there snapshotIndex and snapshotTerm stay 0, the log holds
+\* every entry, and each step is what it was.
+CONSTANT AllowCompaction
+
 ASSUME /\ PreVote \in BOOLEAN /\ CheckQuorum \in BOOLEAN
-       /\ AllowRestart \in BOOLEAN
+       /\ AllowRestart \in BOOLEAN /\ AllowCompaction \in BOOLEAN
        /\ Nil \notin Server /\ Nil \notin Value
        /\ MaxTerm \in Nat /\ MaxLogLen \in Nat /\ MaxInFlight \in Nat
        /\ MaxCopies \in Nat \ {0} /\ MaxCutLinks \in Nat
@@ -85,7 +92,9 @@ Leader       == "Leader"
 Roles == {Follower, PreCandidate, Candidate, Leader}
 
 \* Message types (etcd: MsgPreVote, MsgPreVoteResp, MsgVote, MsgVoteResp,
-\* MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp).
+\* MsgApp, MsgAppResp, MsgHeartbeat, MsgHeartbeatResp, MsgSnap).  A snapshot
+\* is answered with an AppendEntriesResponse, as etcd answers MsgSnap with a
+\* MsgAppResp (handleSnapshot).
 PreVoteRequest        == "PreVoteRequest"
 PreVoteResponse       == "PreVoteResponse"
 VoteRequest           == "VoteRequest"
@@ -94,10 +103,15 @@ AppendEntriesRequest  == "AppendEntriesRequest"
 AppendEntriesResponse == "AppendEntriesResponse"
 HeartbeatRequest      == "HeartbeatRequest"
 HeartbeatResponse     == "HeartbeatResponse"
+SnapshotRequest       == "SnapshotRequest"
 
-\* Replication modes of a leader's progress for one follower.
+\* Replication modes of a leader's progress for one follower (etcd's
+\* StateProbe, StateReplicate, StateSnapshot).  In Snapshot a snapshot was
+\* sent and nothing more is sent until an ack shows the follower can be
+\* caught up from the log (etcd: IsPaused is TRUE in StateSnapshot).
 Probe     == "Probe"
 Replicate == "Replicate"
+Snapshot  == "Snapshot"
 
 -----------------------------------------------------------------------------
 (* Variables *)
@@ -105,8 +119,13 @@ Replicate == "Replicate"
 \* Durable per-server state (etcd's HardState and log): kept by Restart.
 VARIABLE currentTerm   \* the server's term
 VARIABLE votedFor      \* the server it voted for in currentTerm, or Nil
-VARIABLE log           \* a sequence of [term, value] entries
+VARIABLE log           \* the [term, value] entries after snapshotIndex
 VARIABLE commitIndex   \* the highest index known to be committed
+\* The log's offset (etcd's Storage snapshot, FirstIndex - 1): the entries up
+\* to snapshotIndex are compacted into a snapshot whose last entry has term
+\* snapshotTerm; log[i][k] is the entry at index snapshotIndex[i] + k.  Both
+\* 0 when nothing was compacted (always, unless AllowCompaction).
+VARIABLE snapshotIndex, snapshotTerm
 
 \* Volatile per-server state: lost by Restart.
 VARIABLE state         \* the role
@@ -136,12 +155,13 @@ VARIABLE recentActive
 VARIABLE messages, cut
 
 serverVars == <<currentTerm, votedFor, state, leader, lease>>
-logVars    == <<log, commitIndex>>
+logVars    == <<log, commitIndex, snapshotIndex, snapshotTerm>>
 campaignVars == <<votesGranted, votesRejected>>
 leaderVars == <<progress, recentActive>>
 netVars    == <<messages, cut>>
 vars == <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-          votesGranted, votesRejected, progress, recentActive, messages, cut>>
+          votesGranted, votesRejected, progress, recentActive, messages, cut,
+          snapshotIndex, snapshotTerm>>
 
 -----------------------------------------------------------------------------
 (* Helpers *)
@@ -173,6 +193,29 @@ FindConflictByTerm(lg, idx, t) ==
                     /\ (k = 0 \/ lg[k].term <= t)
                     /\ \A k2 \in (k+1)..idx : lg[k2].term > t
          IN <<k, TermAt(lg, k)>>
+
+\* The log of server record s by absolute index (etcd's raftLog over its
+\* Storage: firstIndex is s.snapIndex + 1).  With nothing compacted these
+\* are Len(s.log), TermAt(s.log, k), LastTerm(s.log) and s.log[k].
+LastIndex(s) == s.snapIndex + Len(s.log)
+\* The term at index k: the snapshot's term at its index (etcd keeps it for
+\* matching), 0 at a compacted index (etcd: ErrCompacted) and past the end.
+TermOf(s, k) == IF k = s.snapIndex THEN s.snapTerm
+                ELSE IF k < s.snapIndex \/ k > LastIndex(s) THEN 0
+                ELSE s.log[k - s.snapIndex].term
+LastTermOf(s) == TermOf(s, LastIndex(s))
+\* The entries from index lo to hi, lo > s.snapIndex.
+EntriesOf(s, lo, hi) == SubSeq(s.log, lo - s.snapIndex, hi - s.snapIndex)
+
+\* etcd's findConflictByTerm over a compacted log: scanning down from idx,
+\* the first index whose term is at most t, with its term; an index whose
+\* term is unknown (past the end, or compacted) is returned with term 0.
+FindConflictByTermOf(s, idx, t) ==
+    IF idx > LastIndex(s) THEN <<idx, 0>>
+    ELSE LET k == CHOOSE k \in 0..idx :
+                    /\ (k = 0 \/ k < s.snapIndex \/ TermOf(s, k) <= t)
+                    /\ \A k2 \in (k+1)..idx : k2 >= s.snapIndex /\ TermOf(s, k2) > t
+         IN <<k, IF k < s.snapIndex THEN 0 ELSE TermOf(s, k)>>
 
 \* Isolated(i): no other server can reach i.
 Isolated(i) == \A j \in Server \ {i} : <<j, i>> \in cut
@@ -212,20 +255,20 @@ SendAll(ms) == NetworkBecomes(PutAll(messages, ms))
 -----------------------------------------------------------------------------
 (* Messages *)
 
-VoteRequestMsg(type, i, j, term, lg) ==
-    [mtype |-> type, mterm |-> term, mlastLogTerm |-> LastTerm(lg),
-     mlastLogIndex |-> Len(lg), msource |-> i, mdest |-> j]
+VoteRequestMsg(type, i, j, term, s) ==
+    [mtype |-> type, mterm |-> term, mlastLogTerm |-> LastTermOf(s),
+     mlastLogIndex |-> LastIndex(s), msource |-> i, mdest |-> j]
 
 VoteResponseMsg(type, i, j, term, reject) ==
     [mtype |-> type, mterm |-> term, mreject |-> reject,
      msource |-> i, mdest |-> j]
 
-\* An append from leader i (at term t) to j, anchored after index next-1 and
-\* carrying the entries of lg from next to last, and the leader's commit ci.
-AppendMsg(i, j, t, lg, ci, next, last) ==
-    [mtype |-> AppendEntriesRequest, mterm |-> t,
-     mprevLogIndex |-> next - 1, mprevLogTerm |-> TermAt(lg, next - 1),
-     mentries |-> SubSeq(lg, next, last), mcommitIndex |-> ci,
+\* An append from leader i (in state s) to j, anchored after index next-1 and
+\* carrying the entries of its log from next to last, and its commit.
+AppendMsg(i, j, s, next, last) ==
+    [mtype |-> AppendEntriesRequest, mterm |-> s.term,
+     mprevLogIndex |-> next - 1, mprevLogTerm |-> TermOf(s, next - 1),
+     mentries |-> EntriesOf(s, next, last), mcommitIndex |-> s.commit,
      msource |-> i, mdest |-> j]
 
 AppendResponseMsg(i, j, t, reject, index, hint, hintTerm) ==
@@ -240,6 +283,13 @@ HeartbeatMsg(i, j, t, ci) ==
 HeartbeatResponseMsg(i, j, t) ==
     [mtype |-> HeartbeatResponse, mterm |-> t, msource |-> i, mdest |-> j]
 
+\* A snapshot from leader i at term t to j (etcd's MsgSnap): the index and
+\* term of the snapshot's last entry.  The snapshot's data is the state
+\* machine's, which the spec does not model.
+SnapshotMsg(i, j, t, si, st) ==
+    [mtype |-> SnapshotRequest, mterm |-> t, msnapshotIndex |-> si,
+     msnapshotTerm |-> st, msource |-> i, mdest |-> j]
+
 -----------------------------------------------------------------------------
 (***************************************************************************)
 (* One server's state as a record, so that each step can be written as a   *)
@@ -252,7 +302,8 @@ Srv(i) == [term |-> currentTerm[i], vote |-> votedFor[i], log |-> log[i],
            commit |-> commitIndex[i], role |-> state[i], leader |-> leader[i],
            lease |-> lease[i], granted |-> votesGranted[i],
            rejected |-> votesRejected[i], prs |-> progress[i],
-           active |-> recentActive[i]]
+           active |-> recentActive[i], snapIndex |-> snapshotIndex[i],
+           snapTerm |-> snapshotTerm[i]]
 
 \* Server i takes the state s.
 SetSrv(i, s) ==
@@ -267,10 +318,13 @@ SetSrv(i, s) ==
     /\ votesRejected' = [votesRejected EXCEPT ![i] = s.rejected]
     /\ progress'      = [progress EXCEPT ![i] = s.prs]
     /\ recentActive'  = [recentActive EXCEPT ![i] = s.active]
+    /\ snapshotIndex' = [snapshotIndex EXCEPT ![i] = s.snapIndex]
+    /\ snapshotTerm'  = [snapshotTerm EXCEPT ![i] = s.snapTerm]
 
 \* The outcome of a step at one server: its new state s and the set of
 \* messages out it sends.
 Result(s, out) == [s |-> s, out |-> out]
+
 
 NoProgress == [next |-> 0, match |-> 0, mode |-> Probe, paused |-> FALSE,
                sentCommit |-> 0]
@@ -296,7 +350,20 @@ BecomeFollower(s, t, l) ==
 
 \* The (pre-)vote requests server i sends from state s for term t.
 CampaignMsgs(i, s, type, t) ==
-    {VoteRequestMsg(type, i, j, t, s.log) : j \in Server \ {i}}
+    {VoteRequestMsg(type, i, j, t, s) : j \in Server \ {i}}
+
+\* etcd's maybeSendSnapshot: leader i sends j its snapshot, if it heard
+\* from j recently (etcd: RecentActive; here recentActive, which is kept
+\* with AllowCompaction too), and j's progress enters Snapshot mode with
+\* next just after the snapshot and the snapshot index as the commit sent
+\* (etcd's BecomeSnapshot).
+SendSnapshot(i, s, j) ==
+    IF j \in s.active
+    THEN Result([s EXCEPT !.prs[j] = [@ EXCEPT !.mode = Snapshot, !.paused = FALSE,
+                                     !.next = s.snapIndex + 1,
+                                     !.sentCommit = s.snapIndex]],
+                {SnapshotMsg(i, j, s.term, s.snapIndex, s.snapTerm)})
+    ELSE Result(s, {})
 
 \* etcd's maybeSendAppend(j, sendIfEmpty) for leader i in state s: the
 \* append sent (a set of zero or one) and s with j's progress updated.  An
@@ -304,15 +371,21 @@ CampaignMsgs(i, s, type, t) ==
 \* probed follower gets one append at a time (etcd's IsPaused and
 \* SentEntries), a replicated one has next advanced past what was sent.
 \* Either way the commit sent is recorded (etcd's SentCommit).
+\*
+\* When i no longer holds the entry before next (next - 1 is below its
+\* snapshot), it sends its snapshot instead (SendSnapshot); a follower in
+\* Snapshot mode is sent nothing (etcd: IsPaused).
 SendAppend(i, s, j, sendIfEmpty) ==
     LET pr == s.prs[j]
-        last == Min(Len(s.log), pr.next + MaxBatch - 1)
+        last == Min(LastIndex(s), pr.next + MaxBatch - 1)
         n  == last - pr.next + 1
-        m  == AppendMsg(i, j, s.term, s.log, s.commit, pr.next, last)
+        m  == AppendMsg(i, j, s, pr.next, last)
         pr1 == IF n = 0 THEN pr
                ELSE IF pr.mode = Replicate THEN [pr EXCEPT !.next = @ + n]
                ELSE [pr EXCEPT !.paused = TRUE]
-    IN IF ~(pr.mode = Probe /\ pr.paused) /\ (n > 0 \/ sendIfEmpty)
+    IN IF pr.mode = Snapshot \/ (pr.mode = Probe /\ pr.paused) THEN Result(s, {})
+       ELSE IF pr.next - 1 < s.snapIndex THEN SendSnapshot(i, s, j)
+       ELSE IF n > 0 \/ sendIfEmpty
        THEN Result([s EXCEPT !.prs[j] = [pr1 EXCEPT !.sentCommit = s.commit]], {m})
        ELSE Result(s, {})
 
@@ -336,16 +409,16 @@ BcastAppend(i, s) ==
 \* (etcd's tracker.Committed).
 QuorumMatch(i, s) ==
     LET Holders(k) == {i} \cup {j \in Server \ {i} : s.prs[j].match >= k}
-    IN CHOOSE k \in 0..Len(s.log) :
+    IN CHOOSE k \in 0..LastIndex(s) :
          /\ IsQuorum(Holders(k))
-         /\ \A k2 \in (k+1)..Len(s.log) : ~IsQuorum(Holders(k2))
+         /\ \A k2 \in (k+1)..LastIndex(s) : ~IsQuorum(Holders(k2))
 
 \* etcd's maybeCommit: the quorum index is committed if its entry is of the
 \* leader's term (Raft paper 5.4.2: never commit an earlier term's entry by
 \* counting replicas).
 MaybeCommit(i, s) ==
     LET q == QuorumMatch(i, s)
-    IN IF q > s.commit /\ TermAt(s.log, q) = s.term
+    IN IF q > s.commit /\ TermOf(s, q) = s.term
        THEN [s EXCEPT !.commit = q] ELSE s
 
 \* etcd's appendEntry followed by bcastAppend: leader i appends an entry
@@ -362,7 +435,7 @@ BecomeLeader(i, s) ==
                 !.granted = {}, !.rejected = {},
                 !.prs = [j \in Server |->
                            IF j = i THEN NoProgress
-                           ELSE [next |-> Len(s.log) + 1, match |-> 0,
+                           ELSE [next |-> LastIndex(s) + 1, match |-> 0,
                                  mode |-> Probe, paused |-> FALSE,
                                  sentCommit |-> 0]],
                 !.active = {}],
@@ -407,8 +480,8 @@ CanVote(s, m) ==
 
 VoteGranted(s, m) ==
     /\ CanVote(s, m)
-    /\ \/ m.mlastLogTerm > LastTerm(s.log)
-       \/ m.mlastLogTerm = LastTerm(s.log) /\ m.mlastLogIndex >= Len(s.log)
+    /\ \/ m.mlastLogTerm > LastTermOf(s)
+       \/ m.mlastLogTerm = LastTermOf(s) /\ m.mlastLogIndex >= LastIndex(s)
 
 \* A pre-vote request never changes the receiver.  Within the lease a
 \* higher-term request is ignored; a lower-term one is rejected explicitly
@@ -491,11 +564,11 @@ AcceptAppend(i, s, m) ==
     LET j == m.msource
         prev == m.mprevLogIndex
         last == prev + Len(m.mentries)
-        hint == FindConflictByTerm(s.log, Min(prev, Len(s.log)), m.mprevLogTerm)
+        hint == FindConflictByTermOf(s, Min(prev, LastIndex(s)), m.mprevLogTerm)
     IN IF prev < s.commit
        THEN Result(s, {AppendResponseMsg(i, j, s.term, FALSE, s.commit, 0, 0)})
-       ELSE IF prev <= Len(s.log) /\ TermAt(s.log, prev) = m.mprevLogTerm
-       THEN Result([s EXCEPT !.log = Merge(@, prev, m.mentries, 1),
+       ELSE IF prev <= LastIndex(s) /\ TermOf(s, prev) = m.mprevLogTerm
+       THEN Result([s EXCEPT !.log = Merge(@, prev - s.snapIndex, m.mentries, 1),
                              !.commit = Max(@, Min(m.mcommitIndex, last))],
                    {AppendResponseMsg(i, j, s.term, FALSE, last, 0, 0)})
        ELSE Result(s, {AppendResponseMsg(i, j, s.term, TRUE, prev, hint[1], hint[2])})
@@ -513,6 +586,53 @@ OnHeartbeatRequest(i, s, m) ==
          IN Result([s1 EXCEPT !.commit = Max(@, m.mcommitIndex)],
                    {HeartbeatResponseMsg(i, m.msource, s1.term)})
 
+\* A snapshot is newer than what the receiver has committed (etcd's restore
+\* refuses one at or below its commit: it would roll back applied state).
+SnapshotNewer(s, m) == m.msnapshotIndex > s.commit
+
+\* etcd's handleSnapshot and restore, at a server that is (or has just
+\* become) j's follower.  A snapshot that is not newer than the commit is
+\* ignored.  One whose last entry the log holds (same index and term,
+\* etcd's matchTerm) only moves the commit up to it (etcd's commitTo, which
+\* never lowers it): the log, suffix included, is kept.  Otherwise the log
+\* is replaced by the snapshot: no entries after it, committed up to it.
+\* Every case answers with an ack
+\* (etcd's MsgAppResp): of the commit when ignored or fast-forwarded (then
+\* the snapshot index), of the new last index (the snapshot index) when
+\* restored.
+RestoreSnapshot(i, s, m) ==
+    LET j == m.msource
+        si == m.msnapshotIndex
+        st == m.msnapshotTerm
+    IN IF ~SnapshotNewer(s, m)
+       THEN Result(s, {AppendResponseMsg(i, j, s.term, FALSE, s.commit, 0, 0)})
+       ELSE IF si <= LastIndex(s) /\ si >= s.snapIndex /\ TermOf(s, si) = st
+       THEN Result([s EXCEPT !.commit = Max(@, si)],
+                   {AppendResponseMsg(i, j, s.term, FALSE, Max(s.commit, si), 0, 0)})
+       ELSE Result([s EXCEPT !.log = <<>>, !.snapIndex = si, !.snapTerm = st,
+                             !.commit = si],
+                   {AppendResponseMsg(i, j, s.term, FALSE, si, 0, 0)})
+
+\* A snapshot from a lower term is ignored (etcd answers only MsgApp and
+\* MsgHeartbeat of a stale leader); otherwise as an append: the receiver
+\* follows the sender in its term, then restores.
+OnSnapshotRequest(i, s, m) ==
+    IF m.mterm < s.term THEN Result(s, {})
+    ELSE IF m.mterm = s.term /\ s.role = Leader THEN Result(s, {})
+    ELSE RestoreSnapshot(i, BecomeFollower(s, m.mterm, m.msource), m)
+
+\* The index server s compacts its log up to: what it has committed (an
+\* application snapshots what it has applied, and etcd applies only
+\* committed entries).
+CompactLimit(s) == s.commit
+
+\* Server s compacts its log up to index k: the entries up to k go into its
+\* snapshot, whose term is the term of entry k (etcd: MemoryStorage
+\* CreateSnapshot(k) then Compact(k)).
+CompactTo(s, k) ==
+    [s EXCEPT !.log = SubSeq(@, k - s.snapIndex + 1, Len(@)),
+              !.snapIndex = k, !.snapTerm = TermOf(s, k)]
+
 \* Leader i learns that j rejected an append anchored at m.mindex (etcd's
 \* MaybeDecrTo, BecomeProbe and sendAppend).  A rejection that cannot be
 \* about the latest probe or the pipeline is stale and ignored; otherwise
@@ -524,7 +644,7 @@ LeaderOnReject(i, s, m) ==
     LET j == m.msource
         pr == s.prs[j]
         hint == IF m.mlogTerm > 0
-                THEN FindConflictByTerm(s.log, m.mrejectHint, m.mlogTerm)[1]
+                THEN FindConflictByTermOf(s, m.mrejectHint, m.mlogTerm)[1]
                 ELSE m.mrejectHint
         next == Max(Min(m.mindex, hint + 1), pr.match + 1)
     IN IF pr.mode = Replicate THEN
@@ -538,6 +658,10 @@ LeaderOnReject(i, s, m) ==
                                !.paused = FALSE,
                                !.sentCommit = Min(@, next - 1)]],
                        j, TRUE)
+
+\* A leader records the followers it hears from (etcd's RecentActive) when
+\* something reads it: CheckQuorum's quorum check, or sending a snapshot.
+KeepActive == CheckQuorum \/ AllowCompaction
 
 \* etcd's CanBumpCommit: sending commit index ci to the follower of progress
 \* pr may advance its commit: ci is above the commit last sent, and that one
@@ -557,7 +681,12 @@ LeaderOnAck(i, s, m) ==
         pr1 == IF updated THEN [pr EXCEPT !.match = m.mindex,
                                   !.next = Max(@, m.mindex + 1), !.paused = FALSE]
                ELSE pr
-        pr2 == IF pr1.mode = Probe
+        \* From Snapshot, once j can be caught up from the log (match + 1 is
+        \* at least the first index held), etcd's BecomeProbe then
+        \* BecomeReplicate.  BecomeProbe's lowering of the commit sent to
+        \* below max(match, pending snapshot) + 1 changes nothing: in
+        \* Snapshot mode nothing raises it above either.
+        pr2 == IF pr1.mode = Probe \/ (pr1.mode = Snapshot /\ pr1.match >= s.snapIndex)
                THEN [pr1 EXCEPT !.mode = Replicate, !.paused = FALSE,
                                 !.next = pr1.match + 1]
                ELSE pr1
@@ -575,7 +704,7 @@ LeaderOnAck(i, s, m) ==
 OnAppendEntriesResponse(i, s, m) ==
     IF m.mterm > s.term THEN Result(BecomeFollower(s, m.mterm, Nil), {})
     ELSE IF m.mterm < s.term \/ s.role # Leader THEN Result(s, {})
-    ELSE LET s1 == [s EXCEPT !.active = IF CheckQuorum THEN @ \cup {m.msource}
+    ELSE LET s1 == [s EXCEPT !.active = IF KeepActive THEN @ \cup {m.msource}
                                         ELSE @]
          IN IF m.mreject THEN LeaderOnReject(i, s1, m) ELSE LeaderOnAck(i, s1, m)
 
@@ -585,9 +714,9 @@ OnHeartbeatResponse(i, s, m) ==
     IF m.mterm > s.term THEN Result(BecomeFollower(s, m.mterm, Nil), {})
     ELSE IF m.mterm < s.term \/ s.role # Leader THEN Result(s, {})
     ELSE LET j == m.msource
-             s1 == [s EXCEPT !.active = IF CheckQuorum THEN @ \cup {j} ELSE @,
+             s1 == [s EXCEPT !.active = IF KeepActive THEN @ \cup {j} ELSE @,
                              !.prs[j].paused = FALSE]
-         IN IF s1.prs[j].match < Len(s1.log) \/ s1.prs[j].mode = Probe
+         IN IF s1.prs[j].match < LastIndex(s1) \/ s1.prs[j].mode = Probe
             THEN SendAppend(i, s1, j, TRUE)
             ELSE Result(s1, {})
 
@@ -596,6 +725,8 @@ OnHeartbeatResponse(i, s, m) ==
 
 Init ==
     /\ currentTerm = [i \in Server |-> 0]
+    /\ snapshotIndex = [i \in Server |-> 0]
+    /\ snapshotTerm = [i \in Server |-> 0]
     /\ votedFor = [i \in Server |-> Nil]
     /\ log = [i \in Server |-> <<>>]
     /\ commitIndex = [i \in Server |-> 0]
@@ -637,7 +768,7 @@ Timeout(i) ==
 \* Go: raft.appendEntry (from RawNode.Propose).
 ClientRequest(i, v) ==
     /\ state[i] = Leader
-    /\ Len(log[i]) < MaxLogLen
+    /\ snapshotIndex[i] + Len(log[i]) < MaxLogLen
     /\ Act(i, AppendEntry(i, Srv(i), v))
 
 \* Leader i's heartbeat timer fires: a heartbeat to every follower j, with
@@ -675,7 +806,7 @@ LeaseExpire(i) ==
     /\ lease' = [lease EXCEPT ![i] = FALSE]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader,
                    votesGranted, votesRejected, progress, recentActive,
-                   messages, cut>>
+                   messages, cut, snapshotIndex, snapshotTerm>>
 
 \* Server i crashes and restarts from its durable state (term, vote, log and
 \* commit, handed out by Ready before any message that depends on them):
@@ -686,6 +817,18 @@ Restart(i) ==
     /\ Act(i, Result([Srv(i) EXCEPT !.role = Follower, !.leader = Nil,
                         !.lease = FALSE, !.granted = {}, !.rejected = {},
                         !.prs = NoProgresses, !.active = {}], {}))
+
+\* The application of server i snapshots its state machine at the index it
+\* has applied and compacts its log up to there (as etcd's server does, at
+\* its applied index); the spec applies what is committed at once, so that
+\* is CompactLimit, the commit index.  Enabled when it is above the current
+\* snapshot.
+\* Go: MemoryStorage.CreateSnapshot and MemoryStorage.Compact (the node's
+\* raftLog reads its first index from Storage).
+Compact(i) ==
+    /\ AllowCompaction
+    /\ snapshotIndex[i] < CompactLimit(Srv(i))
+    /\ Act(i, Result(CompactTo(Srv(i), CompactLimit(Srv(i))), {}))
 
 \* The messages of type t from j to i in flight.
 Pending(j, i, t) ==
@@ -719,6 +862,9 @@ HandleHeartbeatRequest(i, j) ==
 HandleHeartbeatResponse(i, j) ==
     \E m \in Pending(j, i, HeartbeatResponse) : Deliver(m, OnHeartbeatResponse(i, Srv(i), m))
 
+HandleSnapshotRequest(i, j) ==
+    \E m \in Pending(j, i, SnapshotRequest) : Deliver(m, OnSnapshotRequest(i, Srv(i), m))
+
 \* The network loses one copy of a message to i from j.  (Message actions
 \* name the receiver first, as the handlers do.)
 DropMessage(i, j) ==
@@ -726,7 +872,8 @@ DropMessage(i, j) ==
     /\ m.mdest = i /\ m.msource = j
     /\ messages' = Take(messages, m)
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, cut>>
+                   votesGranted, votesRejected, progress, recentActive, cut,
+                   snapshotIndex, snapshotTerm>>
 
 \* The network duplicates a message to i from j: one more copy of it.
 DuplicateMessage(i, j) ==
@@ -735,7 +882,8 @@ DuplicateMessage(i, j) ==
     /\ messages[m] < MaxCopies
     /\ NetworkBecomes(Put(messages, m))
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, cut>>
+                   votesGranted, votesRejected, progress, recentActive, cut,
+                   snapshotIndex, snapshotTerm>>
 
 \* The directed link from i to j goes down, and the messages in flight on
 \* it are lost with it.
@@ -747,14 +895,16 @@ Partition(i, j) ==
     /\ messages' = [m \in {d \in DOMAIN messages : ~(d.msource = i /\ d.mdest = j)}
                       |-> messages[m]]
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive>>
+                   votesGranted, votesRejected, progress, recentActive,
+                   snapshotIndex, snapshotTerm>>
 
 \* The directed link from i to j comes back up.
 Heal(i, j) ==
     /\ <<i, j>> \in cut
     /\ cut' = cut \ {<<i, j>>}
     /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                   votesGranted, votesRejected, progress, recentActive, messages>>
+                   votesGranted, votesRejected, progress, recentActive, messages,
+                   snapshotIndex, snapshotTerm>>
 
 Next ==
        \/ \E i \in Server : Timeout(i)
@@ -775,6 +925,8 @@ Next ==
        \/ \E i, j \in Server : DuplicateMessage(i, j)
        \/ \E i, j \in Server : Partition(i, j)
        \/ \E i, j \in Server : Heal(i, j)
+       \/ \E i \in Server : Compact(i)
+       \/ \E i, j \in Server : HandleSnapshotRequest(i, j)
 
 Spec == Init /\ [][Next]_vars
 
@@ -785,13 +937,34 @@ Spec == Init /\ [][Next]_vars
 
 Entries == [term : Nat \ {0}, value : Value \cup {Nil}]
 
+\* Server i's log by absolute index: its last index, whether it holds the
+\* entry at k (not compacted), that entry, and the term it knows at k (its
+\* snapshot's term at the snapshot index, 0 where it knows none).
+LastIdx(i) == snapshotIndex[i] + Len(log[i])
+Holds(i, k) == snapshotIndex[i] < k /\ k <= LastIdx(i)
+EntryAt(i, k) == log[i][k - snapshotIndex[i]]
+KnownTerm(i, k) == IF k = snapshotIndex[i] THEN snapshotTerm[i]
+                   ELSE IF Holds(i, k) THEN EntryAt(i, k).term ELSE 0
+\* The indexes from which both i and j hold what they have: from the later
+\* of their snapshots (where each knows at least the term).
+FromBoth(i, j) == Max(snapshotIndex[i], snapshotIndex[j])
+
+\* i and j agree from FromBoth(i, j) to k: the same terms, and the same
+\* entries where both hold them.  With nothing compacted: SubSeq(log[i],
+\* 1, k) = SubSeq(log[j], 1, k).
+AgreeUpTo(i, j, k) ==
+    \A l \in FromBoth(i, j)..k :
+        /\ KnownTerm(i, l) = KnownTerm(j, l)
+        /\ l > FromBoth(i, j) => EntryAt(i, l) = EntryAt(j, l)
+
 \* Types, and the bounds every state keeps: a commit within the log, and a
 \* commit sent to a follower within the leader's commit.
 TypeOK ==
     /\ currentTerm \in [Server -> Nat]
     /\ votedFor \in [Server -> Server \cup {Nil}]
     /\ \A i \in Server : \A k \in DOMAIN log[i] : log[i][k] \in Entries
-    /\ \A i \in Server : commitIndex[i] \in 0..Len(log[i])
+    /\ snapshotIndex \in [Server -> Nat] /\ snapshotTerm \in [Server -> Nat]
+    /\ \A i \in Server : commitIndex[i] \in 0..LastIdx(i)
     /\ state \in [Server -> Roles]
     /\ leader \in [Server -> Server \cup {Nil}]
     /\ lease \in [Server -> BOOLEAN]
@@ -809,24 +982,42 @@ ElectionSafety ==
         state[i] = Leader /\ state[j] = Leader /\ currentTerm[i] = currentTerm[j]
             => i = j
 
-\* Two logs with an entry of the same index and term agree up to it.
+\* Two logs with an entry of the same index and term agree up to it.  Over
+\* compacted logs: at an index where both know a term (held, or the last of
+\* a snapshot), the same term means the same terms and entries down to the
+\* later of the two snapshots.
 LogMatching ==
-    \A i, j \in Server : \A k \in 1..Min(Len(log[i]), Len(log[j])) :
-        log[i][k].term = log[j][k].term
-            => SubSeq(log[i], 1, k) = SubSeq(log[j], 1, k)
+    \A i, j \in Server : \A k \in FromBoth(i, j)..Min(LastIdx(i), LastIdx(j)) :
+        k > 0 /\ KnownTerm(i, k) = KnownTerm(j, k) => AgreeUpTo(i, j, k)
 
 \* An entry that server i knows is committed is in the log of every leader
 \* of a term at least i's (any such leader was elected after the commit).
+\* Over compacted logs: what both still know of it (from the later snapshot
+\* on, the snapshot's own term included) agrees.
 LeaderCompleteness ==
     \A i, l \in Server :
         state[l] = Leader /\ currentTerm[l] >= currentTerm[i]
-            => /\ commitIndex[i] <= Len(log[l])
-               /\ \A k \in 1..commitIndex[i] : log[l][k] = log[i][k]
+            => /\ commitIndex[i] <= LastIdx(l)
+               /\ AgreeUpTo(l, i, commitIndex[i])
 
-\* No two servers commit different entries at one index.
+\* No two servers commit different entries at one index.  Over compacted
+\* logs: what both still know of their committed prefixes (from the later
+\* snapshot on) agrees; a snapshot counts as committed (SnapshotCommitted).
 StateMachineSafety ==
-    \A i, j \in Server : \A k \in 1..Min(commitIndex[i], commitIndex[j]) :
-        log[i][k] = log[j][k]
+    \A i, j \in Server :
+        AgreeUpTo(i, j, Min(commitIndex[i], commitIndex[j]))
+
+\* A snapshot holds only committed entries: no server's snapshot index is
+\* above its commit index (etcd: the applied index, which a snapshot is
+\* taken at, never exceeds the committed one; restore commits up to it).
+SnapshotCommitted ==
+    \A i \in Server : snapshotIndex[i] <= commitIndex[i]
+
+\* A server's commit index never decreases, restarts and snapshots
+\* included: state that was applied is never rolled back (etcd's restore
+\* refuses a snapshot at or below the commit).
+CommitMonotonic ==
+    [][\A i \in Server : commitIndex'[i] >= commitIndex[i]]_vars
 
 \* A server votes for at most one candidate per term: within a term, a vote
 \* once cast never changes.
@@ -839,12 +1030,15 @@ OneVotePerTerm ==
 TermMonotonic ==
     [][\A i \in Server : currentTerm'[i] >= currentTerm[i]]_vars
 
-\* A leader that stays leader only appends to its log.
+\* A leader that stays leader only appends to its log.  Over compacted
+\* logs: its last index does not go down, and every entry it holds before
+\* and after the step is unchanged.
 LeaderAppendOnly ==
     [][\A i \in Server :
          state[i] = Leader /\ state'[i] = Leader
-             => SubSeq(log'[i], 1, Len(log[i])) = log[i]
-                /\ Len(log'[i]) >= Len(log[i])]_vars
+             => /\ snapshotIndex'[i] + Len(log'[i]) >= LastIdx(i)
+                /\ \A k \in (Max(snapshotIndex[i], snapshotIndex'[i]) + 1)..LastIdx(i) :
+                     log'[i][k - snapshotIndex'[i]] = EntryAt(i, k)]_vars
 
 \* PreVote (1): becoming or staying PreCandidate never changes currentTerm,
 \* and never changes votedFor, except that a pre-candidate with no vote may

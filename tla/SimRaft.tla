@@ -30,7 +30,8 @@ LineOf(act, vs) ==
      state |-> vs[5], leader |-> vs[6], lease |-> vs[7], votesGranted |-> vs[8],
      votesRejected |-> vs[9],
      progress |-> {<<i, j, vs[10][i][j]>> : <<i, j>> \in Server \X Server},
-     recentActive |-> vs[11], messages |-> vs[12], cut |-> vs[13]]
+     recentActive |-> vs[11], messages |-> vs[12], cut |-> vs[13],
+     snapshotIndex |-> vs[14], snapshotTerm |-> vs[15]]
 
 \* The line of the initial state (Init is deterministic).
 InitLine ==
@@ -39,7 +40,7 @@ InitLine ==
              [i \in Server |-> 0], [i \in Server |-> Follower], [i \in Server |-> Nil],
              [i \in Server |-> FALSE], [i \in Server |-> {}], [i \in Server |-> {}],
              [i \in Server |-> NoProgresses], [i \in Server |-> {}],
-             [m \in {} |-> 0], {}>>)
+             [m \in {} |-> 0], {}, [i \in Server |-> 0], [i \in Server |-> 0]>>)
 
 \* The states of the behaviour before the current one, oldest first.
 VARIABLE hist
@@ -71,6 +72,8 @@ Sim_DropMessage(i, j) == DropMessage(i, j) /\ H
 Sim_DuplicateMessage(i, j) == DuplicateMessage(i, j) /\ H
 Sim_Partition(i, j) == Partition(i, j) /\ H
 Sim_Heal(i, j) == Heal(i, j) /\ H
+Sim_Compact(i) == Compact(i) /\ H
+Sim_HandleSnapshotRequest(i, j) == HandleSnapshotRequest(i, j) /\ H
 
 SimNext ==
        \/ \E i \in Server : Sim_Timeout(i)
@@ -91,9 +94,11 @@ SimNext ==
        \/ \E i, j \in Server : Sim_DuplicateMessage(i, j)
        \/ \E i, j \in Server : Sim_Partition(i, j)
        \/ \E i, j \in Server : Sim_Heal(i, j)
+       \/ \E i \in Server : Sim_Compact(i)
+       \/ \E i, j \in Server : Sim_HandleSnapshotRequest(i, j)
 
 \* The name of Sim_A's action: A.
-SimName == [Sim_Timeout |-> "Timeout", Sim_ClientRequest |-> "ClientRequest", Sim_Heartbeat |-> "Heartbeat", Sim_QuorumCheck |-> "QuorumCheck", Sim_LeaseExpire |-> "LeaseExpire", Sim_Restart |-> "Restart", Sim_HandlePreVoteRequest |-> "HandlePreVoteRequest", Sim_HandlePreVoteResponse |-> "HandlePreVoteResponse", Sim_HandleVoteRequest |-> "HandleVoteRequest", Sim_HandleVoteResponse |-> "HandleVoteResponse", Sim_HandleAppendEntriesRequest |-> "HandleAppendEntriesRequest", Sim_HandleAppendEntriesResponse |-> "HandleAppendEntriesResponse", Sim_HandleHeartbeatRequest |-> "HandleHeartbeatRequest", Sim_HandleHeartbeatResponse |-> "HandleHeartbeatResponse", Sim_DropMessage |-> "DropMessage", Sim_DuplicateMessage |-> "DuplicateMessage", Sim_Partition |-> "Partition", Sim_Heal |-> "Heal"]
+SimName == [Sim_Timeout |-> "Timeout", Sim_ClientRequest |-> "ClientRequest", Sim_Heartbeat |-> "Heartbeat", Sim_QuorumCheck |-> "QuorumCheck", Sim_LeaseExpire |-> "LeaseExpire", Sim_Restart |-> "Restart", Sim_HandlePreVoteRequest |-> "HandlePreVoteRequest", Sim_HandlePreVoteResponse |-> "HandlePreVoteResponse", Sim_HandleVoteRequest |-> "HandleVoteRequest", Sim_HandleVoteResponse |-> "HandleVoteResponse", Sim_HandleAppendEntriesRequest |-> "HandleAppendEntriesRequest", Sim_HandleAppendEntriesResponse |-> "HandleAppendEntriesResponse", Sim_HandleHeartbeatRequest |-> "HandleHeartbeatRequest", Sim_HandleHeartbeatResponse |-> "HandleHeartbeatResponse", Sim_DropMessage |-> "DropMessage", Sim_DuplicateMessage |-> "DuplicateMessage", Sim_Partition |-> "Partition", Sim_Heal |-> "Heal", Sim_Compact |-> "Compact", Sim_HandleSnapshotRequest |-> "HandleSnapshotRequest"]
 
 ASSUME TLCSet(1, [behaviour |-> -1, level |-> 0, lines |-> <<>>, cands |-> {}])
 

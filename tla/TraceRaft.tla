@@ -28,6 +28,11 @@ TraceInit == Init /\ l = 1
 \* The set of the elements of a sequence (a JSON list).
 ToSet(sq) == {sq[k] : k \in DOMAIN sq}
 
+\* Where the log's state starts (a log written before snapshots says
+\* nothing: nothing was compacted).
+SnapIndexOf(st) == IF "snapshotIndex" \in DOMAIN st THEN st.snapshotIndex ELSE 0
+SnapTermOf(st) == IF "snapshotTerm" \in DOMAIN st THEN st.snapshotTerm ELSE 0
+
 \* Server i's state after the step agrees with what the log says of it: the
 \* whole server record (Srv), each field compared.  The log lists the
 \* entries, the tally and the recently active followers, and has a
@@ -39,8 +44,11 @@ StateMatches(i, st) ==
     /\ leader'[i] = st.leader
     /\ lease'[i] = st.lease
     /\ commitIndex'[i] = st.commit
-    /\ Len(log'[i]) = st.lastIndex
-    /\ LastTerm(log'[i]) = st.lastTerm
+    /\ snapshotIndex'[i] = SnapIndexOf(st)
+    /\ snapshotTerm'[i] = SnapTermOf(st)
+    /\ snapshotIndex'[i] + Len(log'[i]) = st.lastIndex
+    /\ LastTermOf([snapIndex |-> snapshotIndex'[i], snapTerm |-> snapshotTerm'[i],
+                   log |-> log'[i]]) = st.lastTerm
     /\ Len(log'[i]) = Len(st.log)
     /\ \A k \in 1..Len(st.log) : /\ log'[i][k].term = st.log[k].term
                                  /\ log'[i][k].value = st.log[k].value
@@ -76,6 +84,7 @@ HandleMessage(m) ==
                   [] m.mtype = AppendEntriesResponse -> OnAppendEntriesResponse(i, Srv(i), m)
                   [] m.mtype = HeartbeatRequest      -> OnHeartbeatRequest(i, Srv(i), m)
                   [] m.mtype = HeartbeatResponse     -> OnHeartbeatResponse(i, Srv(i), m)
+                  [] m.mtype = SnapshotRequest       -> OnSnapshotRequest(i, Srv(i), m)
        IN Deliver(m, r)
 
 \* What a line says of a node's step: the node's state after it, and the
@@ -90,19 +99,22 @@ StepOf(e) ==
       [] e.action = "QuorumCheck"   -> QuorumCheck(e.i) /\ NodeStep(e, messages)
       [] e.action = "LeaseExpire"   -> LeaseExpire(e.i) /\ NodeStep(e, messages)
       [] e.action = "Restart"       -> Restart(e.i) /\ NodeStep(e, messages)
+      [] e.action = "Compact"       -> Compact(e.i) /\ NodeStep(e, messages)
       [] e.action = "Partition"     -> Partition(e.i, e.j)
       [] e.action = "Heal"          -> Heal(e.i, e.j)
       [] e.action = "DropMessage"   ->
             /\ e.msg \in DOMAIN messages
             /\ messages' = Take(messages, e.msg)
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut>>
+                           votesGranted, votesRejected, progress, recentActive, cut,
+                           snapshotIndex, snapshotTerm>>
       [] e.action = "DuplicateMessage" ->
             /\ e.msg \in DOMAIN messages
             /\ messages[e.msg] < MaxCopies
             /\ NetworkBecomes(Put(messages, e.msg))
             /\ UNCHANGED <<currentTerm, votedFor, log, commitIndex, state, leader, lease,
-                           votesGranted, votesRejected, progress, recentActive, cut>>
+                           votesGranted, votesRejected, progress, recentActive, cut,
+                           snapshotIndex, snapshotTerm>>
       [] OTHER -> HandleMessage(e.msg) /\ NodeStep(e, Take(messages, e.msg))
 
 TraceNext ==

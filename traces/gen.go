@@ -24,7 +24,7 @@ import (
 // with it, in traces/corpus/<name>/NNN.ndjson.gz.
 
 // SimConfigs are the names of the simulation configs (tla/SimRaft_<name>.cfg).
-var SimConfigs = []string{"plain", "prevote", "checkquorum", "prevote_checkquorum", "partitions", "restarts"}
+var SimConfigs = []string{"plain", "prevote", "checkquorum", "prevote_checkquorum", "partitions", "restarts", "compaction"}
 
 // SimModelConfig reads tla/SimRaft_<name>.cfg as a model configuration
 // (the constants the behaviours were generated with).
@@ -153,7 +153,7 @@ func stateLine(st Step) map[string]any {
 	for _, l := range v.Cut {
 		cut = append(cut, [2]string{serverName(l.From), serverName(l.To)})
 	}
-	return map[string]any{
+	line := map[string]any{
 		"action":        action,
 		"currentTerm":   per(func(s *spec.Server) any { return s.Term }),
 		"votedFor":      per(func(s *spec.Server) any { return serverName(s.Vote) }),
@@ -169,6 +169,16 @@ func stateLine(st Step) map[string]any {
 		"messages":      msgs,
 		"cut":           cut,
 	}
+	// The log's offset, where something was compacted (absent, decodeState
+	// reads 0: lines of configs without compaction stay as they were).
+	for i := range v.Servers {
+		if v.Servers[i].SnapshotIndex != 0 || v.Servers[i].SnapshotTerm != 0 {
+			line["snapshotIndex"] = per(func(s *spec.Server) any { return s.SnapshotIndex })
+			line["snapshotTerm"] = per(func(s *spec.Server) any { return s.SnapshotTerm })
+			break
+		}
+	}
+	return line
 }
 
 func logJSON(ents []spec.Entry) []map[string]any {

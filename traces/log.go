@@ -50,6 +50,10 @@ type logState struct {
 	// unless i leads), keyed by j's name.
 	Progress map[string]logProgress `json:"prs"`
 	Active   []string               `json:"active"`
+	// SnapshotIndex and SnapshotTerm are snapshotIndex and snapshotTerm;
+	// Log holds the entries after SnapshotIndex and LastIndex is absolute.
+	SnapshotIndex uint64 `json:"snapshotIndex"`
+	SnapshotTerm  uint64 `json:"snapshotTerm"`
 }
 
 type logEntry struct {
@@ -77,7 +81,8 @@ func serverNames(s spec.Set) []string {
 func stateOf(i int, s *spec.Server) *logState {
 	ls := &logState{
 		Term: s.Term, Vote: serverName(s.Vote), Role: s.Role.String(), Leader: serverName(s.Leader),
-		Lease: s.Lease, Commit: s.Commit, LastIndex: uint64(len(s.Log)), LastTerm: s.LastTerm(),
+		Lease: s.Lease, Commit: s.Commit, LastIndex: s.LastIndex(), LastTerm: s.LastTerm(),
+		SnapshotIndex: s.SnapshotIndex, SnapshotTerm: s.SnapshotTerm,
 		Log: make([]logEntry, len(s.Log)), Granted: serverNames(s.Granted), Rejected: serverNames(s.Rejected),
 		Progress: map[string]logProgress{}, Active: serverNames(s.RecentActive),
 	}
@@ -139,6 +144,8 @@ func MessageRecord(m spec.Message) map[string]any {
 		r["mreject"], r["mindex"], r["mrejectHint"], r["mlogTerm"] = m.Reject, m.Index, m.RejectHint, m.LogTerm
 	case spec.HeartbeatRequest:
 		r["mcommitIndex"] = m.Commit
+	case spec.SnapshotRequest:
+		r["msnapshotIndex"], r["msnapshotTerm"] = m.SnapshotIndex, m.SnapshotTerm
 	}
 	return r
 }

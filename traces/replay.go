@@ -95,7 +95,7 @@ func BatchBinds(tr *Trace, cfg model.Config) bool {
 			if m.Type != spec.AppendEntriesRequest || len(m.Entries) < cfg.MaxBatch || prev.Copies(m) >= b.Copies {
 				continue
 			}
-			if uint64(len(cur.Servers[m.From-1].Log)) > m.PrevLogIndex+uint64(len(m.Entries)) {
+			if sender := cur.Servers[m.From-1]; sender.LastIndex() > m.PrevLogIndex+uint64(len(m.Entries)) {
 				return true
 			}
 		}
@@ -122,10 +122,13 @@ type replayCluster struct {
 	stores []*driver.Storage
 	flight []spec.Message
 	cut    map[spec.Link]bool
+	// keepActive: the spec keeps a leader's recently active followers
+	// (KeepActive: CheckQuorum or AllowCompaction).
+	keepActive bool
 }
 
 func newReplayCluster(lib driver.Library, n int, mc model.Config, batch int) (*replayCluster, error) {
-	c := &replayCluster{lib: lib, cut: map[spec.Link]bool{}}
+	c := &replayCluster{lib: lib, cut: map[spec.Link]bool{}, keepActive: mc.CheckQuorum || mc.AllowCompaction}
 	for id := 1; id <= n; id++ {
 		// The ticks never fire a timer here (Fire does), so their counts
 		// only need to be valid.
@@ -161,7 +164,11 @@ func (c *replayCluster) process(id int) error {
 func (c *replayCluster) view() *spec.View {
 	v := &spec.View{Servers: make([]spec.Server, len(c.nodes))}
 	for i, d := range c.nodes {
-		v.Servers[i] = d.State().Server
+		st := d.State()
+		v.Servers[i] = st.Server
+		if c.keepActive && st.Server.Role == spec.Leader {
+			v.Servers[i].RecentActive = st.Active
+		}
 	}
 	for l := range c.cut {
 		v.Cut = append(v.Cut, l)
@@ -213,6 +220,24 @@ func (c *replayCluster) apply(l model.Label) (string, error) {
 			return "", fmt.Errorf("traces: %s: restarting node %d: %w", c.lib.Name, l.I, err)
 		}
 		c.nodes[l.I-1] = d
+		return "", c.process(l.I)
+	case l.Action == "Compact":
+		// The application snapshots at its applied index (the spec: its
+		// commit) and drops the entries before it, as driver.Cluster does.
+		st := c.stores[l.I-1]
+		if st.Applied <= st.SnapshotIndex {
+			return fmt.Sprintf("node %d has applied nothing since its snapshot at %d", l.I, st.SnapshotIndex), nil
+		}
+		cp, ok := c.nodes[l.I-1].(driver.Compactor)
+		if !ok {
+			return "", fmt.Errorf("traces: %s cannot compact (its driver is no driver.Compactor)", c.lib.Name)
+		}
+		if err := cp.Compact(st.Applied); err != nil {
+			return "", fmt.Errorf("traces: %s: node %d: compacting to %d: %w", c.lib.Name, l.I, st.Applied, err)
+		}
+		if err := st.Compact(st.Applied); err != nil {
+			return "", err
+		}
 		return "", c.process(l.I)
 	case l.Action == "Partition":
 		c.cut[spec.Link{From: l.I, To: l.J}] = true

@@ -36,11 +36,13 @@ func corpus(t *testing.T, name string) []string {
 // often each action was replayed.
 func TestReplayCorpus(t *testing.T) {
 	coverage := map[string]map[string]int{}
+	compaction := false // some corpus config enables AllowCompaction
 	for _, name := range SimConfigs {
 		cfg, err := SimModelConfig(tlaDir, name)
 		if err != nil {
 			t.Fatal(err)
 		}
+		compaction = compaction || cfg.AllowCompaction
 		coverage[name] = map[string]int{}
 		for _, f := range corpus(t, name) {
 			tr, err := ReadNDJSON(f)
@@ -59,6 +61,12 @@ func TestReplayCorpus(t *testing.T) {
 	t.Log("\n" + table)
 	// Every action of the spec must have been replayed.
 	for _, a := range raft.Actions() {
+		if !compaction && (a == raft.ActionCompact || a == raft.ActionHandleSnapshotRequest) {
+			// Enabled only by AllowCompaction, which no corpus config sets
+			// yet: said, not counted as covered.
+			t.Logf("%s: no corpus config enables AllowCompaction", a)
+			continue
+		}
 		total := 0
 		for _, c := range coverage {
 			total += c[string(a)]

@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -58,6 +59,13 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
 	if batch == 0 {
 		batch = 1000000
 	}
+	// A log that compacts is checked with AllowCompaction (which also has
+	// leaders keep recentActive, as etcd always does); one that never
+	// compacts, as before.
+	compacts, err := logCompacts(abs)
+	if err != nil {
+		return err
+	}
 	cfg := fmt.Sprintf(`CONSTANTS
   Server = {%s}
   Value = {%s}
@@ -70,6 +78,7 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
   MaxCopies = 1000000
   MaxCutLinks = 1000000
   AllowRestart = TRUE
+  AllowCompaction = %s
   MaxBatch = %d
   CuttableLinks <- TraceLinks
   LogFile = %q
@@ -78,7 +87,8 @@ NEXT TraceNext
 VIEW TraceView
 POSTCONDITION Accepted
 CHECK_DEADLOCK FALSE
-`, strings.Join(servers, ", "), strings.Join(vals, ", "), tlaBool(o.PreVote), tlaBool(o.CheckQuorum), batch, abs)
+`, strings.Join(servers, ", "), strings.Join(vals, ", "), tlaBool(o.PreVote), tlaBool(o.CheckQuorum),
+		tlaBool(compacts), batch, abs)
 	f, err := os.CreateTemp("", "traceraft-*.cfg")
 	if err != nil {
 		return err
@@ -103,6 +113,24 @@ CHECK_DEADLOCK FALSE
 		return &ValidationError{Log: logPath, Line: line, Text: strings.Join(strings.Fields(m[2]), " ")}
 	}
 	return &ValidationError{Log: logPath, Text: fmt.Sprintf("TLC exited %d:\n%s", res.ExitCode, lastLines(res.Output, 25))}
+}
+
+// logCompacts reports whether a line of the log is a Compact step.
+func logCompacts(path string) (bool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false, err
+	}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		var l struct {
+			Action string `json:"action"`
+		}
+		// A line that does not parse is TLC's to reject.
+		if json.Unmarshal(line, &l) == nil && l.Action == "Compact" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func tlaBool(b bool) string {

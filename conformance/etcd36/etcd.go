@@ -109,7 +109,13 @@ func start(cfg driver.Config, st *driver.Storage, o Options) (driver.Driver, err
 	if err := s.SetHardState(hs); err != nil {
 		return nil, fmt.Errorf("etcd %s: node %d: restoring the hard state: %w", Version, cfg.ID, err)
 	}
-	if err := s.Append(pbEntries(1, st.Log)); err != nil {
+	if st.SnapshotIndex > 0 {
+		snap := pb.Snapshot{Metadata: pb.SnapshotMetadata{Index: st.SnapshotIndex, Term: st.SnapshotTerm, ConfState: s.cs}}
+		if err := s.ApplySnapshot(snap); err != nil {
+			return nil, fmt.Errorf("etcd %s: node %d: restoring the snapshot: %w", Version, cfg.ID, err)
+		}
+	}
+	if err := s.Append(pbEntries(st.SnapshotIndex+1, st.Log)); err != nil {
 		return nil, fmt.Errorf("etcd %s: node %d: restoring the log: %w", Version, cfg.ID, err)
 	}
 	rn, err := etcdraft.NewRawNode(&etcdraft.Config{
@@ -176,6 +182,11 @@ func (n *node) Step(m spec.Message) error {
 	pm, err := pbMessage(m)
 	if err != nil {
 		return err
+	}
+	if pm.Snapshot != nil {
+		// The spec's snapshot has no membership; etcd's carries it, and
+		// refuses one that leaves the node out (restore).
+		pm.Snapshot.Metadata.ConfState = n.store.cs
 	}
 	defer n.impose()
 	return n.rn.Step(pm)
@@ -247,6 +258,9 @@ func (n *node) Ready() driver.Ready {
 		hs := rd.HardState
 		out.HardState = &driver.HardState{Term: hs.Term, Vote: int(hs.Vote), Commit: hs.Commit}
 	}
+	if !etcdraft.IsEmptySnap(rd.Snapshot) {
+		out.Snapshot = &driver.SnapshotMeta{Index: rd.Snapshot.Metadata.Index, Term: rd.Snapshot.Metadata.Term}
+	}
 	if len(rd.Entries) > 0 {
 		out.First = rd.Entries[0].Index
 	}
@@ -276,6 +290,11 @@ func (n *node) Advance() {
 		return
 	}
 	n.ready = false
+	if !etcdraft.IsEmptySnap(n.rd.Snapshot) {
+		if err := n.store.ApplySnapshot(n.rd.Snapshot); err != nil {
+			panic(fmt.Sprintf("etcd %s: node %d: persisting the snapshot: %v", Version, n.cfg.ID, err))
+		}
+	}
 	if !etcdraft.IsEmptyHardState(n.rd.HardState) {
 		if err := n.store.SetHardState(n.rd.HardState); err != nil {
 			panic(fmt.Sprintf("etcd %s: node %d: persisting %v: %v", Version, n.cfg.ID, n.rd.HardState, err))
@@ -286,6 +305,16 @@ func (n *node) Advance() {
 	}
 	n.rn.Advance(n.rd)
 	n.impose()
+}
+
+// Compact implements driver.Compactor: a snapshot at i with the
+// membership and no data, then the entries it covers dropped (etcd's
+// MemoryStorage.CreateSnapshot and Compact).
+func (n *node) Compact(i uint64) error {
+	if _, err := n.store.CreateSnapshot(i, &n.store.cs, nil); err != nil {
+		return err
+	}
+	return n.store.Compact(i)
 }
 
 // State projects the node onto the spec. The log is read from etcd's
@@ -301,8 +330,16 @@ func (n *node) State() driver.NodeState {
 		Leader:   int(st.Lead),
 		Progress: make([]spec.Progress, n.cfg.N),
 	}
-	if last, err := n.store.LastIndex(); err == nil && last > 0 {
-		ents, err := n.store.Entries(1, last+1, math.MaxUint64)
+	first, _ := n.store.FirstIndex()
+	if first > 1 {
+		snap, err := n.store.Snapshot()
+		if err != nil {
+			panic(fmt.Sprintf("etcd %s: node %d: reading its snapshot: %v", Version, n.cfg.ID, err))
+		}
+		s.SnapshotIndex, s.SnapshotTerm = snap.Metadata.Index, snap.Metadata.Term
+	}
+	if last, err := n.store.LastIndex(); err == nil && last >= first {
+		ents, err := n.store.Entries(first, last+1, math.MaxUint64)
 		if err != nil {
 			panic(fmt.Sprintf("etcd %s: node %d: reading its log: %v", Version, n.cfg.ID, err))
 		}
@@ -360,8 +397,10 @@ func specMode(s tracker.StateType) spec.Mode {
 		return spec.Probe
 	case tracker.StateReplicate:
 		return spec.Replicate
+	case tracker.StateSnapshot:
+		return spec.Snapshot
 	}
-	return spec.Mode(100 + s) // StateSnapshot: never entered without compaction
+	return spec.Mode(100 + s) // shows up in a diff
 }
 
 var msgTypes = map[pb.MessageType]spec.MsgType{
@@ -369,6 +408,7 @@ var msgTypes = map[pb.MessageType]spec.MsgType{
 	pb.MsgVote: spec.VoteRequest, pb.MsgVoteResp: spec.VoteResponse,
 	pb.MsgApp: spec.AppendEntriesRequest, pb.MsgAppResp: spec.AppendEntriesResponse,
 	pb.MsgHeartbeat: spec.HeartbeatRequest, pb.MsgHeartbeatResp: spec.HeartbeatResponse,
+	pb.MsgSnap: spec.SnapshotRequest,
 }
 
 // specMessage maps an etcd message to the spec's, keeping only the fields
@@ -391,6 +431,10 @@ func specMessage(m pb.Message) (spec.Message, error) {
 		sm.Reject, sm.Index, sm.RejectHint, sm.LogTerm = m.Reject, m.Index, m.RejectHint, m.LogTerm
 	case spec.HeartbeatRequest:
 		sm.Commit = m.Commit
+	case spec.SnapshotRequest:
+		if m.Snapshot != nil {
+			sm.SnapshotIndex, sm.SnapshotTerm = m.Snapshot.Metadata.Index, m.Snapshot.Metadata.Term
+		}
 	}
 	return sm, nil
 }
@@ -419,6 +463,8 @@ func pbMessage(m spec.Message) (pb.Message, error) {
 		pm.Reject, pm.Index, pm.RejectHint, pm.LogTerm = m.Reject, m.Index, m.RejectHint, m.LogTerm
 	case spec.HeartbeatRequest:
 		pm.Commit = m.Commit
+	case spec.SnapshotRequest:
+		pm.Snapshot = &pb.Snapshot{Metadata: pb.SnapshotMetadata{Index: m.SnapshotIndex, Term: m.SnapshotTerm}}
 	}
 	return pm, nil
 }

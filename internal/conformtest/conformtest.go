@@ -275,6 +275,9 @@ func Differential(t *testing.T, lib driver.Library) {
 				if fig.Elections == 0 || fig.Timeouts == 0 || fig.Restarts == 0 || fig.StepDowns == 0 {
 					t.Errorf("vacuous run: %v", fig)
 				}
+				if s.Compaction && (fig.Compactions == 0 || fig.Snapshots == 0) {
+					t.Errorf("a compaction run that did not compact or send a snapshot: %v", fig)
+				}
 				if s.CheckQuorum && fig.LeaseExpiries == 0 {
 					t.Errorf("no lease expired: %v", fig)
 				}

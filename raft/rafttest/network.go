@@ -144,6 +144,9 @@ func (nw *Network) Process(id uint64) {
 // persist takes node n's Ready and hands its state to the node's storage.
 func (nw *Network) persist(n *Node) raft.Ready {
 	rd := n.RN.Ready()
+	if !rd.Snapshot.IsEmpty() {
+		nw.must(n.Storage.ApplySnapshot(rd.Snapshot))
+	}
 	if !rd.HardState.IsEmpty() {
 		nw.must(n.Storage.SetHardState(rd.HardState))
 	}
@@ -156,6 +159,18 @@ func (nw *Network) must(err error) {
 		nw.tb.Helper()
 		nw.tb.Fatalf("rafttest: %v", err)
 	}
+}
+
+// Compact makes node id's storage take a snapshot at index i (data naming
+// the index) and drop the entries up to it, as an application compacting
+// its log does. It returns the storage's error: i must be committed and
+// persisted, and newer than the last snapshot.
+func (nw *Network) Compact(id, i uint64) error {
+	st := nw.Nodes[id].Storage
+	if _, err := st.CreateSnapshot(i, []byte(fmt.Sprintf("snapshot@%d", i))); err != nil {
+		return err
+	}
+	return st.Compact(i)
 }
 
 // ProcessAll processes every live node's Ready.
