@@ -28,7 +28,7 @@ GOPTER_CHECKS ?= 200
 .PHONY: check test lint fmt vet staticcheck tidy bench bench-memory \
         conformance conformance-long conformance-check conformance-bugs conformance-traces \
         tlc tlc-mutants tlc-record tlc-large tlc-scope explore-scope simulate-scope \
-        agree explore speed explore-huge \
+        agree explore speed explore-huge bench-vs-etcd \
         prop prop-long prop-nonvacuity kv kv-long kv-nonvacuity traces validate-traces draw-check
 
 check: lint test tlc tlc-mutants agree prop prop-nonvacuity kv kv-nonvacuity conformance-check conformance-bugs
@@ -72,6 +72,29 @@ staticcheck:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./raft/
+
+# raft/ against etcd-raft v3.6.0 (conformance/etcd36) and v3.7.0
+# (conformance/etcd) on one harness (internal/benchvs): BENCH_COUNT rounds,
+# each running both modules' test binaries once, the side that goes first
+# alternating between rounds; internal/benchvs/benchtable prints the medians
+# and the ratios raft/:etcd of each module's own runs.
+BENCH_COUNT ?= 6
+BENCH_TIME  ?= 1s
+BENCH_DIR := $(shell mktemp -u /tmp/bench-vs-etcd-XXXXXX)
+
+bench-vs-etcd:
+	@mkdir -p $(BENCH_DIR)
+	@cd conformance/etcd36 && $(GO) test -c -o $(BENCH_DIR)/etcd36.test .
+	@cd conformance/etcd && $(GO) test -c -o $(BENCH_DIR)/etcd37.test .
+	@for i in $$(seq $(BENCH_COUNT)); do \
+	  first=$$((i % 2)); echo "bench-vs-etcd: round $$i of $(BENCH_COUNT) (etcd first: $$first)" >&2; \
+	  for t in etcd36 etcd37; do \
+	    BENCH_VS_ETCD_FIRST=$$first $(BENCH_DIR)/$$t.test -test.run '^$$' -test.bench '^BenchmarkVsEtcd$$' \
+	      -test.benchmem -test.count 1 -test.benchtime $(BENCH_TIME) || exit 1; \
+	  done; \
+	done > $(BENCH_DIR)/out.txt; rc=$$?; \
+	if [ $$rc -ne 0 ]; then cat $(BENCH_DIR)/out.txt; rm -rf $(BENCH_DIR); exit $$rc; fi; \
+	$(GO) run ./internal/benchvs/benchtable < $(BENCH_DIR)/out.txt; rc=$$?; rm -rf $(BENCH_DIR); exit $$rc
 
 # Issue 14's memory benchmark: 10^6 proposals (MEMBENCH_PROPOSALS) in a
 # three-node cluster, compacting every 10^4 or never, raft/ and etcd-raft

@@ -37,25 +37,34 @@
 //
 // # What is whose
 //
-// Every slice a Ready holds belongs to the caller, who may keep or reuse it:
-// Entries and CommittedEntries are copies, Data included; Messages is a new
-// slice. The entries a message carries were copied from the log when the
-// message was made, and the node never writes to them; it keeps its own
-// reference to each message until Advance (to hand it out again from a
-// repeated Ready), so a caller that changes a message's Entries before
-// Advance would see the change there.
+// What a Ready holds is shared with the node, not copied (as in etcd-raft):
+// Entries and CommittedEntries are the node's own log (or what its Storage
+// returned, see below), the entries of an append are the leader's log,
+// Snapshot's Data is the sender's, and Messages is the node's queue. The node
+// never writes to any of it again, so it stays as handed out after Advance
+// and whatever follows (replacing entries gives the log a new array), and
+// the caller may keep it; each slice's capacity ends at its length, so the
+// caller may append to it too. The caller must not write to it, an entry's
+// Data included: that would change the node's log.
 //
-// The node copies what it is given, too: Step copies a message's entries and
-// Propose copies data, so the caller may reuse its buffers once they return.
-// Log and Status return copies.
+// Of what it is given, the node copies the data of Propose (the caller may
+// reuse its buffer once Propose returns) and the entries of a stepped append,
+// but not their Data, which joins the log as it is (so does a stepped
+// snapshot's Data): the caller must not write to an entry's Data once it
+// stepped the message (a message decoded
+// from the network has buffers of its own). Log and Status return copies.
 //
 // The node keeps in memory only what it has not yet seen persisted: the
 // entries and snapshot of a Ready until its Advance. Everything else it
 // reads back from Storage, so the application must have written what a
-// Ready handed out before it calls Advance. A restart is NewRawNode on the
-// same Storage: the node comes back as a follower with the term, vote,
-// snapshot, log and commit index it persisted, and hands out the committed
-// entries after Config.Applied (or after the snapshot) as CommittedEntries.
+// Ready handed out before it calls Advance. What it reads back is handed
+// out as Storage.Entries returns it, not copied (committed entries, the
+// entries of an append to a lagging follower), so a Storage must not write
+// to a slice it returned (MemoryStorage gives its log a new array when it
+// replaces entries). A restart is NewRawNode on the same Storage: the node
+// comes back as a follower with the term, vote, snapshot, log and commit
+// index it persisted, and hands out the committed entries after
+// Config.Applied (or after the snapshot) as CommittedEntries.
 //
 // # Compaction and snapshots
 //

@@ -29,6 +29,8 @@ type raftLog struct {
 	// overwritten is the lowest index replaced since the last Ready, 0 if
 	// none: if it was handed out for persisting, the stored copy is stale.
 	overwritten uint64
+	// entsPeak is the most unstable entries held, to size ents' arrays.
+	entsPeak int
 }
 
 // storageFailed reports a Storage failure the node cannot go on from: the
@@ -118,9 +120,13 @@ func (l *raftLog) isUpToDate(lastTerm, lastIndex uint64) bool {
 }
 
 // slice returns the entries [lo, hi], or nil if lo > hi; lo must not be
-// compacted away and hi not past the end. Entries read from Storage are
-// the storage's copies; the unstable ones are the log's own (the caller
-// copies what it keeps).
+// compacted away and hi not past the end. Nothing is copied where the
+// entries lie on one side: stable ones are what Storage.Entries returns
+// (which the caller must not write to), unstable ones the log's own array,
+// capacity capped at hi. The log never writes to an index it holds again
+// (merge replaces the array instead, and MemoryStorage gives its log a new
+// array when entries are replaced), so a slice stays valid once handed out.
+// Only a range across both is a new slice.
 func (l *raftLog) slice(lo, hi uint64) []Entry {
 	if lo > hi {
 		return nil
@@ -135,10 +141,11 @@ func (l *raftLog) slice(lo, hi uint64) []Entry {
 		if hi < l.offset {
 			return ents
 		}
-		out = ents
+		out = make([]Entry, 0, hi-lo+1)
+		out = append(out, ents...)
 		lo = l.offset
 	}
-	u := l.ents[lo-l.offset : hi-l.offset+1]
+	u := l.ents[lo-l.offset : hi-l.offset+1 : hi-l.offset+1]
 	if out == nil {
 		return u
 	}
@@ -195,17 +202,38 @@ func (l *raftLog) merge(prev uint64, ents []Entry) {
 	if c <= last && (l.overwritten == 0 || c < l.overwritten) {
 		l.overwritten = c
 	}
-	fresh := cloneEntries(ents[c-prev-1:])
+	// The entries are copied into the log, their Data kept (see the
+	// package doc, What is whose).
+	fresh := ents[c-prev-1:]
 	switch {
 	case c == l.offset+uint64(len(l.ents)):
-		l.ents = append(l.ents, fresh...)
+		l.ents = l.grow(l.ents, fresh)
 	case c <= l.offset:
 		// The stored entries from c on are replaced: the unstable part
-		// starts at c.
-		l.offset, l.ents = c, fresh
+		// starts at c, in a new array.
+		l.offset, l.ents = c, l.grow(nil, fresh)
 	default:
-		l.ents = append(l.ents[:c-l.offset], fresh...)
+		// Unstable entries are replaced: a new array (capacity capped),
+		// since the replaced ones may have been handed out (slice) and
+		// stay as they were.
+		k := c - l.offset
+		l.ents = l.grow(l.ents[:k:k], fresh)
 	}
+}
+
+// grow appends ents to the log's unstable entries u. When u's array is
+// full, the new one has room for twice the most unstable entries held so
+// far (at least logChunk): stableTo leaves the unstable part empty after
+// every Advance, and an array sized by what is unstable at that moment
+// would be one entry long, a new one for every append.
+func (l *raftLog) grow(u, ents []Entry) []Entry {
+	if n := len(u) + len(ents); n > cap(u) {
+		l.entsPeak = max(l.entsPeak, n)
+		g := make([]Entry, len(u), max(2*l.entsPeak, logChunk))
+		copy(g, u)
+		u = g
+	}
+	return append(u, ents...)
 }
 
 // append adds one entry at the end.
@@ -213,8 +241,11 @@ func (l *raftLog) append(e Entry) {
 	if len(l.ents) == 0 {
 		l.offset = l.lastIndex() + 1
 	}
-	l.ents = append(l.ents, e)
+	l.ents = l.grow(l.ents, []Entry{e})
 }
+
+// logChunk is the least room a new array of unstable entries has.
+const logChunk = 64
 
 // stableTo records that the entries up to i are persisted: they are read
 // from Storage from now on.
@@ -223,22 +254,21 @@ func (l *raftLog) stableTo(i uint64) {
 		return
 	}
 	n := min(i-l.offset+1, uint64(len(l.ents)))
+	// The persisted entries are dropped from the front only: the array's
+	// room after them is never handed out, so appends go on in it (grow).
 	l.ents = l.ents[n:]
 	l.offset += n
-	if len(l.ents) == 0 {
-		l.ents = nil
-	}
 }
 
 // restore makes the log start after snap, a snapshot newer than the
 // commit index (etcd's unstable.restore): every entry is dropped and snap
-// is to be persisted; the snapshot's index is committed.
+// is to be persisted; the snapshot's index is committed. It keeps snap's
+// Data, as merge keeps entries' (see the package doc, What is whose).
 func (l *raftLog) restore(snap Snapshot) {
-	s := snap.clone()
-	l.snap = &s
+	l.snap = &snap
 	l.ents = nil
-	l.offset = s.Metadata.Index + 1
-	l.committed = s.Metadata.Index
+	l.offset = snap.Metadata.Index + 1
+	l.committed = snap.Metadata.Index
 	// Whatever was handed out for persisting before is superseded.
 	if l.overwritten == 0 || l.offset < l.overwritten {
 		l.overwritten = l.offset

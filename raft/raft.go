@@ -64,9 +64,12 @@ type raft struct {
 	// readStates are the answered reads not yet acknowledged by Advance.
 	readStates []ReadState
 
-	rand   Rand
-	msgs   []Message
-	tracer Tracer
+	rand Rand
+	msgs []Message
+	// msgsPeak is the most messages a Ready has handed out, to size the
+	// queue's next array (send).
+	msgsPeak int
+	tracer   Tracer
 }
 
 func newRaft(c *Config) (*raft, error) {
@@ -172,10 +175,22 @@ func (r *raft) hardState() HardState {
 	return HardState{Term: r.term, Vote: r.vote, Commit: r.log.committed}
 }
 
+// send queues m for the next Ready. The queue only ever grows at its end:
+// Ready hands out its prefix and Advance drops it without writing to it
+// (the caller may still hold it), so the array is shared until full, then
+// a new one is started, room for two of the largest Readies so far.
 func (r *raft) send(m Message) {
 	m.From = r.id
+	if len(r.msgs) == cap(r.msgs) {
+		q := make([]Message, len(r.msgs), max(2*len(r.msgs), 2*r.msgsPeak, msgQueueChunk))
+		copy(q, r.msgs)
+		r.msgs = q
+	}
 	r.msgs = append(r.msgs, m)
 }
+
+// msgQueueChunk is the least room a new message queue array has.
+const msgQueueChunk = 64
 
 // heardFromLeader reports whether r is a follower that heard from its
 // leader within the last election timeout.
@@ -751,7 +766,9 @@ func (r *raft) onAck(m Message, pr *Progress) {
 // committed if its entry is of the leader's term (Raft paper 5.4.2: an
 // earlier term's entry is never committed by counting replicas).
 func (r *raft) maybeCommit() bool {
-	matches := make([]uint64, 0, len(r.peers))
+	// On the stack for clusters of up to 9 nodes.
+	var buf [9]uint64
+	matches := buf[:0]
 	for _, p := range r.peers {
 		if p == r.id {
 			matches = append(matches, r.log.lastIndex())
@@ -795,7 +812,7 @@ func (r *raft) sendAppend(to uint64, sendIfEmpty bool) bool {
 		Term:    r.term,
 		Index:   pr.Next - 1,
 		LogTerm: prevTerm,
-		Entries: cloneEntries(r.log.slice(pr.Next, last)),
+		Entries: r.log.slice(pr.Next, last),
 		Commit:  r.log.committed,
 	})
 	pr.sentEntries(n)

@@ -105,7 +105,9 @@ type RawNode struct {
 	r       *raft
 	soft    SoftState // as of the last Advance
 	hard    HardState // as of the last Advance
-	pending *ready
+	pending ready
+	// readied: pending holds what the last Ready handed out.
+	readied bool
 }
 
 // NewRawNode starts a node from cfg.Storage: a fresh node if the storage is
@@ -302,21 +304,19 @@ func (rn *RawNode) ForgetLeader() error {
 }
 
 // Step hands the node a message from another node. It returns a *StepError,
-// and leaves the node unchanged, for a message it refuses: an unknown type, a sender outside the configuration or the node itself, a
-// message addressed to another node, a missing term, a malformed append, or
-// one that contradicts what the node knows is committed.
+// and leaves the node unchanged, for a message it refuses: an unknown type,
+// a sender outside the configuration or the node itself, a message
+// addressed to another node, a missing term, a malformed append, or one
+// that contradicts what the node knows is committed.
+//
+// The node copies the entries of an append into its log but keeps their
+// Data: the caller must not change those bytes afterwards (see the package
+// doc).
 func (rn *RawNode) Step(m Message) error {
 	if reason := rn.validate(m); reason != "" {
 		return &StepError{Node: rn.r.id, Msg: m, Reason: reason}
 	}
-	mc := m
-	mc.Entries = cloneEntries(m.Entries)
-	mc.Context = slices.Clone(m.Context)
-	if m.Snapshot != nil {
-		snap := m.Snapshot.clone()
-		mc.Snapshot = &snap
-	}
-	rn.r.traced(HandleAction(m.Type), &mc, nil, func() { rn.r.step(mc) })
+	rn.r.traced(HandleAction(m.Type), &m, nil, func() { rn.r.step(m) })
 	return nil
 }
 
@@ -380,7 +380,15 @@ func (rn *RawNode) validate(m Message) string {
 				m.Index, m.LogTerm, m.Index, r.log.term(m.Index), r.log.committed)
 		}
 		if m.Index <= r.log.lastIndex() && r.log.matchTerm(m.Index, m.LogTerm) {
-			if c := r.log.findConflict(m.Index, m.Entries); c != 0 && c <= r.log.committed {
+			// Entries the snapshot covers cannot be compared: skip them
+			// (they are committed, and the append is answered with the
+			// commit index anyway).
+			prev, ents := m.Index, m.Entries
+			if snap := r.log.firstIndex() - 1; prev < snap {
+				ents = ents[min(snap-prev, uint64(len(ents))):]
+				prev = snap
+			}
+			if c := r.log.findConflict(prev, ents); c != 0 && c <= r.log.committed {
 				return fmt.Sprintf("entry %d conflicts with the committed log (commit index %d)", c, r.log.committed)
 			}
 		}
@@ -416,26 +424,38 @@ func (rn *RawNode) Ready() Ready {
 	var rd Ready
 	soft := SoftState{Lead: r.lead, Role: r.role}
 	if soft != rn.soft {
-		rd.SoftState = &soft
+		// Only a change is worth an allocation.
+		changed := soft
+		rd.SoftState = &changed
 	}
 	if hs := r.hardState(); hs != rn.hard {
 		rd.HardState = hs
 	}
-	rd.Entries = cloneEntries(r.log.ents)
+	// Shared, not copied: the node never writes to what it hands out (see
+	// the package doc, What is whose), and the slices' capacity ends at
+	// their length, so that the caller's appends cannot reach the node's.
+	if n := len(r.log.ents); n > 0 {
+		rd.Entries = r.log.ents[:n:n]
+	}
 	applied := r.log.committed
 	var snap uint64
 	if r.log.snap != nil {
-		rd.Snapshot = r.log.snap.clone()
+		// The snapshot's Data is shared too (restore kept the sender's).
+		rd.Snapshot = *r.log.snap
 		snap = r.log.snap.Metadata.Index
 		applied = snap
 	} else {
-		rd.CommittedEntries = cloneEntries(r.log.slice(r.log.applied+1, r.log.committed))
+		rd.CommittedEntries = r.log.slice(r.log.applied+1, r.log.committed)
 	}
-	rd.Messages = slices.Clone(r.msgs)
+	if len(r.msgs) > 0 {
+		rd.Messages = r.msgs[:len(r.msgs):len(r.msgs)]
+		r.msgsPeak = max(r.msgsPeak, len(r.msgs))
+	}
 	rd.ReadStates = cloneReadStates(r.readStates)
 	rd.MustSync = len(rd.Entries) > 0 || snap != 0 || r.term != rn.hard.Term || r.vote != rn.hard.Vote
-	rn.pending = &ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: applied, snap: snap,
+	rn.pending = ready{soft: soft, hard: r.hardState(), last: r.log.lastIndex(), applied: applied, snap: snap,
 		messages: len(r.msgs), reads: len(r.readStates)}
+	rn.readied = true
 	r.log.overwritten = 0
 	return rd
 }
@@ -443,11 +463,11 @@ func (rn *RawNode) Ready() Ready {
 // Advance acknowledges the last Ready: its state is persisted, its messages
 // sent, its committed entries applied.
 func (rn *RawNode) Advance() {
-	p := rn.pending
-	if p == nil {
+	if !rn.readied {
 		return
 	}
-	rn.pending = nil
+	p := rn.pending
+	rn.readied = false
 	r := rn.r
 	rn.soft, rn.hard = p.soft, p.hard
 	stable := p.last
@@ -464,7 +484,9 @@ func (rn *RawNode) Advance() {
 	}
 	r.log.overwritten = 0
 	r.log.applied = max(r.log.applied, p.applied)
-	r.msgs = slices.Delete(r.msgs, 0, p.messages)
+	// The messages handed out stay as they are: the queue goes on after
+	// them, in the same array while it has room (send).
+	r.msgs = r.msgs[p.messages:]
 	r.readStates = slices.Delete(r.readStates, 0, p.reads)
 }
 

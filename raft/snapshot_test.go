@@ -362,3 +362,60 @@ func TestSnapshot_CompactionUnderFaults(t *testing.T) {
 		t.Fatal("no compaction happened")
 	}
 }
+
+// MustSync is set for entries, a snapshot, a new term or vote, and not for a
+// commit index alone.
+func TestReady_MustSync(t *testing.T) {
+	n := newNode(t, 1, peers3)
+	n.rn.Campaign()
+	if rd := n.rn.Ready(); !rd.MustSync {
+		t.Fatalf("a campaign's Ready (new term and vote) without MustSync: %+v", rd)
+	}
+	n.msgs()
+	n.elect(2)
+	n.msgs()
+	if err := n.rn.Propose([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if rd := n.rn.Ready(); !rd.MustSync || len(rd.Entries) != 1 {
+		t.Fatalf("a proposal's Ready without MustSync: %+v", rd)
+	}
+	n.msgs()
+	n.step(ack(2, 1, n.status().Term, n.status().LastIndex))
+	rd := n.rn.Ready()
+	if rd.MustSync || rd.HardState.Commit != n.status().LastIndex {
+		t.Fatalf("a Ready changing only the commit index: MustSync %v, %+v", rd.MustSync, rd)
+	}
+}
+
+// Regression (found by the differential run with a seeded bug, reachable
+// without it): a stale append anchored below the snapshot, carrying the
+// entries the snapshot covers, is answered with the commit index, not
+// refused as contradicting committed entries the node cannot compare.
+func TestSnapshot_StaleAppendBelowSnapshotAnswered(t *testing.T) {
+	st := storageOf(t, 3, 3)
+	if err := st.SetHardState(raft.HardState{Term: 2, Commit: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateSnapshot(3, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Compact(3); err != nil {
+		t.Fatal(err)
+	}
+	n := startNode(t, 1, peers3, st)
+	n.msgs()
+	wantMsgs(t, n.stepMsgs(app(2, 1, 2, 0, 0, 3, ent(1, 1), ent(2, 1), ent(3, 1))), ack(1, 2, 2, 3))
+	// One that disagrees with an entry the node still holds is refused.
+	if err := st.Append([]raft.Entry{{Index: 4, Term: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetHardState(raft.HardState{Term: 2, Commit: 4}); err != nil {
+		t.Fatal(err)
+	}
+	n = startNode(t, 1, peers3, st)
+	n.msgs()
+	if err := n.rn.Step(app(2, 1, 2, 0, 0, 4, ent(1, 1), ent(2, 1), ent(3, 1), ent(4, 1))); !isStepError(err) || !strings.Contains(err.Error(), "entry 4 conflicts with the committed log") {
+		t.Fatalf("an append contradicting committed entry 4: %v", err)
+	}
+}

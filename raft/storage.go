@@ -20,7 +20,11 @@ import (
 type Storage interface {
 	// InitialState returns the persisted HardState.
 	InitialState() (HardState, error)
-	// Entries returns the entries with indexes in [lo, hi).
+	// Entries returns the entries with indexes in [lo, hi). The node may
+	// hand the slice out in a Ready or a message as it is: neither the
+	// node nor its caller writes to it, and the Storage must not either
+	// (MemoryStorage returns a part of its own array, capacity capped,
+	// and never writes to an index it returned again).
 	Entries(lo, hi uint64) ([]Entry, error)
 	// Term returns the term of entry i, for i in [FirstIndex()-1,
 	// LastIndex()] (FirstIndex()-1 is the snapshot's index, and the term is
@@ -105,7 +109,9 @@ func (s *MemoryStorage) SetHardState(hs HardState) error {
 func (s *MemoryStorage) offset() uint64    { return s.ents[0].Index }
 func (s *MemoryStorage) lastIndex() uint64 { return s.offset() + uint64(len(s.ents)) - 1 }
 
-// Entries implements Storage.
+// Entries implements Storage. The slice is the storage's own, capacity
+// capped at hi (as etcd's MemoryStorage.Entries): the caller must not write
+// to it.
 func (s *MemoryStorage) Entries(lo, hi uint64) ([]Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -116,7 +122,7 @@ func (s *MemoryStorage) Entries(lo, hi uint64) ([]Entry, error) {
 	case lo > hi || hi > s.lastIndex()+1:
 		return nil, fmt.Errorf("%w: [%d, %d) of a log with entries [%d, %d]", ErrUnavailable, lo, hi, off+1, s.lastIndex())
 	}
-	return cloneEntries(s.ents[lo-off : hi-off]), nil
+	return s.ents[lo-off : hi-off : hi-off], nil
 }
 
 // Term implements Storage.
@@ -218,7 +224,11 @@ func (s *MemoryStorage) ApplySnapshot(snap Snapshot) error {
 // Append persists entries, which must be contiguous and leave no gap after
 // the last stored one: entries at or below the snapshot's index are
 // skipped, the first of the rest may overwrite an existing index (dropping
-// every entry from there on), or follow the last one.
+// every entry from there on), or follow the last one. It copies the
+// entries but keeps their Data, which the caller must not change afterwards
+// (the Data of entries from Ready never changes). Replacing entries gives
+// the storage's log a new array, so that what Entries returned before stays
+// as it was.
 func (s *MemoryStorage) Append(ents []Entry) error {
 	if len(ents) == 0 {
 		return nil
@@ -242,7 +252,14 @@ func (s *MemoryStorage) Append(ents []Entry) error {
 		ents = ents[off+1-first:]
 		first = off + 1
 	}
-	s.ents = append(s.ents[:first-off], cloneEntries(ents)...)
+	// The entries are copied, their Data kept: what Ready hands out is
+	// never written to (see the package doc). Entries from first on that
+	// are replaced may have been returned by Entries: a new array then.
+	keep := s.ents[:first-off]
+	if first <= s.lastIndex() {
+		keep = s.ents[: first-off : first-off]
+	}
+	s.ents = append(keep, ents...)
 	return nil
 }
 
@@ -251,8 +268,10 @@ func (s *MemoryStorage) Append(ents []Entry) error {
 func (s *MemoryStorage) dropLast() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.ents) > 1 {
-		s.ents = s.ents[:len(s.ents)-1]
+	if n := len(s.ents); n > 1 {
+		// Capped, so that the next Append does not write over the dropped
+		// entry, which Entries may have returned.
+		s.ents = s.ents[: n-1 : n-1]
 	}
 }
 

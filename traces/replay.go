@@ -99,7 +99,7 @@ func BatchBinds(tr *Trace, cfg model.Config) bool {
 			if m.Type != spec.AppendEntriesRequest || len(m.Entries) < cfg.MaxBatch || prev.Copies(m) >= b.Copies {
 				continue
 			}
-			if cur.Servers[m.From-1].LastIndex() > m.PrevLogIndex+uint64(len(m.Entries)) {
+			if sender := cur.Servers[m.From-1]; sender.LastIndex() > m.PrevLogIndex+uint64(len(m.Entries)) {
 				return true
 			}
 		}

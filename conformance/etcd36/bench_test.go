@@ -1,0 +1,141 @@
+package etcd36_test
+
+// The side-by-side benchmark (internal/benchvs): raft/ against etcd-raft
+// v3.6.0 on the same harness, in one process (make bench-vs-etcd).
+
+import (
+	"io"
+	"log"
+	"math"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/checkedraft/checkedraft/conformance/etcd36"
+	"github.com/checkedraft/checkedraft/internal/benchvs"
+	etcdraft "go.etcd.io/raft/v3"
+	pb "go.etcd.io/raft/v3/raftpb"
+)
+
+// BenchmarkVsEtcd runs every workload on raft/ and on etcd v3.6.0, the
+// sides one after the other within a workload; with BENCH_VS_ETCD_FIRST=1
+// etcd goes first (make bench-vs-etcd alternates).
+func BenchmarkVsEtcd(b *testing.B) {
+	sides := []benchvs.Side{benchvs.Bind(benchvs.Raft), benchvs.Bind(etcdSide)}
+	if os.Getenv("BENCH_VS_ETCD_FIRST") == "1" {
+		slices.Reverse(sides)
+	}
+	b.Run(etcd36.Version, func(b *testing.B) { benchvs.Run(b, sides...) })
+}
+
+// TestEtcdSideChecked: the etcd side passes the harness's checks, and
+// Check catches it doing less than asked.
+func TestEtcdSideChecked(t *testing.T) {
+	c, err := benchvs.NewCluster(etcdSide, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Elect(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := c.Nodes[0].Propose(benchvs.Proposal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Check(3); err == nil {
+		t.Fatal("Check passed with three proposals not yet committed")
+	}
+	if err := c.Stabilize(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(3); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var etcdSide = benchvs.Library[pb.Message]{
+	Name: "etcd-" + etcd36.Version,
+	New:  newEtcdNode,
+	To:   func(m pb.Message) uint64 { return m.To },
+	App: func(from, to, term, prev, prevTerm, commit uint64, data []byte) pb.Message {
+		return pb.Message{Type: pb.MsgApp, From: from, To: to, Term: term, Index: prev, LogTerm: prevTerm, Commit: commit,
+			Entries: []pb.Entry{{Term: term, Index: prev + 1, Type: pb.EntryNormal, Data: data}}}
+	},
+}
+
+// voterStorage is etcd's MemoryStorage with the voters 1..n as its
+// ConfState (etcd reads the membership from Storage.InitialState).
+type voterStorage struct {
+	*etcdraft.MemoryStorage
+	cs pb.ConfState
+}
+
+func (s *voterStorage) InitialState() (pb.HardState, pb.ConfState, error) {
+	hs, _, err := s.MemoryStorage.InitialState()
+	return hs, s.cs, err
+}
+
+type etcdNode struct {
+	rn      *etcdraft.RawNode
+	st      *voterStorage
+	leader  bool
+	commit  uint64
+	applied int
+}
+
+var quiet = &etcdraft.DefaultLogger{Logger: log.New(io.Discard, "", 0)}
+
+func newEtcdNode(id uint64, n int) (benchvs.Node[pb.Message], error) {
+	voters := make([]uint64, n)
+	for i := range voters {
+		voters[i] = uint64(i + 1)
+	}
+	st := &voterStorage{MemoryStorage: etcdraft.NewMemoryStorage(), cs: pb.ConfState{Voters: voters}}
+	rn, err := etcdraft.NewRawNode(&etcdraft.Config{
+		ID: id, ElectionTick: benchvs.ElectionTick, HeartbeatTick: benchvs.HeartbeatTick,
+		Storage: st, PreVote: true, CheckQuorum: true,
+		// raft/ bounds neither the bytes of an append nor the appends in
+		// flight; these bounds are never reached by the workloads.
+		MaxSizePerMsg: math.MaxUint64, MaxInflightMsgs: 256,
+		Logger: quiet,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &etcdNode{rn: rn, st: st}, nil
+}
+
+func (n *etcdNode) Campaign() error           { return n.rn.Campaign() }
+func (n *etcdNode) Propose(data []byte) error { return n.rn.Propose(data) }
+func (n *etcdNode) Step(m pb.Message) error   { return n.rn.Step(m) }
+func (n *etcdNode) Leader() bool              { return n.leader }
+func (n *etcdNode) Commit() uint64            { return n.commit }
+func (n *etcdNode) Applied() int              { return n.applied }
+
+func (n *etcdNode) HandleReady(out []pb.Message) ([]pb.Message, bool, error) {
+	if !n.rn.HasReady() {
+		return out, false, nil
+	}
+	rd := n.rn.Ready()
+	if rd.SoftState != nil {
+		n.leader = rd.SoftState.RaftState == etcdraft.StateLeader
+	}
+	if !etcdraft.IsEmptyHardState(rd.HardState) {
+		if err := n.st.SetHardState(rd.HardState); err != nil {
+			return out, true, err
+		}
+		n.commit = rd.HardState.Commit
+	}
+	if err := n.st.Append(rd.Entries); err != nil {
+		return out, true, err
+	}
+	out = append(out, rd.Messages...)
+	for _, e := range rd.CommittedEntries {
+		if len(e.Data) > 0 {
+			n.applied++
+		}
+	}
+	n.rn.Advance(rd)
+	return out, true, nil
+}
