@@ -361,7 +361,7 @@ var msgTypes = map[pb.MessageType]spec.MsgType{
 	pb.MsgApp: spec.AppendEntriesRequest, pb.MsgAppResp: spec.AppendEntriesResponse,
 	pb.MsgHeartbeat: spec.HeartbeatRequest, pb.MsgHeartbeatResp: spec.HeartbeatResponse,
 	pb.MsgTimeoutNow: spec.TimeoutNowRequest,
-	pb.MsgSnap: spec.SnapshotRequest,
+	pb.MsgSnap:       spec.SnapshotRequest,
 }
 
 // campaignTransfer is the Context etcd puts on the vote requests of a
