@@ -908,7 +908,7 @@ func (st *stepper) LeaderOnAck(i int, s server, m *message) server {
 		b = st.SendAppend(i, s2, j, true)
 	}
 	r := st.SendAppends(i, b, j)
-	if j == int(s.transferee) && int(r.prs[j-1].match) == s.log.Len() {
+	if j == int(s.transferee) && int(r.prs[j-1].match) == st.LastIndex(&s) {
 		st.send(st.TimeoutNowMsg(i, j, int(s.term)))
 	}
 	return r
@@ -977,7 +977,7 @@ func (st *stepper) LastReadCtx(s *server) int {
 
 // CommittedInTerm is Raft.tla's CommittedInTerm(s).
 func (st *stepper) CommittedInTerm(s *server) bool {
-	return st.TermAt(s.log, int(s.commit)) == int(s.term)
+	return st.TermOf(s, int(s.commit)) == int(s.term)
 }
 
 // addAnswer is s.rs \cup {<<id, idx>>}, as a new sorted slice.
@@ -1106,7 +1106,7 @@ func (st *stepper) OnTimeoutNowRequest(i int, s server, m *message) server {
 func (st *stepper) StartTransfer(i int, s server, j int) server {
 	s1 := s
 	s1.transferee = uint8(j)
-	if int(s1.prs[j-1].match) == s1.log.Len() {
+	if int(s1.prs[j-1].match) == st.LastIndex(&s1) {
 		st.send(st.TimeoutNowMsg(i, j, int(s.term)))
 		return s1
 	}

@@ -167,7 +167,6 @@ func (c *Cluster) View() *spec.View {
 	v := &spec.View{Servers: make([]spec.Server, c.opts.N), Cut: c.Cut(), Reads: slices.Clone(c.reads)}
 	for id := 1; id <= c.opts.N; id++ {
 		v.Servers[id-1] = c.projectNode(id)
-		v.Servers[id-1] = ProjectNode(c.Node(id), c.opts.N, c.opts.CheckQuorum)
 		v.Servers[id-1].ReadStates = c.readStates(id)
 	}
 	msgs := make([]spec.Message, len(c.Flight()))

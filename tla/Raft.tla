@@ -704,7 +704,7 @@ BcastHeartbeat(i, s, ctx) ==
 LastReadCtx(s) == IF s.rq = <<>> THEN 0 ELSE s.rq[Len(s.rq)].id
 
 \* etcd's committedEntryInCurrentTerm.
-CommittedInTerm(s) == TermAt(s.log, s.commit) = s.term
+CommittedInTerm(s) == TermOf(s, s.commit) = s.term
 
 \* etcd's responseToReadIndexReq: leader i answers read req at index idx: a
 \* read requested at i becomes a ReadState of i, a forwarded one gets a
@@ -946,7 +946,7 @@ OnTimeoutNowRequest(i, s, m) ==
 \* also restarts its election counter, which abstract time does not have.)
 StartTransfer(i, s, j) ==
     LET s1 == [s EXCEPT !.transferee = j]
-    IN IF s1.prs[j].match = Len(s1.log)
+    IN IF s1.prs[j].match = LastIndex(s1)
        THEN Result(s1, {TimeoutNowMsg(i, j, s.term)})
        ELSE SendAppend(i, s1, j, TRUE)
 
