@@ -22,7 +22,8 @@ const (
 // BatchOptions configure RunBatch.
 type BatchOptions struct {
 	Select Selection
-	// All includes the models with "check": false.
+	// All includes the models with "check": false and those with
+	// "tlc_long": true.
 	All bool
 	// Names, if set, restricts the batch to these models.
 	Names []string
@@ -41,7 +42,7 @@ func RunBatch(ctx context.Context, jar, dir string, man *Manifest, opt BatchOpti
 	var todo []*Model
 	for i := range man.Models {
 		m := &man.Models[i]
-		if (m.Expect == "pass") != (opt.Select == Passing) || (!m.Check && !opt.All) {
+		if (m.Expect == "pass") != (opt.Select == Passing) || (!m.Check || m.TLCLong) && !opt.All && len(opt.Names) == 0 {
 			continue
 		}
 		if len(opt.Names) > 0 && !contains(opt.Names, m.Name) {

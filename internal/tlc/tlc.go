@@ -30,6 +30,11 @@ type Model struct {
 	Mutation string `json:"mutation,omitempty"`
 	// Check: part of make check (false for long runs).
 	Check bool `json:"check"`
+	// TLCLong: TLC takes minutes on this model, so make check leaves it to
+	// the explorer's agreement check (make agree, which reaches TLC's
+	// recorded figures in seconds) and TLC runs it only with -all (make
+	// tlc-long).
+	TLCLong bool `json:"tlc_long,omitempty"`
 	// For pass models: distinct states, states generated, BFS depth.
 	Distinct  int64 `json:"distinct,omitempty"`
 	Generated int64 `json:"generated,omitempty"`

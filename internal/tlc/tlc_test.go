@@ -171,3 +171,30 @@ func TestRunBatchSkipsExplorerFigures(t *testing.T) {
 		t.Errorf("by name without -record: %v; want an error naming big and -record", err)
 	}
 }
+
+// A model marked tlc_long is left out of a default batch (make check's),
+// though it is part of make check (its agreement check), and -all or its
+// name selects it: here the jar does not exist, so selecting it is an error
+// that names it.
+func TestRunBatchTLCLong(t *testing.T) {
+	long := `{"name": "slow", "module": "MCRaft", "config": "s.cfg", "expect": "pass", "check": true, "tlc_long": true, "distinct": 10, "generated": 30, "depth": 4}`
+	p := writeManifest(t, long)
+	man, err := tlc.LoadManifest(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !man.Models[0].TLCLong || !man.Models[0].Check {
+		t.Fatalf("loaded %+v; want check and tlc_long", man.Models[0])
+	}
+	var out strings.Builder
+	if err := tlc.RunBatch(t.Context(), "no.jar", filepath.Dir(p), man, tlc.BatchOptions{}, &out); err != nil || out.Len() != 0 {
+		t.Errorf("default batch: %v, output %q; want the long model left out", err, out.String())
+	}
+	for _, opt := range []tlc.BatchOptions{{All: true}, {Names: []string{"slow"}}} {
+		out.Reset()
+		err := tlc.RunBatch(t.Context(), "no.jar", filepath.Dir(p), man, opt, &out)
+		if err == nil || !strings.Contains(err.Error()+out.String(), "slow") {
+			t.Errorf("%+v: %v, output %q; want TLC run on slow (and fail without a jar)", opt, err, out.String())
+		}
+	}
+}
