@@ -21,10 +21,15 @@ type Logger struct {
 	w     io.Writer
 	lines int
 	err   error
+	reads bool
 }
 
 // NewLogger writes to w.
 func NewLogger(w io.Writer) *Logger { return &Logger{w: w} }
+
+// WithReads makes lg write messages as a config with reads (MaxReads > 0)
+// has them: heartbeats carry a read's context. It returns lg.
+func (lg *Logger) WithReads() *Logger { lg.reads = true; return lg }
 
 // Lines is the number of lines written.
 func (lg *Logger) Lines() int { return lg.lines }
@@ -130,9 +135,20 @@ func valueName(v string) string {
 
 // MessageRecord is m as the TLA+ record of its type (field names as in
 // tla/Raft.tla).
-func MessageRecord(m spec.Message) map[string]any {
+//
+// With reads (reads: MaxReads > 0) heartbeats and their responses carry a
+// read's context mctx (0 for none); a ReadIndexRequest has no term.
+func MessageRecord(m spec.Message, reads bool) map[string]any {
 	r := map[string]any{"mtype": m.Type.String(), "msource": serverName(m.From), "mdest": serverName(m.To), "mterm": m.Term}
+	if reads && (m.Type == spec.HeartbeatRequest || m.Type == spec.HeartbeatResponse) {
+		r["mctx"] = m.Ctx
+	}
 	switch m.Type {
+	case spec.ReadIndexRequest:
+		delete(r, "mterm")
+		r["mctx"] = m.Ctx
+	case spec.ReadIndexResponse:
+		r["mindex"], r["mctx"] = m.Index, m.Ctx
 	case spec.PreVoteRequest, spec.VoteRequest:
 		r["mlastLogTerm"], r["mlastLogIndex"], r["mtransfer"] = m.LastLogTerm, m.LastLogIndex, m.Transfer
 	case spec.PreVoteResponse, spec.VoteResponse:
@@ -162,7 +178,7 @@ func (lg *Logger) Step(l model.Label, s *spec.Server, sent []raft.Message) {
 	if s != nil {
 		recs := make([]map[string]any, len(sent))
 		for k, m := range sent {
-			recs[k] = MessageRecord(properties.SpecMessage(m))
+			recs[k] = MessageRecord(properties.SpecMessage(m), lg.reads)
 		}
 		out = &recs
 	}
@@ -185,7 +201,7 @@ func (lg *Logger) write(l model.Label, s *spec.Server, sent *[]map[string]any) {
 		line.J = serverName(l.J)
 	}
 	if l.Msg != nil {
-		line.Msg = MessageRecord(*l.Msg)
+		line.Msg = MessageRecord(*l.Msg, lg.reads)
 	}
 	data, err := json.Marshal(line)
 	if err == nil {
