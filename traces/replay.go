@@ -84,6 +84,10 @@ func ReplayOn(lib driver.Library, tr *Trace, cfg model.Config) error {
 // step when the library's driver cannot compact (is no driver.Compactor).
 var ErrNoCompactor = errors.New("cannot compact (its driver is no driver.Compactor)")
 
+// ErrNoReader is the error of ReplayOn for a behaviour with a ClientRead
+// step when the library's driver cannot read (is no driver.Reader).
+var ErrNoReader = errors.New("cannot read (its driver is no driver.Reader)")
+
 // BatchBinds reports whether the spec's MaxBatch shaped the behaviour: a
 // leader sent an append of MaxBatch entries while it had more to send
 // after them. A library that cannot bound appends in entries replays,
@@ -268,7 +272,7 @@ func (c *replayCluster) apply(l model.Label) (string, error) {
 	case l.Action == "ClientRead":
 		r, ok := c.nodes[l.I-1].(driver.Reader)
 		if !ok {
-			return "", fmt.Errorf("traces: %s cannot read (its driver is no driver.Reader)", c.lib.Name)
+			return "", fmt.Errorf("traces: %s: %w", c.lib.Name, ErrNoReader)
 		}
 		// The history: read number len(reads)+1 begins at the highest
 		// commit index of any node (the spec's ClientRead).
