@@ -7,4 +7,6 @@ package driver
 // schedules on one library.
 // Compact and Read actions are not drawn (the schedules of Setups without
 // compaction or reads).
-func DrawAction(src Source, c *Cluster, values *int) Action { return drawAction(src, c, values, Setup{}) }
+func DrawAction(src Source, c *Cluster, values *int) Action {
+	return drawAction(src, c, values, Setup{})
+}
