@@ -61,6 +61,33 @@ type logState struct {
 	SnapshotTerm  uint64 `json:"snapshotTerm"`
 	// Transferee is the target of a leader's pending transfer ("Nil").
 	Transferee string `json:"transferee"`
+	// ReadQueue, PendingReads and ReadStates are readQueue, pendingReads
+	// and readStates, written only by a logger WithReads (nil: left out).
+	ReadQueue    *[]logRead   `json:"readQueue,omitempty"`
+	PendingReads *[]logRead   `json:"pendingReads,omitempty"`
+	ReadStates   *[][2]uint64 `json:"readStates,omitempty"`
+}
+
+// logRead is a read record: [id, from, index, acks] in readQueue, [id,
+// from] in pendingReads (Index and Acks left out).
+type logRead struct {
+	ID    uint64    `json:"id"`
+	From  string    `json:"from"`
+	Index *uint64   `json:"index,omitempty"`
+	Acks  *[]string `json:"acks,omitempty"`
+}
+
+func logReads(rs []spec.ReadRequest, queue bool) *[]logRead {
+	out := []logRead{}
+	for _, r := range rs {
+		lr := logRead{ID: r.ID, From: serverName(r.From)}
+		if queue {
+			index, acks := r.Index, serverNames(r.Acks)
+			lr.Index, lr.Acks = &index, &acks
+		}
+		out = append(out, lr)
+	}
+	return &out
 }
 
 type logEntry struct {
@@ -196,6 +223,14 @@ func (lg *Logger) write(l model.Label, s *spec.Server, sent *[]map[string]any) {
 	line := logLine{Action: l.Action, I: serverName(l.I), V: l.Value, Sent: sent}
 	if s != nil {
 		line.State = stateOf(l.I, s)
+		if lg.reads {
+			rs := [][2]uint64{}
+			for _, a := range s.ReadStates {
+				rs = append(rs, [2]uint64{a.ID, a.Index})
+			}
+			line.State.ReadQueue, line.State.PendingReads, line.State.ReadStates =
+				logReads(s.ReadQueue, true), logReads(s.PendingReads, false), &rs
+		}
 	}
 	if l.J != 0 {
 		line.J = serverName(l.J)

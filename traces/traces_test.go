@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -227,11 +228,14 @@ func TestValidateLogs(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, o := range []properties.Options{{N: 3, PreVote: true, CheckQuorum: true}, {N: 3, MaxEntriesPerMsg: 1},
-		{N: 3, Compaction: true}} {
-		path := filepath.Join(dir, fmt.Sprintf("run-%v-%v-%v.ndjson", o.PreVote, o.CheckQuorum, o.Compaction))
+		{N: 3, Compaction: true}, {N: 3, Reads: true}} {
+		path := filepath.Join(dir, fmt.Sprintf("run-%v-%v-%v-%v.ndjson", o.PreVote, o.CheckQuorum, o.Compaction, o.Reads))
 		seed := uint64(7)
 		if o.Compaction {
-			seed = 3 // a run in which followers handle snapshots
+			seed = 20 // a run in which followers handle snapshots (3 of them)
+		}
+		if o.Reads {
+			seed = 5 // a run with 5 reads, answered
 		}
 		lines, err := WriteRandomLog(path, o, seed, 400)
 		if err != nil {
@@ -250,11 +254,26 @@ func TestValidateLogs(t *testing.T) {
 				}
 			}
 		}
+		kinds := Corruptions
+		if o.Reads {
+			// The run must read and answer, or it validates nothing
+			// of reads: a ClientRead line, and an answer in a state.
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range []string{`"action":"ClientRead"`, `"readStates":[[`} {
+				if !bytes.Contains(data, []byte(a)) {
+					t.Fatalf("the reads run's log has no %s", a)
+				}
+			}
+			kinds = append(slices.Clone(kinds), ReadCorruptions...)
+		}
 		if err := ValidateLog(context.Background(), jar, tlaDir, path, o); err != nil {
 			t.Fatalf("TLC rejected a real run (%d lines): %v", lines, err)
 		}
 		// Each kind of corruption is rejected, at the corrupted line.
-		for _, kind := range Corruptions {
+		for _, kind := range kinds {
 			bad, at, err := CorruptLogAs(path, kind)
 			if err != nil {
 				t.Fatal(err)
