@@ -35,10 +35,13 @@ const (
 	TransferLeader
 	// ForgetLeader makes Node forget its leader.
 	ForgetLeader
+	// Read asks Node for a linearizable read (Reader.ReadIndex), numbered
+	// in the order the cluster's reads are issued (Setup.Reads).
+	Read
 )
 
 var kindNames = [...]string{"", "Tick", "Campaign", "Propose", "Deliver", "Drop", "Duplicate", "Isolate", "Heal", "Restart",
-	"Compact", "TransferLeader", "ForgetLeader"}
+	"Compact", "TransferLeader", "ForgetLeader", "Read"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
@@ -50,7 +53,7 @@ func (k Kind) String() string {
 // Action is one step of a schedule, applied to both clusters.
 type Action struct {
 	Kind   Kind
-	Node   int    // Tick, Campaign, Propose, Isolate, Restart, Compact, TransferLeader, ForgetLeader
+	Node   int    // Tick, Campaign, Propose, Isolate, Restart, Compact, TransferLeader, ForgetLeader, Read
 	Msg    int    // Deliver, Drop, Duplicate: the position in flight
 	Value  string // Propose
 	Target int    // TransferLeader

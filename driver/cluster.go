@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -27,11 +28,15 @@ type Cluster struct {
 	// none), other than ErrNotLeader, which notLeader records.
 	refused   string
 	notLeader bool
+	// reads is the number of reads issued; answers[id-1] the reads node id
+	// answered, kept across restarts.
+	reads   int
+	answers [][]spec.ReadAnswer
 }
 
 // NewCluster starts one fresh node of lib per config (cfgs[i].ID == i+1).
 func NewCluster(lib Library, cfgs []Config) (*Cluster, error) {
-	c := &Cluster{lib: lib, cfgs: cfgs, cut: map[spec.Link]bool{}}
+	c := &Cluster{lib: lib, cfgs: cfgs, cut: map[spec.Link]bool{}, answers: make([][]spec.ReadAnswer, len(cfgs))}
 	for i, cfg := range cfgs {
 		if cfg.ID != i+1 || cfg.N != len(cfgs) {
 			return nil, fmt.Errorf("driver: cluster: config %d has ID %d and N %d, want ID %d and N %d", i, cfg.ID, cfg.N, i+1, len(cfgs))
@@ -107,6 +112,13 @@ func (c *Cluster) Apply(a Action) (err error) {
 		stepErr = c.nodes[id-1].TransferLeader(a.Target)
 	case ForgetLeader:
 		stepErr = c.nodes[id-1].ForgetLeader()
+	case Read:
+		r, ok := c.nodes[id-1].(Reader)
+		if !ok {
+			return fmt.Errorf("driver: %s: node %d cannot read (no Reader)", c.lib.Name, id)
+		}
+		c.reads++
+		stepErr = r.ReadIndex(uint64(c.reads))
 	case Deliver:
 		m := c.flight[a.Msg]
 		c.flight = slices.Delete(c.flight, a.Msg, a.Msg+1)
@@ -158,7 +170,7 @@ func (c *Cluster) Apply(a Action) (err error) {
 	case stepErr != nil:
 		c.refused = stepErr.Error()
 	}
-	raw, err := HandleReady(c.nodes[id-1], c.stores[id-1], nil)
+	raw, err := HandleReady(answering{c.nodes[id-1], func(rs []spec.ReadAnswer) { c.answer(id, rs) }}, c.stores[id-1], nil)
 	if err != nil {
 		return fmt.Errorf("driver: %s: node %d after %v: %w", c.lib.Name, id, a, err)
 	}
@@ -174,7 +186,7 @@ func (c *Cluster) Apply(a Action) (err error) {
 
 func (c *Cluster) check(a Action) error {
 	switch a.Kind {
-	case Tick, Campaign, Propose, Isolate, Restart, Compact, TransferLeader, ForgetLeader:
+	case Tick, Campaign, Propose, Isolate, Restart, Compact, TransferLeader, ForgetLeader, Read:
 		if a.Node < 1 || a.Node > c.N() {
 			return fmt.Errorf("driver: action %v: node %d is outside 1..%d", a, a.Node, c.N())
 		}
@@ -208,10 +220,56 @@ type Snapshot struct {
 	NotLeader bool
 }
 
-// NodeSnapshot is one node: its projection and what it persisted.
+// NodeSnapshot is one node: its projection, what it persisted and the
+// reads it answered (every Ready's ReadStates so far, sorted).
 type NodeSnapshot struct {
 	State     NodeState
 	Persisted Storage
+	Answers   []spec.ReadAnswer
+}
+
+// answering is a Driver whose Ready also hands its read states to answer.
+type answering struct {
+	Driver
+	answer func([]spec.ReadAnswer)
+}
+
+func (a answering) Ready() Ready {
+	rd := a.Driver.Ready()
+	a.answer(rd.ReadStates)
+	return rd
+}
+
+// answer records the reads node id answered, as a sorted set (the order
+// within one Ready means nothing).
+func (c *Cluster) answer(id int, rs []spec.ReadAnswer) {
+	for _, a := range rs {
+		k, found := slices.BinarySearchFunc(c.answers[id-1], a, compareAnswers)
+		if !found {
+			c.answers[id-1] = slices.Insert(c.answers[id-1], k, a)
+		}
+	}
+}
+
+func compareAnswers(a, b spec.ReadAnswer) int {
+	switch {
+	case a.ID != b.ID:
+		return cmp.Compare(a.ID, b.ID)
+	default:
+		return cmp.Compare(a.Index, b.Index)
+	}
+}
+
+// Reads is the number of reads issued.
+func (c *Cluster) Reads() int { return c.reads }
+
+// Answers is the number of distinct answers the nodes handed out.
+func (c *Cluster) Answers() int {
+	n := 0
+	for _, as := range c.answers {
+		n += len(as)
+	}
+	return n
 }
 
 // Snapshot returns the cluster's current state for comparison.
@@ -227,7 +285,7 @@ func (c *Cluster) Snapshot() Snapshot {
 	}
 	spec.SortLinks(s.Cut)
 	for i, d := range c.nodes {
-		s.Nodes = append(s.Nodes, NodeSnapshot{State: d.State(), Persisted: *c.stores[i].Clone()})
+		s.Nodes = append(s.Nodes, NodeSnapshot{State: d.State(), Persisted: *c.stores[i].Clone(), Answers: slices.Clone(c.answers[i])})
 	}
 	return s
 }

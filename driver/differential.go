@@ -30,6 +30,10 @@ type Setup struct {
 	// logs, leaders send snapshots to followers that need compacted
 	// entries.
 	Compaction bool
+	// Reads adds Read actions to the schedules (linearizable reads,
+	// ReadIndex); LeaseBased confirms them by the CheckQuorum lease
+	// (Config.ReadOnlyLeaseBased) instead of a heartbeat round.
+	Reads, LeaseBased bool
 }
 
 func (s Setup) withDefaults() Setup {
@@ -50,6 +54,12 @@ func (s Setup) String() string {
 	if s.Compaction {
 		str += "/compaction"
 	}
+	if s.Reads {
+		str += "/reads"
+		if s.LeaseBased {
+			str += "=lease"
+		}
+	}
 	return str
 }
 
@@ -58,9 +68,12 @@ func (s Setup) String() string {
 // same with one entry per append, so that a replicating follower has
 // several appends in flight and acknowledges part of the leader's log;
 // and on 3 nodes with compaction, PreVote and CheckQuorum both off and
-// both on.
+// both on; and on 3 nodes with reads: safe reads without PreVote and
+// CheckQuorum and with both, lease-based reads with CheckQuorum.
 func Setups() []Setup {
-	out := []Setup{{N: 3, Compaction: true}, {N: 3, PreVote: true, CheckQuorum: true, Compaction: true}}
+	out := []Setup{{N: 3, Compaction: true}, {N: 3, PreVote: true, CheckQuorum: true, Compaction: true},
+		{N: 3, Reads: true}, {N: 3, PreVote: true, CheckQuorum: true, Reads: true},
+		{N: 3, PreVote: true, CheckQuorum: true, Reads: true, LeaseBased: true}}
 	for _, sh := range []struct{ n, batch int }{{3, 0}, {5, 0}, {3, 1}} {
 		for _, pv := range []bool{false, true} {
 			for _, cq := range []bool{false, true} {
@@ -118,6 +131,9 @@ type Figures struct {
 	// by TransferLeader); ForcedCampaigns the candidacies a TimeoutNow
 	// request started; Forgets the followers that forgot their leader.
 	Transfers, ForcedCampaigns, Forgets int
+	// Reads counts the reads issued (Read actions a node took without an
+	// error), Answered the answers handed out (ReadStates).
+	Reads, Answered int
 }
 
 // Add adds o to f.
@@ -137,6 +153,8 @@ func (f *Figures) Add(o Figures) {
 	f.Transfers += o.Transfers
 	f.ForcedCampaigns += o.ForcedCampaigns
 	f.Forgets += o.Forgets
+	f.Reads += o.Reads
+	f.Answered += o.Answered
 }
 
 func (f Figures) String() string {
@@ -145,6 +163,9 @@ func (f Figures) String() string {
 		f.Transfers, f.ForcedCampaigns, f.Forgets)
 	if f.Compactions > 0 || f.Snapshots > 0 {
 		s += fmt.Sprintf(" compactions=%d snapshots=%d", f.Compactions, f.Snapshots)
+	}
+	if f.Reads > 0 || f.Answered > 0 {
+		s += fmt.Sprintf(" reads=%d answered=%d", f.Reads, f.Answered)
 	}
 	return s
 }
@@ -259,7 +280,8 @@ func NewLockstep(a, b Library, s Setup, timeouts []int) (*Lockstep, *Divergence,
 	cfgs := make([]Config, s.N)
 	for i := range cfgs {
 		cfgs[i] = Config{ID: i + 1, N: s.N, PreVote: s.PreVote, CheckQuorum: s.CheckQuorum, MaxEntriesPerMsg: s.MaxEntriesPerMsg,
-			ElectionTick: s.ElectionTick, HeartbeatTick: s.HeartbeatTick, ElectionTimeout: timeouts[i]}
+			ElectionTick: s.ElectionTick, HeartbeatTick: s.HeartbeatTick, ElectionTimeout: timeouts[i],
+			ReadOnlyLeaseBased: s.LeaseBased}
 	}
 	ca, err := NewCluster(a, cfgs)
 	if err != nil {
@@ -335,6 +357,10 @@ func equal(a, b Snapshot) bool {
 	for i := range a.Nodes {
 		x, y := &a.Nodes[i], &b.Nodes[i]
 		p, q := &x.State.Server, &y.State.Server
+		if !slices.Equal(x.Answers, y.Answers) || !slices.EqualFunc(p.ReadQueue, q.ReadQueue, readRequestEqual) ||
+			!slices.EqualFunc(p.PendingReads, q.PendingReads, readRequestEqual) || !slices.Equal(p.ReadStates, q.ReadStates) {
+			return false
+		}
 		if x.State.Active != y.State.Active || x.State.Applied != y.State.Applied ||
 			x.Persisted.HardState != y.Persisted.HardState || x.Persisted.Applied != y.Persisted.Applied ||
 			!slices.Equal(x.Persisted.Log, y.Persisted.Log) ||
@@ -348,6 +374,8 @@ func equal(a, b Snapshot) bool {
 	}
 	return true
 }
+
+func readRequestEqual(a, b spec.ReadRequest) bool { return a == b }
 
 // RunSchedule draws one schedule of up to steps actions from src and runs
 // it in lockstep on a cluster of a and one of b, comparing after every
@@ -366,7 +394,7 @@ func RunSchedule(src Source, a, b Library, s Setup, steps int, fig *Figures) (*D
 	defer func() { fig.Add(l.Figures) }()
 	values := 0
 	for range steps {
-		if d, err := l.Step(drawAction(src, l.A, &values, s.Compaction)); err != nil || d != nil {
+		if d, err := l.Step(drawAction(src, l.A, &values, s)); err != nil || d != nil {
 			return d, err
 		}
 	}
@@ -378,6 +406,12 @@ func RunSchedule(src Source, a, b Library, s Setup, steps int, fig *Figures) (*D
 func (f *Figures) count(act Action, prev, cur Snapshot) {
 	if act.Kind == Restart {
 		f.Restarts++
+	}
+	if act.Kind == Read && !cur.Refused {
+		f.Reads++
+	}
+	for i := range cur.Nodes {
+		f.Answered += len(cur.Nodes[i].Answers) - len(prev.Nodes[i].Answers)
 	}
 	if act.Kind == TransferLeader {
 		if p, c := prev.Nodes[act.Node-1].State.Server, cur.Nodes[act.Node-1].State.Server; c.Transferee != 0 && c.Transferee != p.Transferee {
@@ -428,11 +462,20 @@ const maxFlight = 48
 // drawAction draws the next action, aware of the cluster (its flight and
 // leader) so that most draws are useful; with compaction, one in twenty is
 // a Compact.
-func drawAction(src Source, c *Cluster, values *int, compaction bool) Action {
+func drawAction(src Source, c *Cluster, values *int, s Setup) Action {
 	n := c.N()
 	fl := len(c.Flight())
-	if compaction && src.IntRange("compact", 0, 19) == 0 {
+	if s.Compaction && src.IntRange("compact", 0, 19) == 0 {
 		return Action{Kind: Compact, Node: src.IntRange("node", 1, n)}
+	}
+	// With reads, one in ten is a read, at a node that takes one (the
+	// leader, or a follower that knows a leader: raft/ refuses a read
+	// elsewhere, etcd drops it, and neither is drawn).
+	if s.Reads && src.IntRange("read", 0, 9) == 0 {
+		id := src.IntRange("node", 1, n)
+		if st := c.Node(id).State().Server; st.Role == spec.Leader || (st.Role == spec.Follower && st.Leader != 0) {
+			return Action{Kind: Read, Node: id}
+		}
 	}
 	k := src.IntRange("kind", 0, 99)
 	if fl >= maxFlight {
@@ -472,6 +515,12 @@ func drawAction(src Source, c *Cluster, values *int, compaction bool) Action {
 		}
 		return Action{Kind: Tick, Node: node()}
 	case k < 93:
+		// Under lease-based reads raft/ refuses ForgetLeader with an
+		// error, etcd ignores it without one (Step: MsgForgetLeader):
+		// the same state, another report; not drawn there.
+		if s.LeaseBased {
+			return Action{Kind: Tick, Node: node()}
+		}
 		return Action{Kind: ForgetLeader, Node: node()}
 	case k < 94:
 		return Action{Kind: Isolate, Node: node()}

@@ -5,6 +5,8 @@ package driver
 // counts the proposals so far (each proposes a new value "v<n>"). It lets
 // other harnesses (the trace logs of package traces) run the same
 // schedules on one library.
-// Compact actions are not drawn (the schedules of Setups without
-// compaction).
-func DrawAction(src Source, c *Cluster, values *int) Action { return drawAction(src, c, values, false) }
+// Compact and Read actions are not drawn (the schedules of Setups without
+// compaction or reads).
+func DrawAction(src Source, c *Cluster, values *int) Action {
+	return drawAction(src, c, values, Setup{})
+}

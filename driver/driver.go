@@ -50,6 +50,9 @@ type Config struct {
 	// adapter makes the library use it at every draw, so that two libraries
 	// time out at the same tick.
 	ElectionTimeout int
+	// ReadOnlyLeaseBased confirms reads by the CheckQuorum lease instead
+	// of a heartbeat round (etcd's ReadOnlyLeaseBased; needs CheckQuorum).
+	ReadOnlyLeaseBased bool
 }
 
 // Validate reports the first thing wrong with c.
@@ -65,6 +68,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("driver: config: ElectionTick (%d) must be greater than HeartbeatTick (%d)", c.ElectionTick, c.HeartbeatTick)
 	case c.MaxEntriesPerMsg < 0:
 		return fmt.Errorf("driver: config: MaxEntriesPerMsg is %d, must not be negative", c.MaxEntriesPerMsg)
+	case c.ReadOnlyLeaseBased && !c.CheckQuorum:
+		return errors.New("driver: config: ReadOnlyLeaseBased needs CheckQuorum")
 	case c.ElectionTimeout < c.ElectionTick || c.ElectionTimeout >= 2*c.ElectionTick:
 		return fmt.Errorf("driver: config: ElectionTimeout %d is outside [%d, %d)", c.ElectionTimeout, c.ElectionTick, 2*c.ElectionTick)
 	}
@@ -168,6 +173,9 @@ type Ready struct {
 	// Messages are to be sent once the state above is durable. A message a
 	// library sends to the node itself is not here: the adapter handles it.
 	Messages []spec.Message
+	// ReadStates are the reads the node answered (etcd's Ready.ReadStates):
+	// read ID may be served once the node has applied up to Index.
+	ReadStates []spec.ReadAnswer
 }
 
 // NodeState is a node projected onto the spec, with what the spec leaves
@@ -215,6 +223,15 @@ type Driver interface {
 	// State projects the node onto the spec. The harness reads it only
 	// once every Ready has been handled.
 	State() NodeState
+}
+
+// Reader is what a Driver implements if its library serves linearizable
+// reads (etcd's RawNode.ReadIndex): ReadIndex asks the node for the read
+// index of read id (a number from 1, which the adapter carries as the
+// read's request context); the answer comes in a later Ready's ReadStates.
+// A node that knows no leader returns an error.
+type Reader interface {
+	ReadIndex(id uint64) error
 }
 
 // Compactor is what a Driver implements if its library compacts logs

@@ -105,6 +105,12 @@ func TestLockstepSameLibraryAgrees(t *testing.T) {
 		if fig.Reordered != 0 {
 			t.Errorf("%v: the same library reorders: %v", s, fig)
 		}
+		if s.Reads && (fig.Reads == 0 || fig.Answered == 0) {
+			t.Errorf("%v: a reads setup that answers no read: %v", s, fig)
+		}
+		if s.Reads {
+			t.Logf("%v: %v", s, fig)
+		}
 	}
 }
 

@@ -53,6 +53,7 @@ func startNative(cfg Config, st *Storage) (Driver, error) {
 		ElectionTick: cfg.ElectionTick, HeartbeatTick: cfg.HeartbeatTick,
 		PreVote: cfg.PreVote, CheckQuorum: cfg.CheckQuorum,
 		MaxEntriesPerMsg: cfg.MaxEntriesPerMsg,
+		ReadOnlyOption:   readOnly(cfg.ReadOnlyLeaseBased),
 		Rand:             fixedRand{offset: cfg.ElectionTimeout - cfg.ElectionTick},
 	})
 	if err != nil {
@@ -70,6 +71,10 @@ func (n *native) Campaign() error { n.rn.Campaign(); return nil }
 func (n *native) TransferLeader(to int) error { return n.rn.TransferLeader(uint64(to)) }
 
 func (n *native) ForgetLeader() error { return n.rn.ForgetLeader() }
+
+// ReadIndex implements Reader; the context is the read's number in
+// decimal (properties.ReadCtx), as the property runs write it.
+func (n *native) ReadIndex(id uint64) error { return n.rn.ReadIndex(properties.ReadCtx(int(id))) }
 
 func (n *native) HasReady() bool { return n.rn.HasReady() }
 func (n *native) Advance()       { n.rn.Advance() }
@@ -110,6 +115,9 @@ func (n *native) Ready() Ready {
 	}
 	for _, m := range rd.Messages {
 		out.Messages = append(out.Messages, properties.SpecMessage(m))
+	}
+	for _, rs := range rd.ReadStates {
+		out.ReadStates = append(out.ReadStates, spec.ReadAnswer{ID: properties.ReadID(rs.RequestCtx), Index: rs.Index})
 	}
 	return out
 }
@@ -178,9 +186,16 @@ func RaftMessage(m spec.Message) (raft.Message, error) {
 		rm.Reject, rm.Index, rm.RejectHint, rm.LogTerm = m.Reject, m.Index, m.RejectHint, m.LogTerm
 	case spec.HeartbeatRequest:
 		rm.Type = raft.MsgHeartbeat
-		rm.Commit = m.Commit
+		rm.Commit, rm.Context = m.Commit, readCtx(m.Ctx)
 	case spec.HeartbeatResponse:
 		rm.Type = raft.MsgHeartbeatResp
+		rm.Context = readCtx(m.Ctx)
+	case spec.ReadIndexRequest:
+		rm.Type = raft.MsgReadIndex
+		rm.Context = readCtx(m.Ctx)
+	case spec.ReadIndexResponse:
+		rm.Type = raft.MsgReadIndexResp
+		rm.Index, rm.Context = m.Index, readCtx(m.Ctx)
 	case spec.SnapshotRequest:
 		rm.Type = raft.MsgSnap
 		rm.Snapshot = &raft.Snapshot{Metadata: raft.SnapshotMetadata{Index: m.SnapshotIndex, Term: m.SnapshotTerm}}
@@ -205,4 +220,19 @@ func RaftEntries(first uint64, ents []spec.Entry) []raft.Entry {
 		}
 	}
 	return out
+}
+
+// readCtx is the context of read id (nil for 0: no read).
+func readCtx(id uint64) []byte {
+	if id == 0 {
+		return nil
+	}
+	return properties.ReadCtx(int(id))
+}
+
+func readOnly(leaseBased bool) raft.ReadOnlyOption {
+	if leaseBased {
+		return raft.ReadOnlyLeaseBased
+	}
+	return raft.ReadOnlySafe
 }

@@ -165,15 +165,18 @@ func (c *Cluster) take(act func(), extra ...Label) []Label {
 	for _, ev := range c.events {
 		l := EventLabel(ev)
 		labels = append(labels, l)
+		for _, rs := range ev.ReadStates {
+			c.answer(int(ev.Node), spec.ReadAnswer{ID: ReadID(rs.RequestCtx), Index: rs.Index})
+		}
 		if c.OnStep != nil {
+			// The node's state after the step, with the answers it
+			// has handed out (the spec's history readStates).
 			s := ProjectState(ev.Node, ev.State, c.opts.N, c.keepsActive())
+			s.ReadStates = c.readStates(int(ev.Node))
 			c.OnStep(l, &s, ev.Sent)
 		}
 		if ev.State.Role == raft.Leader && (ev.Action == raft.ActionHandleVoteResponse || ev.Action == raft.ActionTimeout) {
 			c.Stats.Elections++
-		}
-		for _, rs := range ev.ReadStates {
-			c.answer(int(ev.Node), spec.ReadAnswer{ID: ReadID(rs.RequestCtx), Index: rs.Index})
 		}
 		c.Stats.MaxTerm = max(c.Stats.MaxTerm, ev.State.Term)
 		c.Stats.Commits = max(c.Stats.Commits, ev.State.Commit)
@@ -194,6 +197,7 @@ func (c *Cluster) report(ls ...Label) {
 		var st *spec.Server
 		if raft.Action(l.Action) == raft.ActionRestart {
 			s := c.projectNode(l.I)
+			s.ReadStates = c.readStates(l.I)
 			st = &s
 		}
 		c.OnStep(l, st, nil)

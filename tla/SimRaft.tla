@@ -23,7 +23,8 @@ EXTENDS MCRaft, Json, TLCExt, Integers
 CONSTANTS Depth, Dir
 
 \* One line: the level, the action and every variable (progress as a set of
-\* triples <<i, j, progress[i][j]>>, which the serializer handles).
+\* triples <<i, j, progress[i][j]>>, which the serializer handles), the read
+\* variables included (constant without reads: MaxReads = 0).
 LineOf(act, vs) ==
     [level |-> 0, action |-> act,
      currentTerm |-> vs[1], votedFor |-> vs[2], log |-> vs[3], commitIndex |-> vs[4],
@@ -31,7 +32,9 @@ LineOf(act, vs) ==
      votesRejected |-> vs[9],
      progress |-> {<<i, j, vs[10][i][j]>> : <<i, j>> \in Server \X Server},
      recentActive |-> vs[11], transferee |-> vs[12], messages |-> vs[13],
-     cut |-> vs[14], snapshotIndex |-> vs[15], snapshotTerm |-> vs[16]]
+     cut |-> vs[14], snapshotIndex |-> vs[15], snapshotTerm |-> vs[16],
+     readQueue |-> vs[17], pendingReads |-> vs[18], readStates |-> vs[19],
+     reads |-> vs[20]]
 
 \* The line of the initial state (Init is deterministic).
 InitLine ==
@@ -41,7 +44,8 @@ InitLine ==
              [i \in Server |-> FALSE], [i \in Server |-> {}], [i \in Server |-> {}],
              [i \in Server |-> NoProgresses], [i \in Server |-> {}],
              [i \in Server |-> Nil], [m \in {} |-> 0], {}, [i \in Server |-> 0],
-             [i \in Server |-> 0]>>)
+             [i \in Server |-> 0], [i \in Server |-> <<>>], [i \in Server |-> <<>>],
+             [i \in Server |-> {}], <<>>>>)
 
 \* The states of the behaviour before the current one, oldest first.
 VARIABLE hist

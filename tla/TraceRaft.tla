@@ -33,6 +33,24 @@ ToSet(sq) == {sq[k] : k \in DOMAIN sq}
 SnapIndexOf(st) == IF "snapshotIndex" \in DOMAIN st THEN st.snapshotIndex ELSE 0
 SnapTermOf(st) == IF "snapshotTerm" \in DOMAIN st THEN st.snapshotTerm ELSE 0
 
+\* The read variables of server i after the step agree with the log's,
+\* where the line has them (a log of a run with reads).
+ReadsMatch(i, st) ==
+    /\ "readQueue" \in DOMAIN st =>
+          /\ Len(readQueue'[i]) = Len(st.readQueue)
+          /\ \A k \in 1..Len(st.readQueue) :
+                LET r == readQueue'[i][k]
+                    q == st.readQueue[k]
+                IN /\ r.id = q.id /\ r.from = q.from /\ r.index = q.index
+                   /\ r.acks = ToSet(q.acks)
+    /\ "pendingReads" \in DOMAIN st =>
+          /\ Len(pendingReads'[i]) = Len(st.pendingReads)
+          /\ \A k \in 1..Len(st.pendingReads) :
+                /\ pendingReads'[i][k].id = st.pendingReads[k].id
+                /\ pendingReads'[i][k].from = st.pendingReads[k].from
+    /\ "readStates" \in DOMAIN st =>
+          readStates'[i] = {<<a[1], a[2]>> : a \in ToSet(st.readStates)}
+
 \* Server i's state after the step agrees with what the log says of it: the
 \* whole server record (Srv), each field compared.  The log lists the
 \* entries, the tally and the recently active followers, and has a
@@ -65,6 +83,7 @@ StateMatches(i, st) ==
              /\ pr.mode = q.mode
              /\ pr.paused = q.paused
              /\ pr.sentCommit = q.sentCommit
+    /\ ReadsMatch(i, st)
 
 \* The messages a node's step sent agree with what the log says it sent,
 \* when the line says (raft/'s logs do; base is the network the step sends

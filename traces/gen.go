@@ -24,7 +24,7 @@ import (
 // with it, in traces/corpus/<name>/NNN.ndjson.gz.
 
 // SimConfigs are the names of the simulation configs (tla/SimRaft_<name>.cfg).
-var SimConfigs = []string{"plain", "prevote", "checkquorum", "prevote_checkquorum", "partitions", "restarts", "compaction", "transfer"}
+var SimConfigs = []string{"plain", "prevote", "checkquorum", "prevote_checkquorum", "partitions", "restarts", "compaction", "transfer", "reads"}
 
 // SimModelConfig reads tla/SimRaft_<name>.cfg as a model configuration
 // (the constants the behaviours were generated with).
@@ -101,7 +101,7 @@ func ReadBehaviour(path string) (*Trace, error) {
 // action (name and parameters) and every variable, as TLC names them.
 func WriteTrace(w io.Writer, tr *Trace) error {
 	for _, st := range tr.Steps {
-		data, err := json.Marshal(stateLine(st))
+		data, err := json.Marshal(stateLine(st, tr.Reads))
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func WriteTrace(w io.Writer, tr *Trace) error {
 }
 
 // stateLine is the JSON form of one state (the inverse of decodeStep).
-func stateLine(st Step) map[string]any {
+func stateLine(st Step, reads bool) map[string]any {
 	v := st.View
 	per := func(f func(s *spec.Server) any) map[string]any {
 		m := map[string]any{}
@@ -145,7 +145,7 @@ func stateLine(st Step) map[string]any {
 	if len(v.Messages) > 0 {
 		bag := map[string]int{}
 		for _, b := range v.Messages {
-			bag[tlaText(MessageRecord(b.Msg))] = b.Copies
+			bag[tlaText(MessageRecord(b.Msg, reads))] = b.Copies
 		}
 		msgs = bag
 	}
@@ -179,7 +179,43 @@ func stateLine(st Step) map[string]any {
 			break
 		}
 	}
+	// The read variables, in a behaviour with reads (lines of configs
+	// without stay as they were).
+	if reads {
+		line["readQueue"] = per(func(s *spec.Server) any { return readsLine(s.ReadQueue, true) })
+		line["pendingReads"] = per(func(s *spec.Server) any { return readsLine(s.PendingReads, false) })
+		line["readStates"] = per(func(s *spec.Server) any {
+			out := [][2]uint64{}
+			for _, a := range s.ReadStates {
+				out = append(out, [2]uint64{a.ID, a.Index})
+			}
+			return out
+		})
+		rs := []map[string]any{}
+		for _, r := range v.Reads {
+			rs = append(rs, map[string]any{"from": serverName(r.From), "begin": r.Begin})
+		}
+		line["reads"] = rs
+	}
 	return line
+}
+
+// readsLine writes read records: [id, from, index, acks] in readQueue
+// (queue), [id, from] in pendingReads.
+func readsLine(rs []spec.ReadRequest, queue bool) []map[string]any {
+	out := []map[string]any{}
+	for _, r := range rs {
+		rec := map[string]any{"id": r.ID, "from": serverName(r.From)}
+		if queue {
+			acks := []string{}
+			for _, i := range r.Acks.Members() {
+				acks = append(acks, serverName(i))
+			}
+			rec["index"], rec["acks"] = r.Index, acks
+		}
+		out = append(out, rec)
+	}
+	return out
 }
 
 func logJSON(ents []spec.Entry) []map[string]any {
@@ -245,7 +281,8 @@ type GenOptions struct {
 func Generate(ctx context.Context, jar, tlaDir, name, outDir string, o GenOptions) (int, error) {
 	// The config must be one the model reads: the corpus is replayed
 	// with it (SimModelConfig).
-	if _, err := SimModelConfig(tlaDir, name); err != nil {
+	cfg, err := SimModelConfig(tlaDir, name)
+	if err != nil {
 		return 0, err
 	}
 	raw, err := os.MkdirTemp("", "simraft-")
@@ -288,6 +325,7 @@ func Generate(ctx context.Context, jar, tlaDir, name, outDir string, o GenOption
 		if err != nil {
 			return 0, err
 		}
+		tr.Reads = cfg.MaxReads > 0
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf) // no name or time in the header: reproducible
 		if err := WriteTrace(zw, tr); err != nil {

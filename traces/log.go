@@ -21,10 +21,15 @@ type Logger struct {
 	w     io.Writer
 	lines int
 	err   error
+	reads bool
 }
 
 // NewLogger writes to w.
 func NewLogger(w io.Writer) *Logger { return &Logger{w: w} }
+
+// WithReads makes lg write messages as a config with reads (MaxReads > 0)
+// has them: heartbeats carry a read's context. It returns lg.
+func (lg *Logger) WithReads() *Logger { lg.reads = true; return lg }
 
 // Lines is the number of lines written.
 func (lg *Logger) Lines() int { return lg.lines }
@@ -56,6 +61,33 @@ type logState struct {
 	SnapshotTerm  uint64 `json:"snapshotTerm"`
 	// Transferee is the target of a leader's pending transfer ("Nil").
 	Transferee string `json:"transferee"`
+	// ReadQueue, PendingReads and ReadStates are readQueue, pendingReads
+	// and readStates, written only by a logger WithReads (nil: left out).
+	ReadQueue    *[]logRead   `json:"readQueue,omitempty"`
+	PendingReads *[]logRead   `json:"pendingReads,omitempty"`
+	ReadStates   *[][2]uint64 `json:"readStates,omitempty"`
+}
+
+// logRead is a read record: [id, from, index, acks] in readQueue, [id,
+// from] in pendingReads (Index and Acks left out).
+type logRead struct {
+	ID    uint64    `json:"id"`
+	From  string    `json:"from"`
+	Index *uint64   `json:"index,omitempty"`
+	Acks  *[]string `json:"acks,omitempty"`
+}
+
+func logReads(rs []spec.ReadRequest, queue bool) *[]logRead {
+	out := []logRead{}
+	for _, r := range rs {
+		lr := logRead{ID: r.ID, From: serverName(r.From)}
+		if queue {
+			index, acks := r.Index, serverNames(r.Acks)
+			lr.Index, lr.Acks = &index, &acks
+		}
+		out = append(out, lr)
+	}
+	return &out
 }
 
 type logEntry struct {
@@ -130,9 +162,20 @@ func valueName(v string) string {
 
 // MessageRecord is m as the TLA+ record of its type (field names as in
 // tla/Raft.tla).
-func MessageRecord(m spec.Message) map[string]any {
+//
+// With reads (reads: MaxReads > 0) heartbeats and their responses carry a
+// read's context mctx (0 for none); a ReadIndexRequest has no term.
+func MessageRecord(m spec.Message, reads bool) map[string]any {
 	r := map[string]any{"mtype": m.Type.String(), "msource": serverName(m.From), "mdest": serverName(m.To), "mterm": m.Term}
+	if reads && (m.Type == spec.HeartbeatRequest || m.Type == spec.HeartbeatResponse) {
+		r["mctx"] = m.Ctx
+	}
 	switch m.Type {
+	case spec.ReadIndexRequest:
+		delete(r, "mterm")
+		r["mctx"] = m.Ctx
+	case spec.ReadIndexResponse:
+		r["mindex"], r["mctx"] = m.Index, m.Ctx
 	case spec.PreVoteRequest, spec.VoteRequest:
 		r["mlastLogTerm"], r["mlastLogIndex"], r["mtransfer"] = m.LastLogTerm, m.LastLogIndex, m.Transfer
 	case spec.PreVoteResponse, spec.VoteResponse:
@@ -162,7 +205,7 @@ func (lg *Logger) Step(l model.Label, s *spec.Server, sent []raft.Message) {
 	if s != nil {
 		recs := make([]map[string]any, len(sent))
 		for k, m := range sent {
-			recs[k] = MessageRecord(properties.SpecMessage(m))
+			recs[k] = MessageRecord(properties.SpecMessage(m), lg.reads)
 		}
 		out = &recs
 	}
@@ -180,12 +223,20 @@ func (lg *Logger) write(l model.Label, s *spec.Server, sent *[]map[string]any) {
 	line := logLine{Action: l.Action, I: serverName(l.I), V: l.Value, Sent: sent}
 	if s != nil {
 		line.State = stateOf(l.I, s)
+		if lg.reads {
+			rs := [][2]uint64{}
+			for _, a := range s.ReadStates {
+				rs = append(rs, [2]uint64{a.ID, a.Index})
+			}
+			line.State.ReadQueue, line.State.PendingReads, line.State.ReadStates =
+				logReads(s.ReadQueue, true), logReads(s.PendingReads, false), &rs
+		}
 	}
 	if l.J != 0 {
 		line.J = serverName(l.J)
 	}
 	if l.Msg != nil {
-		line.Msg = MessageRecord(*l.Msg)
+		line.Msg = MessageRecord(*l.Msg, lg.reads)
 	}
 	data, err := json.Marshal(line)
 	if err == nil {

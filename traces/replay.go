@@ -84,6 +84,10 @@ func ReplayOn(lib driver.Library, tr *Trace, cfg model.Config) error {
 // step when the library's driver cannot compact (is no driver.Compactor).
 var ErrNoCompactor = errors.New("cannot compact (its driver is no driver.Compactor)")
 
+// ErrNoReader is the error of ReplayOn for a behaviour with a ClientRead
+// step when the library's driver cannot read (is no driver.Reader).
+var ErrNoReader = errors.New("cannot read (its driver is no driver.Reader)")
+
 // BatchBinds reports whether the spec's MaxBatch shaped the behaviour: a
 // leader sent an append of MaxBatch entries while it had more to send
 // after them. A library that cannot bound appends in entries replays,
@@ -129,15 +133,23 @@ type replayCluster struct {
 	// keepActive: the spec keeps a leader's recently active followers
 	// (KeepActive: CheckQuorum or AllowCompaction).
 	keepActive bool
+	// answers[id-1] are the reads node id answered (the spec's history
+	// readStates, kept across restarts), sorted; reads is the history
+	// reads: each read's origin and the highest commit index when it
+	// began.
+	answers [][]spec.ReadAnswer
+	reads   []spec.Read
 }
 
 func newReplayCluster(lib driver.Library, n int, mc model.Config, batch int) (*replayCluster, error) {
-	c := &replayCluster{lib: lib, cut: map[spec.Link]bool{}, keepActive: mc.CheckQuorum || mc.AllowCompaction}
+	c := &replayCluster{lib: lib, cut: map[spec.Link]bool{}, keepActive: mc.CheckQuorum || mc.AllowCompaction,
+		answers: make([][]spec.ReadAnswer, n)}
 	for id := 1; id <= n; id++ {
 		// The ticks never fire a timer here (Fire does), so their counts
 		// only need to be valid.
 		cfg := driver.Config{ID: id, N: n, PreVote: mc.PreVote, CheckQuorum: mc.CheckQuorum,
-			ElectionTick: 10, HeartbeatTick: 1, ElectionTimeout: 10, MaxEntriesPerMsg: batch}
+			ElectionTick: 10, HeartbeatTick: 1, ElectionTimeout: 10, MaxEntriesPerMsg: batch,
+			ReadOnlyLeaseBased: mc.ReadOnlyLeaseBased}
 		c.cfgs = append(c.cfgs, cfg)
 		c.stores = append(c.stores, &driver.Storage{})
 		d, err := lib.Start(cfg, &driver.Storage{})
@@ -152,7 +164,15 @@ func newReplayCluster(lib driver.Library, n int, mc model.Config, batch int) (*r
 // process hands out node id's Ready: what it sends goes in flight unless
 // its link is cut.
 func (c *replayCluster) process(id int) error {
-	_, err := driver.HandleReady(c.nodes[id-1], c.stores[id-1], func(msgs []spec.Message) {
+	d := c.nodes[id-1]
+	_, err := driver.HandleReady(answering{d, func(rs []spec.ReadAnswer) {
+		for _, a := range rs {
+			if !slices.Contains(c.answers[id-1], a) {
+				c.answers[id-1] = append(c.answers[id-1], a)
+			}
+		}
+		slices.SortFunc(c.answers[id-1], compareAnswers)
+	}}, c.stores[id-1], func(msgs []spec.Message) {
 		for _, m := range msgs {
 			if !c.cut[spec.Link{From: m.From, To: m.To}] {
 				c.flight = append(c.flight, m)
@@ -165,11 +185,31 @@ func (c *replayCluster) process(id int) error {
 	return nil
 }
 
+// answering is a Driver whose Ready also hands its read states to answer.
+type answering struct {
+	driver.Driver
+	answer func([]spec.ReadAnswer)
+}
+
+func (a answering) Ready() driver.Ready {
+	rd := a.Driver.Ready()
+	a.answer(rd.ReadStates)
+	return rd
+}
+
+func compareAnswers(a, b spec.ReadAnswer) int {
+	if a.ID != b.ID {
+		return compareUint(a.ID, b.ID)
+	}
+	return compareUint(a.Index, b.Index)
+}
+
 func (c *replayCluster) view() *spec.View {
-	v := &spec.View{Servers: make([]spec.Server, len(c.nodes))}
+	v := &spec.View{Servers: make([]spec.Server, len(c.nodes)), Reads: slices.Clone(c.reads)}
 	for i, d := range c.nodes {
 		st := d.State()
 		v.Servers[i] = st.Server
+		v.Servers[i].ReadStates = slices.Clone(c.answers[i])
 		if c.keepActive && st.Server.Role == spec.Leader {
 			v.Servers[i].RecentActive = st.Active
 		}
@@ -229,6 +269,23 @@ func (c *replayCluster) apply(l model.Label) (string, error) {
 			return fmt.Sprintf("node %d refused to forget its leader: %v", l.I, err), nil
 		}
 		return "", c.process(l.I)
+	case l.Action == "ClientRead":
+		r, ok := c.nodes[l.I-1].(driver.Reader)
+		if !ok {
+			return "", fmt.Errorf("traces: %s: %w", c.lib.Name, ErrNoReader)
+		}
+		// The history: read number len(reads)+1 begins at the highest
+		// commit index of any node (the spec's ClientRead).
+		var begin uint64
+		for _, d := range c.nodes {
+			begin = max(begin, d.State().Server.Commit)
+		}
+		id := uint64(len(c.reads) + 1)
+		if err := r.ReadIndex(id); err != nil {
+			return fmt.Sprintf("node %d refused read %d: %v", l.I, id, err), nil
+		}
+		c.reads = append(c.reads, spec.Read{From: l.I, Begin: begin})
+		return "", c.process(l.I)
 	case l.Action == "Restart":
 		d, err := c.lib.Start(c.cfgs[l.I-1], c.stores[l.I-1].Clone())
 		if err != nil {
@@ -282,4 +339,14 @@ func (c *replayCluster) apply(l model.Label) (string, error) {
 		return "", nil
 	}
 	return "no implementation input realises this action", nil
+}
+
+func compareUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -14,6 +14,7 @@ package traces
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -45,6 +46,10 @@ type Step struct {
 type Trace struct {
 	File  string
 	Steps []Step
+	// Reads: a behaviour of a config with reads (MaxReads > 0), whose
+	// heartbeats carry mctx; WriteTrace then writes the read variables.
+	// The parsers set it when a line has readQueue.
+	Reads bool
 }
 
 // ParseError says which file, line and field could not be read.
@@ -110,6 +115,9 @@ func ParseNDJSON(name string, r io.Reader) (*Trace, error) {
 		if err != nil {
 			err.File, err.Line = name, line
 			return nil, err
+		}
+		if _, ok := obj["readQueue"]; ok {
+			tr.Reads = true
 		}
 		st.Line = line
 		tr.Steps = append(tr.Steps, *st)
@@ -206,7 +214,7 @@ func decodeAction(raw json.RawMessage, st *Step) *ParseError {
 
 // stateVars are the variables of tla/Raft.tla; a state must have each.
 var stateVars = []string{"currentTerm", "votedFor", "log", "commitIndex", "state", "leader", "lease",
-	"votesGranted", "votesRejected", "progress", "recentActive", "transferee", "messages", "cut"}
+	"votesGranted", "votesRejected", "progress", "recentActive", "messages", "cut"}
 
 func decodeState(obj map[string]json.RawMessage) (*Step, *ParseError) {
 	for _, name := range stateVars {
@@ -267,22 +275,23 @@ func decodeState(obj map[string]json.RawMessage) (*Step, *ParseError) {
 		{"votesGranted", func(s *spec.Server, raw json.RawMessage) (err error) { s.Granted, err = d.setJSON(raw); return }},
 		{"votesRejected", func(s *spec.Server, raw json.RawMessage) (err error) { s.Rejected, err = d.setJSON(raw); return }},
 		{"recentActive", func(s *spec.Server, raw json.RawMessage) (err error) { s.RecentActive, err = d.setJSON(raw); return }},
-		{"transferee", func(s *spec.Server, raw json.RawMessage) (err error) {
-			s.Transferee, err = d.serverJSON(raw, true)
-			return
-		}},
 	}
 	for _, f := range fields {
 		if err := perServer(f.name, f.fn); err != nil {
 			return nil, err
 		}
 	}
-	// The log's offset: behaviours from before compaction was modelled do
-	// not have it (nothing was compacted).
+	// The log's offset and transferee: behaviours from before compaction
+	// (or transfers) were modelled do not have them (nothing was
+	// compacted, no transfer made: corpus/compaction is such).
 	for _, f := range []struct {
 		name string
 		fn   func(s *spec.Server, raw json.RawMessage) error
 	}{
+		{"transferee", func(s *spec.Server, raw json.RawMessage) (err error) {
+			s.Transferee, err = d.serverJSON(raw, true)
+			return
+		}},
 		{"snapshotIndex", func(s *spec.Server, raw json.RawMessage) error { return json.Unmarshal(raw, &s.SnapshotIndex) }},
 		{"snapshotTerm", func(s *spec.Server, raw json.RawMessage) error { return json.Unmarshal(raw, &s.SnapshotTerm) }},
 	} {
@@ -291,6 +300,39 @@ func decodeState(obj map[string]json.RawMessage) (*Step, *ParseError) {
 		}
 		if err := perServer(f.name, f.fn); err != nil {
 			return nil, err
+		}
+	}
+	// The read variables: behaviours from before reads were modelled do
+	// not have them (no read was ever made).
+	for _, f := range []struct {
+		name string
+		fn   func(s *spec.Server, raw json.RawMessage) error
+	}{
+		{"readQueue", func(s *spec.Server, raw json.RawMessage) (err error) { s.ReadQueue, err = d.readsJSON(raw); return }},
+		{"pendingReads", func(s *spec.Server, raw json.RawMessage) (err error) { s.PendingReads, err = d.readsJSON(raw); return }},
+		{"readStates", func(s *spec.Server, raw json.RawMessage) (err error) { s.ReadStates, err = answersJSON(raw); return }},
+	} {
+		if _, ok := obj[f.name]; !ok {
+			continue
+		}
+		if err := perServer(f.name, f.fn); err != nil {
+			return nil, err
+		}
+	}
+	if raw, ok := obj["reads"]; ok {
+		var rs []struct {
+			From  json.RawMessage `json:"from"`
+			Begin *uint64         `json:"begin"`
+		}
+		if err := json.Unmarshal(raw, &rs); err != nil {
+			return nil, &ParseError{Field: "reads", Err: err}
+		}
+		for k, r := range rs {
+			from, err := d.serverJSON(r.From, false)
+			if err != nil || r.Begin == nil {
+				return nil, &ParseError{Field: fmt.Sprintf("reads[%d]", k+1), Err: fmt.Errorf("not a [from, begin] record (%v)", err)}
+			}
+			v.Reads = append(v.Reads, spec.Read{From: from, Begin: *r.Begin})
 		}
 	}
 	if err := d.progressJSON(obj["progress"], v); err != nil {
@@ -387,6 +429,61 @@ func (d decoder) setJSON(raw json.RawMessage) (spec.Set, error) {
 		s = s.Add(i)
 	}
 	return s, nil
+}
+
+// readsJSON reads a sequence of read records: [id, from, index, acks] in
+// readQueue, [id, from] in pendingReads.
+func (d decoder) readsJSON(raw json.RawMessage) ([]spec.ReadRequest, error) {
+	var rs []struct {
+		ID    *uint64         `json:"id"`
+		From  json.RawMessage `json:"from"`
+		Index uint64          `json:"index"`
+		Acks  json.RawMessage `json:"acks"`
+	}
+	if err := json.Unmarshal(raw, &rs); err != nil {
+		return nil, err
+	}
+	var out []spec.ReadRequest
+	for k, r := range rs {
+		if r.ID == nil {
+			return nil, fmt.Errorf("read %d has no id", k+1)
+		}
+		from, err := d.serverJSON(r.From, false)
+		if err != nil {
+			return nil, fmt.Errorf("read %d: from: %w", k+1, err)
+		}
+		rr := spec.ReadRequest{ID: *r.ID, From: from, Index: r.Index}
+		if r.Acks != nil {
+			if rr.Acks, err = d.setJSON(r.Acks); err != nil {
+				return nil, fmt.Errorf("read %d: acks: %w", k+1, err)
+			}
+		}
+		out = append(out, rr)
+	}
+	return out, nil
+}
+
+// answersJSON reads a set of answers <<id, index>>, sorted as spec.Server
+// keeps them.
+func answersJSON(raw json.RawMessage) ([]spec.ReadAnswer, error) {
+	var pairs [][]uint64
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		return nil, err
+	}
+	var out []spec.ReadAnswer
+	for k, p := range pairs {
+		if len(p) != 2 {
+			return nil, fmt.Errorf("answer %d is not a pair <<id, index>>", k+1)
+		}
+		out = append(out, spec.ReadAnswer{ID: p[0], Index: p[1]})
+	}
+	slices.SortFunc(out, func(a, b spec.ReadAnswer) int {
+		if a.ID != b.ID {
+			return cmp.Compare(a.ID, b.ID)
+		}
+		return cmp.Compare(a.Index, b.Index)
+	})
+	return out, nil
 }
 
 type progressJSON struct {
@@ -557,14 +654,25 @@ func (d decoder) message(v any) (spec.Message, error) {
 		spec.HeartbeatResponse:     {"mterm"},
 		spec.SnapshotRequest:       {"mterm", "msnapshotIndex", "msnapshotTerm"},
 		spec.TimeoutNowRequest:     {"mterm"},
+		spec.ReadIndexRequest:      {"mctx"},
+		spec.ReadIndexResponse:     {"mterm", "mindex", "mctx"},
 	}[m.Type]
+	// A vote request from before transfers were modelled has no
+	// mtransfer (FALSE).
+	if _, ok := r["mtransfer"]; !ok && (m.Type == spec.PreVoteRequest || m.Type == spec.VoteRequest) {
+		fields = fields[:len(fields)-1]
+	}
+	// With reads (MaxReads > 0) heartbeats carry a read's context.
+	if _, ok := r["mctx"]; ok && (m.Type == spec.HeartbeatRequest || m.Type == spec.HeartbeatResponse) {
+		fields = append(slices.Clone(fields), "mctx")
+	}
 	if len(r) != len(fields)+3 {
 		return m, fmt.Errorf("a %v has fields %v, want mtype, msource, mdest and %v", m.Type, slices.Sorted(mapKeys(r)), fields)
 	}
 	nums := map[string]*uint64{"mterm": &m.Term, "mlastLogTerm": &m.LastLogTerm, "mlastLogIndex": &m.LastLogIndex,
 		"mprevLogIndex": &m.PrevLogIndex, "mprevLogTerm": &m.PrevLogTerm, "mcommitIndex": &m.Commit,
 		"mindex": &m.Index, "mrejectHint": &m.RejectHint, "mlogTerm": &m.LogTerm,
-		"msnapshotIndex": &m.SnapshotIndex, "msnapshotTerm": &m.SnapshotTerm}
+		"msnapshotIndex": &m.SnapshotIndex, "msnapshotTerm": &m.SnapshotTerm, "mctx": &m.Ctx}
 	for _, f := range fields {
 		switch f {
 		case "mreject":
@@ -692,6 +800,7 @@ var messageActions = []raft.Action{
 	raft.ActionHandleHeartbeatRequest, raft.ActionHandleHeartbeatResponse,
 	raft.ActionHandleSnapshotRequest,
 	raft.ActionHandleTimeoutNowRequest,
+	raft.ActionHandleReadIndexRequest, raft.ActionHandleReadIndexResponse,
 	raft.ActionDropMessage, raft.ActionDuplicateMessage,
 }
 

@@ -32,8 +32,14 @@ func corpus(t *testing.T, name string) []string {
 	return files
 }
 
-// readActions are the actions of reads, enabled only with MaxReads > 0.
-var readActions = []raft.Action{raft.ActionClientRead, raft.ActionHandleReadIndexRequest, raft.ActionHandleReadIndexResponse}
+// countAnswers is the number of answers all servers of v handed out.
+func countAnswers(v *spec.View) int {
+	n := 0
+	for _, s := range v.Servers {
+		n += len(s.ReadStates)
+	}
+	return n
+}
 
 // TestReplayCorpus replays every behaviour TLC generated against raft/
 // nodes, comparing the projected state after each step, and prints how
@@ -42,6 +48,7 @@ func TestReplayCorpus(t *testing.T) {
 	coverage := map[string]map[string]int{}
 	compaction := false // some corpus config enables AllowCompaction
 	reads := false      // some corpus config enables reads (MaxReads > 0)
+	answered := 0       // reads answered (readStates grown) over the corpus
 	for _, name := range SimConfigs {
 		cfg, err := SimModelConfig(tlaDir, name)
 		if err != nil {
@@ -58,11 +65,21 @@ func TestReplayCorpus(t *testing.T) {
 			if err := Replay(tr, cfg); err != nil {
 				t.Fatal(err)
 			}
-			for _, st := range tr.Steps[1:] {
+			for k, st := range tr.Steps[1:] {
 				coverage[name][st.Action]++
+				answered += countAnswers(st.View) - countAnswers(tr.Steps[k].View)
 			}
 		}
 	}
+	// The reads corpus must not only start reads but see them answered,
+	// or the replay compares no answer index.
+	if !reads {
+		t.Error("no corpus config enables reads (MaxReads > 0)")
+	}
+	if answered == 0 {
+		t.Error("no read is answered in the corpus: readStates never grows")
+	}
+	t.Logf("reads answered over the corpus: %d", answered)
 	table := CoverageTable(coverage)
 	t.Log("\n" + table)
 	// Every action of the spec must have been replayed.
@@ -71,13 +88,6 @@ func TestReplayCorpus(t *testing.T) {
 			// Enabled only by AllowCompaction, which no corpus config sets
 			// yet: said, not counted as covered.
 			t.Logf("%s: no corpus config enables AllowCompaction", a)
-			continue
-		}
-		if !reads && slices.Contains(readActions, a) {
-			// Gated off (MaxReads = 0) in every corpus config: no
-			// behaviour can take it. Once a corpus config enables reads,
-			// the corpus must exercise them like every other action.
-			t.Logf("no corpus config enables reads: %s is not in the corpus", a)
 			continue
 		}
 		total := 0
@@ -218,11 +228,14 @@ func TestValidateLogs(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, o := range []properties.Options{{N: 3, PreVote: true, CheckQuorum: true}, {N: 3, MaxEntriesPerMsg: 1},
-		{N: 3, Compaction: true}} {
-		path := filepath.Join(dir, fmt.Sprintf("run-%v-%v-%v.ndjson", o.PreVote, o.CheckQuorum, o.Compaction))
+		{N: 3, Compaction: true}, {N: 3, Reads: true}} {
+		path := filepath.Join(dir, fmt.Sprintf("run-%v-%v-%v-%v.ndjson", o.PreVote, o.CheckQuorum, o.Compaction, o.Reads))
 		seed := uint64(7)
 		if o.Compaction {
 			seed = 20 // a run in which followers handle snapshots (3 of them)
+		}
+		if o.Reads {
+			seed = 5 // a run with 5 reads, answered
 		}
 		lines, err := WriteRandomLog(path, o, seed, 400)
 		if err != nil {
@@ -241,11 +254,26 @@ func TestValidateLogs(t *testing.T) {
 				}
 			}
 		}
+		kinds := Corruptions
+		if o.Reads {
+			// The run must read and answer, or it validates nothing
+			// of reads: a ClientRead line, and an answer in a state.
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range []string{`"action":"ClientRead"`, `"readStates":[[`} {
+				if !bytes.Contains(data, []byte(a)) {
+					t.Fatalf("the reads run's log has no %s", a)
+				}
+			}
+			kinds = append(slices.Clone(kinds), ReadCorruptions...)
+		}
 		if err := ValidateLog(context.Background(), jar, tlaDir, path, o); err != nil {
 			t.Fatalf("TLC rejected a real run (%d lines): %v", lines, err)
 		}
 		// Each kind of corruption is rejected, at the corrupted line.
-		for _, kind := range Corruptions {
+		for _, kind := range kinds {
 			bad, at, err := CorruptLogAs(path, kind)
 			if err != nil {
 				t.Fatal(err)

@@ -67,6 +67,12 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
 	if err != nil {
 		return err
 	}
+	// A run with reads (Options.Reads) is checked with reads on: its
+	// heartbeats carry mctx, its lines the read variables.
+	maxReads := 0
+	if o.Reads {
+		maxReads = properties.MaxReads
+	}
 	cfg := fmt.Sprintf(`CONSTANTS
   Server = {%s}
   Value = {%s}
@@ -83,7 +89,7 @@ func ValidateLogValues(ctx context.Context, jar, tlaDir, logPath string, o prope
   AllowTransfer = TRUE
   AllowForgetLeader = TRUE
   MaxBatch = %d
-  MaxReads = 0
+  MaxReads = %d
   ReadOnlyLeaseBased = FALSE
   CuttableLinks <- TraceLinks
   LogFile = %q
@@ -93,7 +99,7 @@ VIEW TraceView
 POSTCONDITION Accepted
 CHECK_DEADLOCK FALSE
 `, strings.Join(servers, ", "), strings.Join(vals, ", "), tlaBool(o.PreVote), tlaBool(o.CheckQuorum),
-		tlaBool(compacts), batch, abs)
+		tlaBool(compacts), batch, maxReads, abs)
 	f, err := os.CreateTemp("", "traceraft-*.cfg")
 	if err != nil {
 		return err
@@ -167,6 +173,9 @@ func WriteRandomLog(path string, o properties.Options, seed uint64, steps int) (
 	}
 	defer f.Close()
 	lg := NewLogger(f)
+	if o.Reads {
+		lg.WithReads()
+	}
 	c := properties.NewCluster(o)
 	c.OnStep = lg.Step
 	if err := randomRun(c, seed, steps); err != nil {
@@ -240,7 +249,14 @@ const (
 	CorruptMatch Corruption = "progress match"
 	// CorruptNext: a leader's next index for one follower, one more.
 	CorruptNext Corruption = "progress next"
+	// CorruptReadIndex: the index of a read's answer (an element of the
+	// node's readStates), in a log of a run with reads.
+	CorruptReadIndex Corruption = "read answer index"
 )
+
+// ReadCorruptions lists the corruptions of a log of a run with reads
+// (Options.Reads), besides Corruptions.
+var ReadCorruptions = []Corruption{CorruptReadIndex}
 
 // Corruptions lists every kind of corruption.
 var Corruptions = []Corruption{CorruptTerm, CorruptVote, CorruptCommit, CorruptLastEntry, CorruptLogLength, CorruptRole,
@@ -404,6 +420,21 @@ func corrupt(obj map[string]any, kind Corruption, cut map[[2]string]bool) bool {
 			return false
 		}
 		st["granted"] = granted[1:]
+	case CorruptReadIndex:
+		rs, _ := st["readStates"].([]any)
+		if len(rs) == 0 {
+			return false
+		}
+		a, _ := rs[len(rs)-1].([]any)
+		if len(a) != 2 {
+			return false
+		}
+		n, ok := a[1].(json.Number)
+		v, err := n.Int64()
+		if !ok || err != nil {
+			return false
+		}
+		a[1] = v + 1
 	case CorruptMatch, CorruptNext:
 		prs, _ := st["prs"].(map[string]any)
 		if st["role"] != "Leader" || len(prs) == 0 {

@@ -24,6 +24,7 @@ import (
 	"math"
 
 	"github.com/checkedraft/checkedraft/driver"
+	"github.com/checkedraft/checkedraft/properties"
 	"github.com/checkedraft/checkedraft/spec"
 	etcdraft "go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
@@ -119,13 +120,14 @@ func start(cfg driver.Config, st *driver.Storage, o Options) (driver.Driver, err
 		return nil, fmt.Errorf("etcd %s: node %d: restoring the log: %w", Version, cfg.ID, err)
 	}
 	rn, err := etcdraft.NewRawNode(&etcdraft.Config{
-		ID:            uint64(cfg.ID),
-		ElectionTick:  cfg.ElectionTick,
-		HeartbeatTick: cfg.HeartbeatTick,
-		Storage:       s,
-		Applied:       st.Applied,
-		PreVote:       cfg.PreVote,
-		CheckQuorum:   cfg.CheckQuorum,
+		ID:             uint64(cfg.ID),
+		ElectionTick:   cfg.ElectionTick,
+		HeartbeatTick:  cfg.HeartbeatTick,
+		Storage:        s,
+		Applied:        st.Applied,
+		PreVote:        cfg.PreVote,
+		CheckQuorum:    cfg.CheckQuorum,
+		ReadOnlyOption: readOnlyOption(cfg.ReadOnlyLeaseBased),
 		// No flow control beyond MaxEntriesPerMsg: raft/ and the spec
 		// never pause a replicating follower.
 		MaxSizePerMsg: maxSize,
@@ -292,7 +294,17 @@ func (n *node) Ready() driver.Ready {
 		}
 		out.Messages = append(out.Messages, sm)
 	}
+	for _, rs := range rd.ReadStates {
+		out.ReadStates = append(out.ReadStates, spec.ReadAnswer{ID: properties.ReadID(rs.RequestCtx), Index: rs.Index})
+	}
 	return out
+}
+
+func readOnlyOption(leaseBased bool) etcdraft.ReadOnlyOption {
+	if leaseBased {
+		return etcdraft.ReadOnlyLeaseBased
+	}
+	return etcdraft.ReadOnlySafe
 }
 
 // Advance persists the last Ready to etcd's own storage (the harness keeps
@@ -390,6 +402,7 @@ func (n *node) State() driver.NodeState {
 	if n.cfg.CheckQuorum {
 		s.RecentActive = active
 	}
+	s.ReadQueue, s.PendingReads = n.in.reads(uint64(n.cfg.ID))
 	return driver.NodeState{Server: s, Active: active, Applied: st.Applied}
 }
 
@@ -426,6 +439,7 @@ var msgTypes = map[pb.MessageType]spec.MsgType{
 	pb.MsgHeartbeat: spec.HeartbeatRequest, pb.MsgHeartbeatResp: spec.HeartbeatResponse,
 	pb.MsgSnap:       spec.SnapshotRequest,
 	pb.MsgTimeoutNow: spec.TimeoutNowRequest,
+	pb.MsgReadIndex:  spec.ReadIndexRequest, pb.MsgReadIndexResp: spec.ReadIndexResponse,
 }
 
 // campaignTransfer is the Context etcd puts on the vote requests of a
@@ -452,7 +466,13 @@ func specMessage(m pb.Message) (spec.Message, error) {
 	case spec.AppendEntriesResponse:
 		sm.Reject, sm.Index, sm.RejectHint, sm.LogTerm = m.Reject, m.Index, m.RejectHint, m.LogTerm
 	case spec.HeartbeatRequest:
-		sm.Commit = m.Commit
+		sm.Commit, sm.Ctx = m.Commit, properties.ReadID(m.Context)
+	case spec.HeartbeatResponse:
+		sm.Ctx = properties.ReadID(m.Context)
+	case spec.ReadIndexRequest:
+		sm.Ctx = readID(m.Entries)
+	case spec.ReadIndexResponse:
+		sm.Index, sm.Ctx = m.Index, readID(m.Entries)
 	case spec.SnapshotRequest:
 		if m.Snapshot != nil {
 			sm.SnapshotIndex, sm.SnapshotTerm = m.Snapshot.Metadata.Index, m.Snapshot.Metadata.Term
@@ -487,7 +507,13 @@ func pbMessage(m spec.Message) (pb.Message, error) {
 	case spec.AppendEntriesResponse:
 		pm.Reject, pm.Index, pm.RejectHint, pm.LogTerm = m.Reject, m.Index, m.RejectHint, m.LogTerm
 	case spec.HeartbeatRequest:
-		pm.Commit = m.Commit
+		pm.Commit, pm.Context = m.Commit, readCtx(m.Ctx)
+	case spec.HeartbeatResponse:
+		pm.Context = readCtx(m.Ctx)
+	case spec.ReadIndexRequest:
+		pm.Entries = readData(m.Ctx)
+	case spec.ReadIndexResponse:
+		pm.Index, pm.Entries = m.Index, readData(m.Ctx)
 	case spec.SnapshotRequest:
 		pm.Snapshot = &pb.Snapshot{Metadata: pb.SnapshotMetadata{Index: m.SnapshotIndex, Term: m.SnapshotTerm}}
 	}

@@ -13,7 +13,10 @@ package etcd36
 //     does not report;
 //   - raft.electionElapsed and raft.heartbeatElapsed are written by Fire
 //     (trace replay only): the counts tickElection and tickHeartbeat compare
-//     with their timeouts, set so that the next tick fires one timer.
+//     with their timeouts, set so that the next tick fires one timer;
+//   - raft.readOnly and raft.pendingReadIndexMessages are read: the reads a
+//     leader waits to confirm and holds back (the spec's readQueue and
+//     pendingReads), which etcd's Status does not report.
 //
 // reach checks at start that every field exists with the expected type, so
 // that a release of etcd that renames one fails with an error naming it.
@@ -30,6 +33,10 @@ import (
 type internals struct {
 	randomized, elapsed, heartbeat reflect.Value // int fields of etcd's raft struct
 	tally                          reflect.Value // map[uint64]bool: raft.trk.Votes
+	// readOnly is raft.readOnly (*readOnly), pendingReads
+	// raft.pendingReadIndexMessages: read to project the spec's readQueue
+	// and pendingReads (reads.go).
+	readOnly, pendingReads reflect.Value
 }
 
 // field returns the named field of the struct v, made readable and
@@ -73,6 +80,9 @@ func reach(rn *etcdraft.RawNode) (internals, error) {
 		return in, err
 	}
 	if in.tally, err = field(trk, "Votes", reflect.TypeFor[map[uint64]bool]()); err != nil {
+		return in, err
+	}
+	if err := reachReads(r, &in); err != nil {
 		return in, err
 	}
 	return in, nil

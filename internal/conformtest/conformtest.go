@@ -138,7 +138,7 @@ func ValidateLogs(t *testing.T, lib driver.Library) {
 // step alone; raft/ replays them.
 func ReplayCorpus(t *testing.T, lib driver.Library) {
 	root := repoRoot(t)
-	total, bound, aborts, failed, noCompact := 0, 0, 0, 0, 0
+	total, bound, aborts, failed, noCompact, noRead := 0, 0, 0, 0, 0, 0
 	for _, name := range traces.SimConfigs {
 		cfg, err := traces.SimModelConfig(filepath.Join(root, "tla"), name)
 		if err != nil {
@@ -170,15 +170,19 @@ func ReplayCorpus(t *testing.T, lib driver.Library) {
 				// The library's driver cannot compact: said below,
 				// not counted as replayed.
 				noCompact++
+			} else if errors.Is(err, traces.ErrNoReader) {
+				// Likewise a driver that cannot read.
+				noRead++
 			} else if err != nil {
 				failed++
 				t.Errorf("%v", err)
 			}
 		}
 	}
-	fmt.Printf("conformance replay: %s: %d behaviours: %d replayed, %d shaped by MaxBatch, %d timing a transfer out (raft/ only), %d need compaction, which its driver lacks, %d diverged\n",
-		lib.Name, total, total-bound-aborts-noCompact, bound, aborts, noCompact, failed)
-	if total-bound-aborts-noCompact < total/2 {
+	replayed := total - bound - aborts - noCompact - noRead
+	fmt.Printf("conformance replay: %s: %d behaviours: %d replayed, %d shaped by MaxBatch, %d timing a transfer out (raft/ only), %d need compaction, which its driver lacks, %d need reads, which its driver lacks, %d diverged\n",
+		lib.Name, total, replayed, bound, aborts, noCompact, noRead, failed)
+	if replayed < total/2 {
 		t.Errorf("fewer than half the behaviours replayed")
 	}
 }
@@ -276,7 +280,13 @@ func Differential(t *testing.T, lib driver.Library) {
 	budget := driver.BudgetFromEnv(100, 300)
 	start := time.Now()
 	var total driver.Figures
+	_, canRead := startOne(t, lib).(driver.Reader)
 	for _, s := range driver.Setups() {
+		if s.Reads && !canRead {
+			// Said, not counted: the library's driver cannot read.
+			fmt.Printf("conformance %s vs %s %v: not run: its driver is no driver.Reader\n", driver.Native.Name, lib.Name, s)
+			continue
+		}
 		t.Run(s.String(), func(t *testing.T) {
 			begin := time.Now()
 			fig := driver.Check(t, driver.Native, lib, s, budget.Steps)
@@ -289,6 +299,9 @@ func Differential(t *testing.T, lib driver.Library) {
 				}
 				if s.Compaction && (fig.Compactions == 0 || fig.Snapshots == 0) {
 					t.Errorf("a compaction run that did not compact or send a snapshot: %v", fig)
+				}
+				if s.Reads && (fig.Reads == 0 || fig.Answered == 0) {
+					t.Errorf("a reads run that answered no read: %v", fig)
 				}
 				if s.CheckQuorum && fig.LeaseExpiries == 0 {
 					t.Errorf("no lease expired: %v", fig)
@@ -318,4 +331,14 @@ func transferTimed(tr *traces.Trace) bool {
 		}
 	}
 	return false
+}
+
+// startOne starts one node of lib, to see what its driver implements.
+func startOne(t *testing.T, lib driver.Library) driver.Driver {
+	t.Helper()
+	d, err := lib.Start(driver.Config{ID: 1, N: 3, ElectionTick: 5, HeartbeatTick: 2, ElectionTimeout: 5}, &driver.Storage{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
