@@ -385,8 +385,8 @@ Srv(i) == [term |-> currentTerm[i], vote |-> votedFor[i], log |-> log[i],
            lease |-> lease[i], granted |-> votesGranted[i],
            rejected |-> votesRejected[i], prs |-> progress[i],
            active |-> recentActive[i], transferee |-> transferee[i],
-           snapIndex |-> snapshotIndex[i], snapTerm |-> snapshotTerm[i,
-           active |-> recentActive[i], rq |-> readQueue[i],
+           snapIndex |-> snapshotIndex[i], snapTerm |-> snapshotTerm[i],
+           rq |-> readQueue[i],
            pend |-> pendingReads[i], rs |-> readStates[i]]
 
 \* Server i takes the state s.
