@@ -190,6 +190,7 @@ var readWeights = map[string]int{
 	"deliver": 40, "tick": 5, "propose": 12, "fire": 2, "campaign": 8,
 	"drop": 3, "duplicate": 2, "partition": 2, "heal": 3,
 	"restart": 3, "crash-before-persist": 4, "crash-after-persist": 8, "read": 20,
+	"transfer": 1, "forget-leader": 1,
 }
 
 // figure8Weights bias the actions towards the figure 8 situation: many
