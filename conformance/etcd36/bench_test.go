@@ -7,8 +7,6 @@ import (
 	"io"
 	"log"
 	"math"
-	"os"
-	"slices"
 	"testing"
 
 	"github.com/checkedraft/checkedraft/conformance/etcd36"
@@ -17,42 +15,13 @@ import (
 	pb "go.etcd.io/raft/v3/raftpb"
 )
 
-// BenchmarkVsEtcd runs every workload on raft/ and on etcd v3.6.0, the
-// sides one after the other within a workload; with BENCH_VS_ETCD_FIRST=1
-// etcd goes first (make bench-vs-etcd alternates).
-func BenchmarkVsEtcd(b *testing.B) {
-	sides := []benchvs.Side{benchvs.Bind(benchvs.Raft), benchvs.Bind(etcdSide)}
-	if os.Getenv("BENCH_VS_ETCD_FIRST") == "1" {
-		slices.Reverse(sides)
-	}
-	b.Run(etcd36.Version, func(b *testing.B) { benchvs.Run(b, sides...) })
-}
+// BenchmarkVsEtcd runs every workload on raft/ and on this module's etcd
+// release, side by side (benchvs.VsPeer).
+func BenchmarkVsEtcd(b *testing.B) { benchvs.VsPeer(b, etcd36.Version, etcdSide) }
 
 // TestEtcdSideChecked: the etcd side passes the harness's checks, and
 // Check catches it doing less than asked.
-func TestEtcdSideChecked(t *testing.T) {
-	c, err := benchvs.NewCluster(etcdSide, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Elect(); err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if err := c.Nodes[0].Propose(benchvs.Proposal); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := c.Check(3); err == nil {
-		t.Fatal("Check passed with three proposals not yet committed")
-	}
-	if err := c.Stabilize(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Check(3); err != nil {
-		t.Fatal(err)
-	}
-}
+func TestEtcdSideChecked(t *testing.T) { benchvs.CheckSide(t, etcdSide) }
 
 var etcdSide = benchvs.Library[pb.Message]{
 	Name: "etcd-" + etcd36.Version,

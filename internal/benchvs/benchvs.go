@@ -20,6 +20,8 @@ package benchvs
 
 import (
 	"fmt"
+	"os"
+	"slices"
 	"testing"
 )
 
@@ -341,5 +343,48 @@ func Run(b *testing.B, sides ...Side) {
 				b.Run(s.Name, func(b *testing.B) { run(b, s) })
 			}
 		})
+	}
+}
+
+// VsPeer is the side-by-side benchmark of a conformance module: every
+// workload on raft/ and on peer, the sides one after the other within a
+// workload, under the sub-benchmark version; with BENCH_VS_ETCD_FIRST=1 the
+// peer goes first (make bench-vs-etcd alternates).
+func VsPeer[M any](b *testing.B, version string, peer Library[M]) {
+	sides := []Side{Bind(Raft), Bind(peer)}
+	if os.Getenv("BENCH_VS_ETCD_FIRST") == "1" {
+		slices.Reverse(sides)
+	}
+	b.Run(version, func(b *testing.B) { Run(b, sides...) })
+}
+
+// CheckSide shows that Check holds lib to its work: three proposals not
+// yet committed fail it, the same after Stabilize pass it, and a claim of
+// four fails it again.
+func CheckSide[M any](t testing.TB, lib Library[M]) {
+	t.Helper()
+	c, err := NewCluster(lib, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Elect(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := c.Nodes[0].Propose(Proposal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Check(3); err == nil {
+		t.Fatalf("%s: Check passed with three proposals not yet committed", lib.Name)
+	}
+	if err := c.Stabilize(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(3); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Check(4); err == nil {
+		t.Fatalf("%s: Check passed four proposals when three were made", lib.Name)
 	}
 }
