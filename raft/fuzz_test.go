@@ -202,6 +202,17 @@ func (fz *fuzzer) advance() {
 	if fz.taken {
 		fz.rn.Advance()
 		fz.taken, fz.ops = false, 0
+		// The node answers its last index without asking Storage: with
+		// everything handed out persisted, the two must agree.
+		if !fz.rn.HasReady() {
+			last, err := fz.st.LastIndex()
+			must(fz.t, err)
+			term, err := fz.st.Term(last)
+			must(fz.t, err)
+			if st := fz.rn.Status(); st.LastIndex != last || st.LastTerm != term {
+				fz.t.Fatalf("after Advance with nothing left to persist the node's log ends at %d/%d, the storage's at %d/%d", st.LastIndex, st.LastTerm, last, term)
+			}
+		}
 	}
 }
 

@@ -22,6 +22,10 @@ type raftLog struct {
 	// index offset+k. Without them, offset is lastIndex()+1.
 	ents   []Entry
 	offset uint64
+	// stableLastTerm is the term of entry offset-1, the last stored one
+	// (or the snapshot's): the term asked most often (an append's anchor,
+	// the leader's commit check), answered without Storage's mutex.
+	stableLastTerm uint64
 	// committed is the highest index known to be committed.
 	committed uint64
 	// applied is the highest index handed out for applying and acknowledged.
@@ -50,18 +54,14 @@ func (l *raftLog) firstIndex() uint64 {
 	return i
 }
 
+// lastIndex is the index of the last entry. It asks nothing of Storage:
+// offset is one past the last stored entry when nothing is unstable, since
+// the stored log changes only by what Ready hands out (entries, snapshot)
+// and the application persists before Advance (stableTo), and a restart
+// reads it from Storage (newRaft). It is the node's hottest question (every
+// message's validation asks it), and MemoryStorage answers under a mutex.
 func (l *raftLog) lastIndex() uint64 {
-	if n := len(l.ents); n > 0 {
-		return l.offset + uint64(n) - 1
-	}
-	if l.snap != nil {
-		return l.snap.Metadata.Index
-	}
-	i, err := l.storage.LastIndex()
-	if err != nil {
-		storageFailed("last index", err)
-	}
-	return i
+	return l.offset + uint64(len(l.ents)) - 1
 }
 
 // snapshotMeta is the index and term the log starts after.
@@ -82,6 +82,11 @@ func (l *raftLog) termOK(i uint64) (uint64, bool) {
 	}
 	if i >= l.offset && i < l.offset+uint64(len(l.ents)) {
 		return l.ents[i-l.offset].Term, true
+	}
+	if i == l.offset-1 {
+		// Never compacted away: compacting up to it makes it the
+		// snapshot's index, whose term is known.
+		return l.stableLastTerm, true
 	}
 	if i > l.lastIndex() {
 		return 0, false
@@ -211,6 +216,9 @@ func (l *raftLog) merge(prev uint64, ents []Entry) {
 	case c <= l.offset:
 		// The stored entries from c on are replaced: the unstable part
 		// starts at c, in a new array.
+		if c < l.offset {
+			l.stableLastTerm = l.term(c - 1) // the anchor matched: known
+		}
 		l.offset, l.ents = c, l.grow(nil, fresh)
 	default:
 		// Unstable entries are replaced: a new array (capacity capped),
@@ -238,9 +246,6 @@ func (l *raftLog) grow(u, ents []Entry) []Entry {
 
 // append adds one entry at the end.
 func (l *raftLog) append(e Entry) {
-	if len(l.ents) == 0 {
-		l.offset = l.lastIndex() + 1
-	}
 	l.ents = l.grow(l.ents, []Entry{e})
 }
 
@@ -256,6 +261,7 @@ func (l *raftLog) stableTo(i uint64) {
 	n := min(i-l.offset+1, uint64(len(l.ents)))
 	// The persisted entries are dropped from the front only: the array's
 	// room after them is never handed out, so appends go on in it (grow).
+	l.stableLastTerm = l.ents[n-1].Term
 	l.ents = l.ents[n:]
 	l.offset += n
 }
@@ -268,6 +274,7 @@ func (l *raftLog) restore(snap Snapshot) {
 	l.snap = &snap
 	l.ents = nil
 	l.offset = snap.Metadata.Index + 1
+	l.stableLastTerm = snap.Metadata.Term
 	l.committed = snap.Metadata.Index
 	// Whatever was handed out for persisting before is superseded.
 	if l.overwritten == 0 || l.offset < l.overwritten {

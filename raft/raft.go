@@ -145,7 +145,7 @@ func newRaft(c *Config) (*raft, error) {
 	r := &raft{
 		id:               c.ID,
 		peers:            peers,
-		log:              raftLog{storage: c.Storage, offset: last + 1, committed: hs.Commit, applied: max(c.Applied, first-1)},
+		log:              raftLog{storage: c.Storage, offset: last + 1, stableLastTerm: prevTerm, committed: hs.Commit, applied: max(c.Applied, first-1)},
 		prs:              make(map[uint64]*Progress, len(peers)),
 		votes:            make(map[uint64]bool, len(peers)),
 		preVote:          c.PreVote,

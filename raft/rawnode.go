@@ -384,9 +384,13 @@ func (rn *RawNode) validate(m Message) string {
 			// (they are committed, and the append is answered with the
 			// commit index anyway).
 			prev, ents := m.Index, m.Entries
-			if snap := r.log.firstIndex() - 1; prev < snap {
-				ents = ents[min(snap-prev, uint64(len(ents))):]
-				prev = snap
+			// Only an anchor below offset-1 can lie under the snapshot
+			// (which spares Storage's FirstIndex on the usual append).
+			if prev+1 < r.log.offset {
+				if snap := r.log.firstIndex() - 1; prev < snap {
+					ents = ents[min(snap-prev, uint64(len(ents))):]
+					prev = snap
+				}
 			}
 			if c := r.log.findConflict(prev, ents); c != 0 && c <= r.log.committed {
 				return fmt.Sprintf("entry %d conflicts with the committed log (commit index %d)", c, r.log.committed)

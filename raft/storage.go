@@ -259,6 +259,14 @@ func (s *MemoryStorage) Append(ents []Entry) error {
 	if first <= s.lastIndex() {
 		keep = s.ents[: first-off : first-off]
 	}
+	if n := len(keep) + len(ents); n > cap(keep) {
+		// Twice what is needed: append grows a large array by only a
+		// quarter, which copies a long log five times over instead of
+		// twice (a quarter of the time of a serial commit went there).
+		g := make([]Entry, len(keep), 2*n)
+		copy(g, keep)
+		keep = g
+	}
 	s.ents = append(keep, ents...)
 	return nil
 }
